@@ -1,0 +1,17 @@
+//! paperboy's domain: arXiv ids, papers, daily entries, periods, and pure logic on
+//! them. No I/O happens here.
+
+pub mod arxiv_id;
+pub mod clock;
+pub mod daily;
+pub mod links;
+pub mod paper;
+pub mod period;
+pub mod text;
+pub mod trending;
+
+pub use arxiv_id::{ArxivId, ArxivIdError, VersionedId};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use daily::{DailyEntry, Submitter};
+pub use paper::{Author, Paper, PaperError};
+pub use period::{Period, PeriodError, parse_day};

@@ -1,0 +1,106 @@
+//! Text normalisation for titles, abstracts and author names.
+//!
+//! Sources break lines wherever they like (the arXiv API wraps abstracts at ~80
+//! columns, OAI-PMH indents continuation lines). Pages and search want one canonical
+//! form: runs of whitespace become one space, control characters go, LaTeX stays as-is
+//! for the page to render.
+
+/// Collapses every run of whitespace (spaces, tabs, line breaks) into one space,
+/// drops other control characters, and trims both ends.
+pub fn normalize_whitespace(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut pending_space = false;
+    for c in input.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+        } else if c.is_control() {
+            continue;
+        } else {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`normalize_whitespace`], but an empty result becomes `None`.
+pub fn normalize_optional(input: Option<&str>) -> Option<String> {
+    input.map(normalize_whitespace).filter(|s| !s.is_empty())
+}
+
+/// Splits a free-text author list such as `A. One, B. Two and C. Three` (arXivRaw,
+/// Kaggle) into names.
+pub fn split_author_list(input: &str) -> Vec<String> {
+    let flat = normalize_whitespace(input);
+    flat.split(", ")
+        .flat_map(|part| part.split(" and "))
+        .map(|name| name.trim_matches(|c: char| c == ',' || c.is_whitespace()))
+        .map(|name| name.strip_prefix("and ").unwrap_or(name))
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The first `max_chars` characters of `s`, with `…` appended when cut.
+pub fn truncate_chars(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", s[..cut].trim_end()),
+        None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_hard_line_breaks_and_indentation() {
+        let raw = "  Attention is\n  all you\tneed:\r\n $O(n^2)$  \n";
+        assert_eq!(
+            normalize_whitespace(raw),
+            "Attention is all you need: $O(n^2)$"
+        );
+    }
+
+    #[test]
+    fn drops_control_characters_but_keeps_latex_and_unicode() {
+        assert_eq!(
+            normalize_whitespace("a\u{0007}b \\emph{c} — é"),
+            "ab \\emph{c} — é"
+        );
+    }
+
+    #[test]
+    fn empty_optional_is_none() {
+        assert_eq!(normalize_optional(Some(" \n ")), None);
+        assert_eq!(normalize_optional(Some(" x ")), Some("x".into()));
+        assert_eq!(normalize_optional(None), None);
+    }
+
+    #[test]
+    fn splits_author_lists() {
+        assert_eq!(
+            split_author_list("C. Bal\\'azs, E. L. Berger,\n  P. M. Nadolsky and C.-P. Yuan"),
+            vec![
+                "C. Bal\\'azs",
+                "E. L. Berger",
+                "P. M. Nadolsky",
+                "C.-P. Yuan"
+            ]
+        );
+        assert_eq!(
+            split_author_list("Alice, Bob, and Carol"),
+            vec!["Alice", "Bob", "Carol"]
+        );
+        assert_eq!(split_author_list("Solo Author"), vec!["Solo Author"]);
+    }
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        assert_eq!(truncate_chars("héllo world", 5), "héllo…");
+        assert_eq!(truncate_chars("short", 10), "short");
+    }
+}
