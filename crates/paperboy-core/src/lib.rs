@@ -7,6 +7,7 @@ pub mod daily;
 pub mod links;
 pub mod paper;
 pub mod period;
+pub mod record;
 pub mod text;
 pub mod trending;
 

@@ -1,0 +1,122 @@
+//! Reading papers.
+
+use jiff::Timestamp;
+use paperboy_core::{ArxivId, DailyEntry, Paper};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::codec::{ENTRY_COLUMNS, PAPER_COLUMNS, count, entry_from_row, paper_from_row};
+use crate::{Result, Store, StoreError};
+
+/// The upvote count of a paper: the highest count any of its daily entries carries.
+pub(crate) const UPVOTES_COLUMN: &str =
+    "COALESCE((SELECT MAX(u.upvotes) FROM daily_entries u WHERE u.paper_id = p.id), 0)";
+
+/// A stored paper with what the database knows about it beyond its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaperRecord {
+    /// The metadata.
+    pub paper: Paper,
+    /// Upvotes.
+    pub upvotes: u32,
+    /// When this database first stored the paper.
+    pub first_seen: Timestamp,
+}
+
+/// A paper with its daily-list history, for the paper page and `/api/papers/{id}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaperDetail {
+    /// The paper.
+    pub record: PaperRecord,
+    /// Its entries on daily lists, newest first.
+    pub entries: Vec<DailyEntry>,
+}
+
+/// One page of papers in newest-first order, with the cursor of the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaperPage {
+    /// The papers.
+    pub papers: Vec<PaperRecord>,
+    /// Pass this as `cursor` to get the next page; `None` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// Reads a [`PaperRecord`] from a row of `PAPER_COLUMNS, UPVOTES_COLUMN`.
+pub(crate) fn record_from_row(row: &SqliteRow) -> Result<PaperRecord> {
+    let (paper, first_seen) = paper_from_row(row)?;
+    let upvotes: i64 = row.try_get(20)?;
+    Ok(PaperRecord {
+        paper,
+        upvotes: count(upvotes),
+        first_seen,
+    })
+}
+
+impl Store {
+    /// One paper with its daily entries, or `None` when it is not stored.
+    pub async fn paper(&self, id: &ArxivId) -> Result<Option<PaperDetail>> {
+        let sql = format!("SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id = $1");
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let record = record_from_row(&row)?;
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM daily_entries d WHERE d.paper_id = $1 ORDER BY d.day DESC"
+        );
+        let entries = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| entry_from_row(row, 0))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(PaperDetail { record, entries }))
+    }
+
+    /// Papers newest first (by publication time), `limit` at a time, after `cursor`.
+    pub async fn papers_page(&self, cursor: Option<&str>, limit: u32) -> Result<PaperPage> {
+        let after = cursor.map(parse_cursor).transpose()?;
+        let (sort_ms, id) = after.unwrap_or((i64::MAX, String::new()));
+        let sql = format!(
+            "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN}, p.sort_ms FROM papers p \
+             WHERE p.sort_ms < $1 OR (p.sort_ms = $1 AND ($2 = '' OR p.id < $2)) \
+             ORDER BY p.sort_ms DESC, p.id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(sort_ms)
+            .bind(id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut papers = Vec::with_capacity(rows.len());
+        let mut last_cursor = None;
+        for row in rows.iter().take(limit as usize) {
+            let record = record_from_row(row)?;
+            let sort_ms: i64 = row.try_get(21)?;
+            last_cursor = Some(format!("{sort_ms}_{}", record.paper.id));
+            papers.push(record);
+        }
+        let next_cursor = if rows.len() > limit as usize {
+            last_cursor
+        } else {
+            None
+        };
+        Ok(PaperPage {
+            papers,
+            next_cursor,
+        })
+    }
+}
+
+/// A cursor is `<sort_ms>_<id>`: opaque to clients, checked here.
+fn parse_cursor(cursor: &str) -> Result<(i64, String)> {
+    let invalid = || StoreError::InvalidCursor(cursor.chars().take(80).collect());
+    let (ms, id) = cursor.split_once('_').ok_or_else(invalid)?;
+    let ms: i64 = ms.parse().map_err(|_| invalid())?;
+    let id = ArxivId::parse(id).map_err(|_| invalid())?;
+    Ok((ms, id.to_string()))
+}

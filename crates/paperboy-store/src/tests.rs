@@ -1,0 +1,396 @@
+//! Behaviour tests of the SQLite store, on a temporary database file.
+
+use std::sync::Arc;
+
+use jiff::civil::{Date, date};
+use paperboy_core::record::Record;
+use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Period, Submitter};
+
+use super::*;
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new("2026-01-10T12:00:00Z".parse().unwrap());
+    let store = Store::open(&dir.path().join("t.db"), Arc::new(clock))
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+fn paper(id: &str, version: Option<u32>, title: &str, day: Date) -> Paper {
+    let mut p = Paper::new(
+        ArxivId::parse(id).unwrap(),
+        title.into(),
+        format!("Abstract of {title}."),
+        vec![Author::named("Ada Lovelace"), Author::named("Alan Turing")],
+    );
+    p.version = version;
+    p.categories = vec!["cs.CL".into(), "cs.AI".into()];
+    p.announced.insert(day);
+    p
+}
+
+fn entry(id: &str, day: Date, upvotes: u32, submitter: &str) -> DailyEntry {
+    let mut e = DailyEntry::new(day, ArxivId::parse(id).unwrap());
+    e.upvotes = upvotes;
+    e.submitted_by = Some(Submitter {
+        name: submitter.into(),
+        fullname: None,
+        avatar_url: None,
+    });
+    e
+}
+
+#[tokio::test]
+async fn writing_the_same_batch_twice_changes_nothing() {
+    let (_dir, store) = store().await;
+    let batch = Batch {
+        papers: vec![
+            paper("2501.00001", Some(1), "One", date(2025, 1, 2)),
+            paper("2501.00002", None, "Two", date(2025, 1, 2)),
+        ],
+        entries: vec![entry("2501.00001", date(2025, 1, 3), 7, "alice")],
+    };
+    let first = store.write(batch.clone()).await.unwrap();
+    assert_eq!((first.papers_inserted, first.entries_inserted), (2, 1));
+    let seq_after_first = store.stats().await.unwrap().change_seq;
+    let second = store.write(batch).await.unwrap();
+    assert_eq!(
+        (
+            second.papers_inserted,
+            second.papers_updated,
+            second.papers_unchanged
+        ),
+        (0, 0, 2)
+    );
+    assert_eq!(
+        (
+            second.entries_inserted,
+            second.entries_updated,
+            second.entries_unchanged
+        ),
+        (0, 0, 1)
+    );
+    let stats = store.stats().await.unwrap();
+    assert_eq!(
+        (stats.papers, stats.daily_entries, stats.change_seq),
+        (2, 1, seq_after_first)
+    );
+}
+
+#[tokio::test]
+async fn newer_version_replaces_and_older_does_not() {
+    let (_dir, store) = store().await;
+    let day = date(2025, 1, 2);
+    store
+        .write(Batch {
+            papers: vec![paper("2501.00001", Some(2), "v2 title", day)],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let older = store
+        .write(Batch {
+            papers: vec![paper("2501.00001", Some(1), "v1 title", day)],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(older.papers_unchanged, 1);
+    let mut v3 = paper("2501.00001", Some(3), "v3 title", day);
+    v3.categories = vec!["cs.LG".into()];
+    store
+        .write(Batch {
+            papers: vec![v3],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let id = ArxivId::parse("2501.00001").unwrap();
+    let stored = store.paper(&id).await.unwrap().unwrap().record.paper;
+    assert_eq!(
+        (stored.title.as_str(), stored.version),
+        ("v3 title", Some(3))
+    );
+    // Category membership follows the merged paper.
+    let q = FirehoseQuery {
+        day,
+        category: Some("cs.CL".into()),
+        offset: 0,
+        limit: 10,
+    };
+    assert_eq!(store.firehose_page(&q).await.unwrap().total, 0);
+    let q = FirehoseQuery {
+        category: Some("cs.LG".into()),
+        ..q
+    };
+    assert_eq!(store.firehose_page(&q).await.unwrap().total, 1);
+}
+
+#[tokio::test]
+async fn daily_lists_sort_filter_and_navigate() {
+    let (_dir, store) = store().await;
+    let (d1, d2, d3) = (date(2025, 1, 6), date(2025, 1, 7), date(2025, 1, 13));
+    let papers = ["2501.00001", "2501.00002", "2501.00003"]
+        .map(|id| paper(id, None, id, d1))
+        .to_vec();
+    let entries = vec![
+        entry("2501.00001", d1, 3, "alice"),
+        entry("2501.00002", d1, 9, "bob"),
+        entry("2501.00003", d2, 5, "alice"),
+        entry("2501.00001", d3, 1, "carol"),
+    ];
+    store.write(Batch { papers, entries }).await.unwrap();
+
+    let day = store
+        .daily_page(&DailyQuery::period(Period::Day(d1), 10))
+        .await
+        .unwrap();
+    let ids: Vec<_> = day
+        .items
+        .iter()
+        .map(|i| i.record.paper.id.to_string())
+        .collect();
+    assert_eq!(ids, ["2501.00002", "2501.00001"]);
+    assert_eq!(day.total, 2);
+
+    let week = store
+        .daily_page(&DailyQuery::period(Period::week_of(d1), 10))
+        .await
+        .unwrap();
+    assert_eq!(week.total, 3);
+    let mut by_alice = DailyQuery::period(Period::month_of(d1), 10);
+    by_alice.submitter = Some("alice".into());
+    let alice = store.daily_page(&by_alice).await.unwrap();
+    assert_eq!(
+        alice
+            .items
+            .iter()
+            .map(|i| i.entry.upvotes)
+            .collect::<Vec<_>>(),
+        [5, 3]
+    );
+
+    let mut paged = DailyQuery::period(Period::month_of(d1), 1);
+    paged.offset = 1;
+    paged.sort = DailySort::Trending;
+    assert_eq!(store.daily_page(&paged).await.unwrap().items.len(), 1);
+
+    assert_eq!(store.latest_daily_day().await.unwrap(), Some(d3));
+    assert_eq!(
+        store.daily_neighbours(d2).await.unwrap(),
+        (Some(d1), Some(d3))
+    );
+    assert_eq!(store.daily_neighbours(d1).await.unwrap(), (None, Some(d2)));
+
+    // The paper's upvotes are its best entry's.
+    let detail = store
+        .paper(&ArxivId::parse("2501.00001").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.record.upvotes, 3);
+    assert_eq!(
+        detail.entries.iter().map(|e| e.date).collect::<Vec<_>>(),
+        [d3, d1]
+    );
+}
+
+#[tokio::test]
+async fn entries_of_unknown_papers_are_refused_and_roll_back() {
+    let (_dir, store) = store().await;
+    let err = store
+        .write(Batch {
+            papers: vec![],
+            entries: vec![entry("2501.00009", date(2025, 1, 1), 1, "x")],
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    assert_eq!(store.stats().await.unwrap().daily_entries, 0);
+}
+
+#[tokio::test]
+async fn firehose_uses_publication_day_when_no_listing_day() {
+    let (_dir, store) = store().await;
+    let mut p = Paper::new(
+        ArxivId::parse("hep-th/9901001").unwrap(),
+        "Old".into(),
+        "S".into(),
+        vec![],
+    );
+    p.published = Some("1999-01-04T10:00:00Z".parse().unwrap());
+    p.categories = vec!["hep-th".into()];
+    store
+        .write(Batch {
+            papers: vec![p],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.latest_firehose_day().await.unwrap(),
+        Some(date(1999, 1, 4))
+    );
+    let page = store
+        .firehose_page(&FirehoseQuery {
+            day: date(1999, 1, 4),
+            category: None,
+            offset: 0,
+            limit: 5,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.papers[0].paper.id.as_str(), "hep-th/9901001");
+    assert_eq!(page.categories, vec![("hep-th".to_owned(), 1)]);
+}
+
+#[tokio::test]
+async fn papers_page_walks_everything_once_by_cursor() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=7)
+        .map(|i| {
+            paper(
+                &format!("2501.{i:05}"),
+                None,
+                &format!("P{i}"),
+                date(2025, 1, 1 + (i % 3) as i8),
+            )
+        })
+        .collect();
+    store
+        .write(Batch {
+            papers,
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.papers_page(cursor.as_deref(), 3).await.unwrap();
+        seen.extend(page.papers.iter().map(|r| r.paper.id.to_string()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 7);
+    assert!(matches!(
+        store.papers_page(Some("garbage"), 3).await,
+        Err(StoreError::InvalidCursor(_))
+    ));
+}
+
+#[tokio::test]
+async fn export_streams_everything_and_reimport_is_a_no_op() {
+    let (_dir, store) = store().await;
+    let batch = Batch {
+        papers: vec![paper("2501.00001", Some(1), "One", date(2025, 1, 2))],
+        entries: vec![entry("2501.00001", date(2025, 1, 3), 7, "alice")],
+    };
+    store.write(batch).await.unwrap();
+    let mut records = Vec::new();
+    let summary = store
+        .export(|r| {
+            records.push(r);
+            Ok::<_, ()>(())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((summary.papers, summary.daily_entries), (1, 1));
+    assert!(matches!(records[0], Record::PaperboyExport { .. }));
+    let mut again = Batch::default();
+    for r in records {
+        match r {
+            Record::Paper(p) => again.papers.push(*p),
+            Record::DailyEntry(e) => again.entries.push(e),
+            Record::PaperboyExport { .. } => {}
+        }
+    }
+    let second = store.write(again).await.unwrap();
+    assert_eq!((second.papers_unchanged, second.entries_unchanged), (1, 1));
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_paperboy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, Arc::new(paperboy_core::SystemClock))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    store.close().await;
+    let err = Store::open(&path, Arc::new(paperboy_core::SystemClock))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NewerSchema {
+                found: 99990101000000,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer paperboy"));
+}
+
+#[tokio::test]
+async fn backup_is_a_working_database() {
+    let (dir, store) = store().await;
+    store
+        .write(Batch {
+            papers: vec![paper("2501.00001", None, "One", date(2025, 1, 2))],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let dest = dir.path().join("copy.db");
+    store.backup(&dest).await.unwrap();
+    assert!(matches!(
+        store.backup(&dest).await,
+        Err(StoreError::BackupExists(_))
+    ));
+    let copy = Store::open(&dest, Arc::new(paperboy_core::SystemClock))
+        .await
+        .unwrap();
+    assert_eq!(copy.stats().await.unwrap().papers, 1);
+}
+
+#[tokio::test]
+async fn harvest_checkpoint_commits_with_records() {
+    let (_dir, store) = store().await;
+    let mut cp = HarvestCheckpoint::new("http://x arXiv cs".into());
+    cp.resumption_token = Some("tok|1".into());
+    cp.pages = 1;
+    let mut tx = store.begin_write().await.unwrap();
+    tx.write(Batch {
+        papers: vec![paper("2501.00001", None, "One", date(2025, 1, 2))],
+        ..Batch::default()
+    })
+    .await
+    .unwrap();
+    tx.save_checkpoint(&cp).await.unwrap();
+    drop(tx); // rolled back: neither the record nor the checkpoint
+    assert_eq!(store.harvest_checkpoint(&cp.source).await.unwrap(), None);
+    assert_eq!(store.stats().await.unwrap().papers, 0);
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_checkpoint(&cp).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.harvest_checkpoint(&cp.source).await.unwrap(),
+        Some(cp)
+    );
+}
