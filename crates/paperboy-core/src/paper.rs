@@ -100,7 +100,7 @@ pub mod limits {
     /// Most categories on one paper.
     pub const CATEGORIES: usize = 64;
     /// Longest category, in bytes.
-    pub const CATEGORY: usize = 128;
+    pub const CATEGORY: usize = 1_000;
     /// Longest comments, journal-ref, DOI, licence, link or AI summary, in bytes.
     pub const FIELD: usize = 10_000;
     /// Most links or keywords kept per paper.

@@ -1,0 +1,301 @@
+//! `paperboy import`: read a file of any supported format into the store.
+//!
+//! A blocking thread reads, decompresses and parses; the async side merges and
+//! writes batches, so parsing and writing overlap on two cores. A bad record costs
+//! only itself: it is reported as `FILE:LINE: reason` and the rest goes in.
+
+use std::io::{self, BufRead, Read};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use jiff::civil::Date;
+use paperboy_store::{Store, WriteSummary};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::detect::{Format, detect};
+use crate::formats::hf::{HfArchive, parse_daily_papers};
+use crate::formats::kaggle::KaggleSnapshot;
+use crate::formats::listing::Listing;
+use crate::formats::paperboy::PaperboyExport;
+use crate::formats::{LineContext, LineFormat, Parsed, Skipped};
+use crate::input::{self, Line, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+use crate::progress;
+
+/// Papers per write transaction.
+pub const DEFAULT_BATCH_SIZE: usize = 2_000;
+
+/// How many failing lines in a row, with none parsed yet, make a file hopeless.
+const HOPELESS_AFTER: u64 = 100;
+
+/// How many skipped records per file are printed; the rest are counted.
+const PRINTED_SKIPS: u64 = 50;
+
+/// Options of one import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Read as this format instead of detecting it.
+    pub format: Option<Format>,
+    /// The daily-list date for `/api/daily_papers` arrays whose items carry none.
+    pub daily_date: Option<Date>,
+    /// Papers per write transaction.
+    pub batch_size: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            format: None,
+            daily_date: None,
+            batch_size: DEFAULT_BATCH_SIZE,
+        }
+    }
+}
+
+/// What importing one file did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileReport {
+    /// The file, as given.
+    pub file: String,
+    /// Its format, once known.
+    pub format: Option<Format>,
+    /// Records read (good and skipped).
+    pub records: u64,
+    /// What was written.
+    #[serde(flatten)]
+    pub written: WriteSummary,
+    /// Records skipped as malformed.
+    pub skipped: u64,
+    /// Why the file could not be read to its end, if it could not.
+    pub error: Option<String>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl FileReport {
+    /// True when every record of the file went in.
+    pub fn is_clean(&self) -> bool {
+        self.skipped == 0 && self.error.is_none()
+    }
+}
+
+/// A parsed slice of the input on its way to the writer.
+#[derive(Default)]
+struct Chunk {
+    parsed: Parsed,
+    records: u64,
+}
+
+/// Imports one file. Never panics on bad input: problems end up in the report.
+pub async fn import_file(store: &Store, path: &Path, options: &ImportOptions) -> FileReport {
+    let started = Instant::now();
+    let name = path.display().to_string();
+    let mut report = FileReport {
+        file: name.clone(),
+        ..FileReport::default()
+    };
+    let input = match input::open(path) {
+        Ok(input) => input,
+        Err(e) => {
+            report.error = Some(format!("cannot open: {e}"));
+            return report;
+        }
+    };
+    let bar = progress::bytes_bar(&name, input.file_len);
+    let position = input.position.clone();
+    let (head, reader) = match input::peek_head(input.reader) {
+        Ok(peeked) => peeked,
+        Err(e) => {
+            report.error = Some(read_error(&e, 0));
+            return report;
+        }
+    };
+    let format = match options.format.map(Ok).unwrap_or_else(|| detect(&head)) {
+        Ok(format) => format,
+        Err(reason) => {
+            report.error = Some(format!("{reason} (pass --format to choose a format)"));
+            return report;
+        }
+    };
+    report.format = Some(format);
+
+    let (tx, mut rx) = mpsc::channel::<Chunk>(4);
+    let context = LineContext {
+        daily_date: options.daily_date,
+    };
+    let batch_size = options.batch_size.max(1);
+    let parser =
+        tokio::task::spawn_blocking(move || parse(format, reader, &context, batch_size, &tx));
+
+    while let Some(chunk) = rx.recv().await {
+        report.records += chunk.records;
+        for skipped in &chunk.parsed.skipped {
+            report.skipped += 1;
+            if report.skipped <= PRINTED_SKIPS {
+                bar.suspend(|| eprintln!("{name}:{}: {}", skipped.line, skipped.reason));
+            }
+        }
+        if !chunk.parsed.batch.is_empty() {
+            match store.write(chunk.parsed.batch).await {
+                Ok(summary) => report.written += summary,
+                Err(e) => {
+                    report.error = Some(format!("writing to the database failed: {e}"));
+                    break;
+                }
+            }
+        }
+        bar.set_position(position.load(Ordering::Relaxed));
+        bar.set_message(format!("{} records", report.records));
+    }
+    drop(rx);
+    match parser.await {
+        Ok(Ok(())) => {}
+        Ok(Err(reason)) => {
+            report.error.get_or_insert(reason);
+        }
+        Err(e) => {
+            report
+                .error
+                .get_or_insert(format!("the parser stopped unexpectedly: {e}"));
+        }
+    }
+    if report.skipped > PRINTED_SKIPS {
+        eprintln!(
+            "{name}: {} more skipped records not shown",
+            report.skipped - PRINTED_SKIPS
+        );
+    }
+    bar.finish_and_clear();
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+/// Parses the whole input, sending chunks to the writer. Returns why it stopped early.
+fn parse(
+    format: Format,
+    reader: Box<dyn BufRead + Send>,
+    context: &LineContext,
+    batch_size: usize,
+    tx: &mpsc::Sender<Chunk>,
+) -> Result<(), String> {
+    let line_format: &dyn LineFormat = match format {
+        Format::ArxivListing => &Listing,
+        Format::HfArchive => &HfArchive,
+        Format::KaggleSnapshot => &KaggleSnapshot,
+        Format::PaperboyExport => &PaperboyExport,
+        Format::HfDailyPapers | Format::ArxivAtom | Format::OaiPmh => {
+            let text = read_document(reader)?;
+            let parsed = parse_document(format, &text, context)?;
+            let records = (parsed.batch.papers.len() + parsed.skipped.len()) as u64;
+            // A document goes in as one transaction: its entries refer to its papers.
+            let _ = tx.blocking_send(Chunk { parsed, records });
+            return Ok(());
+        }
+    };
+    parse_lines(line_format, reader, context, batch_size, tx)
+}
+
+fn parse_document(format: Format, text: &str, context: &LineContext) -> Result<Parsed, String> {
+    match format {
+        Format::HfDailyPapers => parse_daily_papers(text, context.daily_date),
+        other => Err(format!("{other} import is not available in this build")),
+    }
+}
+
+fn read_document(reader: Box<dyn BufRead + Send>) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| read_error(&e, 0))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(format!(
+            "the document is over {} MiB; split it",
+            MAX_DOCUMENT_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not valid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+}
+
+fn parse_lines(
+    format: &dyn LineFormat,
+    mut reader: Box<dyn BufRead + Send>,
+    context: &LineContext,
+    batch_size: usize,
+    tx: &mpsc::Sender<Chunk>,
+) -> Result<(), String> {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut number = 0u64;
+    let mut good = 0u64;
+    let mut first_error: Option<String> = None;
+    let mut chunk = Chunk::default();
+    loop {
+        let line = read_line(&mut *reader, &mut buf).map_err(|e| read_error(&e, number))?;
+        if line == Line::Eof {
+            break;
+        }
+        number += 1;
+        let result = match line {
+            Line::TooLong(n) => Err(format!(
+                "line is {n} bytes, over the {} MiB limit",
+                MAX_LINE_BYTES >> 20
+            )),
+            _ => match std::str::from_utf8(&buf) {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => format.parse_line(text, number, context, &mut chunk.parsed),
+                Err(e) => Err(format!("not valid UTF-8 at column {}", e.valid_up_to() + 1)),
+            },
+        };
+        chunk.records += 1;
+        match result {
+            Ok(()) => good += 1,
+            Err(reason) => {
+                first_error.get_or_insert_with(|| reason.clone());
+                chunk.parsed.skipped.push(Skipped {
+                    line: number,
+                    reason,
+                });
+            }
+        }
+        if good == 0 && number >= HOPELESS_AFTER {
+            let _ = tx.blocking_send(std::mem::take(&mut chunk));
+            return Err(format!(
+                "the first {number} lines all failed to parse, giving up (first error: {})",
+                first_error.unwrap_or_default()
+            ));
+        }
+        let full = chunk.parsed.batch.papers.len() >= batch_size
+            || chunk.parsed.skipped.len() >= batch_size;
+        if full && tx.blocking_send(std::mem::take(&mut chunk)).is_err() {
+            return Ok(()); // the writer stopped and reports why
+        }
+    }
+    let _ = tx.blocking_send(chunk);
+    Ok(())
+}
+
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<Line> {
+    input::read_line(reader, buf, MAX_LINE_BYTES)
+}
+
+/// Explains a read failure after line `line`.
+fn read_error(e: &io::Error, line: u64) -> String {
+    let after = if line == 0 {
+        "at the start".to_owned()
+    } else {
+        format!("after line {line}")
+    };
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => {
+            format!(
+                "input ends abruptly {after} (a truncated gzip file? download it again); records before it were imported"
+            )
+        }
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            format!("corrupt compressed data {after} ({e}); records before it were imported")
+        }
+        _ => format!("read error {after}: {e}"),
+    }
+}

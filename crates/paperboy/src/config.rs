@@ -1,0 +1,254 @@
+//! Settings: defaults, then `paperboy.toml`, then `PAPERBOY_*` environment variables
+//! (the environment wins), then command-line flags where a command has them.
+//!
+//! Every setting is documented once, in [`DOCS`]; `paperboy config default` prints
+//! them with their defaults, and a test keeps [`DOCS`] and [`Settings`] in step.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// The file read from the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "paperboy.toml";
+
+/// Every setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the database and indexes live.
+    pub data_dir: PathBuf,
+    /// Address `serve` listens on.
+    pub addr: String,
+    /// The public base URL, for absolute links behind a reverse proxy.
+    pub public_url: String,
+    /// The operator's contact address, sent in the User-Agent of upstream requests.
+    pub contact_email: String,
+    /// arXiv API query endpoint.
+    pub arxiv_api_url: String,
+    /// arXiv OAI-PMH endpoint.
+    pub arxiv_oai_url: String,
+    /// Seconds between requests to arXiv.
+    pub arxiv_request_interval_secs: f64,
+    /// OAI-PMH sets `serve` harvests on a schedule; empty turns scheduled harvests off.
+    pub harvest_sets: Vec<String>,
+    /// Hours between scheduled harvests.
+    pub harvest_interval_hours: f64,
+    /// Log filter (`info`, `debug`, `paperboy=debug,sqlx=warn`).
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            addr: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            contact_email: String::new(),
+            arxiv_api_url: "https://export.arxiv.org/api/query".into(),
+            arxiv_oai_url: "https://oaipmh.arxiv.org/oai".into(),
+            arxiv_request_interval_secs: 3.0,
+            harvest_sets: Vec::new(),
+            harvest_interval_hours: 6.0,
+            log: "info".into(),
+        }
+    }
+}
+
+/// One documented setting.
+pub struct SettingDoc {
+    /// Its key in `paperboy.toml`; the environment variable is `PAPERBOY_<KEY>`.
+    pub key: &'static str,
+    /// What it does.
+    pub doc: &'static str,
+}
+
+/// The documentation of every setting, in the order `config default` prints them.
+pub const DOCS: &[SettingDoc] = &[
+    SettingDoc {
+        key: "data_dir",
+        doc: "Directory holding the database and indexes (also --data-dir).",
+    },
+    SettingDoc {
+        key: "addr",
+        doc: "Address `paperboy serve` listens on (also serve --addr).",
+    },
+    SettingDoc {
+        key: "public_url",
+        doc: "Public base URL when behind a reverse proxy, e.g. https://papers.example.org; empty: links use the request's host.",
+    },
+    SettingDoc {
+        key: "contact_email",
+        doc: "Your contact address, sent in the User-Agent of every request to arXiv, as arXiv asks.",
+    },
+    SettingDoc {
+        key: "arxiv_api_url",
+        doc: "arXiv API query endpoint (`paperboy fetch`); point it at a mirror or a test server.",
+    },
+    SettingDoc {
+        key: "arxiv_oai_url",
+        doc: "arXiv OAI-PMH endpoint (`paperboy harvest`); the legacy http://export.arxiv.org/oai2 works too.",
+    },
+    SettingDoc {
+        key: "arxiv_request_interval_secs",
+        doc: "Seconds to wait between requests to arXiv (arXiv asks for 3).",
+    },
+    SettingDoc {
+        key: "harvest_sets",
+        doc: "OAI-PMH sets `serve` harvests on a schedule, e.g. [\"cs\"]; empty turns scheduled harvesting off. Env: comma-separated.",
+    },
+    SettingDoc {
+        key: "harvest_interval_hours",
+        doc: "Hours between scheduled harvests.",
+    },
+    SettingDoc {
+        key: "log",
+        doc: "Log filter written to stderr, e.g. info, debug, paperboy=debug,sqlx=warn.",
+    },
+];
+
+impl Settings {
+    /// Loads settings: defaults, then the config file (`explicit`, or
+    /// `./paperboy.toml` when present), then `PAPERBOY_*` variables from `env`.
+    pub fn load(
+        explicit: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut table = match explicit {
+            Some(path) => read_table(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                read_table(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => toml::Table::new(),
+        };
+        let defaults =
+            toml::Table::try_from(Settings::default()).context("serialising default settings")?;
+        for (key, default) in &defaults {
+            let var = format!("PAPERBOY_{}", key.to_ascii_uppercase());
+            if let Some(raw) = env(&var) {
+                let value = env_value(default, &raw)
+                    .with_context(|| format!("environment variable {var}={raw:?}"))?;
+                table.insert(key.clone(), value);
+            }
+        }
+        Settings::deserialize(toml::Value::Table(table))
+            .context("invalid settings (see `paperboy config default`)")
+    }
+}
+
+fn read_table(path: &Path) -> anyhow::Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    text.parse::<toml::Table>()
+        .with_context(|| format!("config file {} is not valid TOML", path.display()))
+}
+
+/// Reads an environment value as the type of the setting's default.
+fn env_value(default: &toml::Value, raw: &str) -> anyhow::Result<toml::Value> {
+    Ok(match default {
+        toml::Value::String(_) => toml::Value::String(raw.to_owned()),
+        toml::Value::Integer(_) => {
+            toml::Value::Integer(raw.trim().parse().context("expected an integer")?)
+        }
+        toml::Value::Float(_) => {
+            toml::Value::Float(raw.trim().parse().context("expected a number")?)
+        }
+        toml::Value::Boolean(_) => toml::Value::Boolean(match raw.trim() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => bail!("expected true or false"),
+        }),
+        toml::Value::Array(_) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_owned()))
+                .collect(),
+        ),
+        other => bail!(
+            "settings of type {} cannot come from the environment",
+            other.type_str()
+        ),
+    })
+}
+
+/// `paperboy config default`: every setting with its default and what it does.
+pub fn default_config_text() -> String {
+    let defaults = toml::Table::try_from(Settings::default()).unwrap_or_default();
+    let mut out = String::from(
+        "# paperboy settings with their defaults.\n\
+         # Put the ones you change in paperboy.toml (or pass --config FILE);\n\
+         # each can also be set as an environment variable PAPERBOY_<KEY>, which wins.\n",
+    );
+    for SettingDoc { key, doc } in DOCS {
+        let value = defaults
+            .get(*key)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n# {doc}\n# env: PAPERBOY_{}\n{key} = {value}\n",
+            key.to_ascii_uppercase()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_documented_once() {
+        let defaults = toml::Table::try_from(Settings::default()).unwrap();
+        let mut keys: Vec<&str> = defaults.keys().map(String::as_str).collect();
+        let mut documented: Vec<&str> = DOCS.iter().map(|d| d.key).collect();
+        keys.sort();
+        documented.sort();
+        assert_eq!(keys, documented);
+    }
+
+    #[test]
+    fn printed_defaults_parse_back_to_the_defaults() {
+        let text = default_config_text();
+        let parsed: Settings = toml::from_str(&text).unwrap();
+        assert_eq!(parsed, Settings::default());
+        assert!(text.contains("# env: PAPERBOY_ARXIV_OAI_URL"));
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(
+            &path,
+            "addr = \"0.0.0.0:9000\"\ncontact_email = \"file@example.org\"\n",
+        )
+        .unwrap();
+        let env = |k: &str| match k {
+            "PAPERBOY_CONTACT_EMAIL" => Some("env@example.org".to_owned()),
+            "PAPERBOY_HARVEST_SETS" => Some("cs, math".to_owned()),
+            "PAPERBOY_ARXIV_REQUEST_INTERVAL_SECS" => Some("0.5".to_owned()),
+            _ => None,
+        };
+        let s = Settings::load(Some(&path), env).unwrap();
+        assert_eq!(s.addr, "0.0.0.0:9000");
+        assert_eq!(s.contact_email, "env@example.org");
+        assert_eq!(s.harvest_sets, vec!["cs", "math"]);
+        assert_eq!(s.arxiv_request_interval_secs, 0.5);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "adr = \"x\"\n").unwrap();
+        let err = format!("{:#}", Settings::load(Some(&path), |_| None).unwrap_err());
+        assert!(err.contains("unknown field `adr`"), "{err}");
+        let env = |k: &str| (k == "PAPERBOY_HARVEST_INTERVAL_HOURS").then(|| "soon".to_owned());
+        let err = format!("{:#}", Settings::load(None, env).unwrap_err());
+        assert!(
+            err.contains("PAPERBOY_HARVEST_INTERVAL_HOURS") && err.contains("expected a number"),
+            "{err}"
+        );
+    }
+}

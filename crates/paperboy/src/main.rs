@@ -1,0 +1,86 @@
+//! `paperboy`: the command-line entry point. Parses arguments, loads settings, and
+//! hands each command to its module in `commands/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod config;
+
+use config::Settings;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// A self-hosted research-paper hub: daily arXiv lists, upvotes, search, feeds.
+#[derive(Debug, Parser)]
+#[command(name = "paperboy", version, about, propagate_version = true)]
+struct Cli {
+    /// Directory holding the database and indexes [env: PAPERBOY_DATA_DIR] [default: ./data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Settings file [env: PAPERBOY_CONFIG] [default: ./paperboy.toml when present]
+    #[arg(long, global = true, value_name = "FILE", env = "PAPERBOY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import papers and daily lists from files (format detected, gzip read transparently).
+    Import(commands::import::Args),
+    /// Write everything as JSON Lines that `import` reads back losslessly.
+    Export(commands::export::Args),
+    /// Make a consistent copy of the live database.
+    Backup(commands::backup::Args),
+    /// Print what the database holds.
+    Stats(commands::stats::Args),
+    /// Show settings.
+    #[command(subcommand)]
+    Config(commands::config::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut settings = match Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
+    init_logging(&settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli.command, settings)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
