@@ -20,7 +20,7 @@ use crate::formats::kaggle::KaggleSnapshot;
 use crate::formats::listing::Listing;
 use crate::formats::paperboy::PaperboyExport;
 use crate::formats::{LineContext, LineFormat, Parsed, Skipped};
-use crate::input::{self, Line, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+use crate::input::{self, Input, Line, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
 use crate::progress;
 
 /// Papers per write transaction.
@@ -89,18 +89,28 @@ struct Chunk {
 
 /// Imports one file. Never panics on bad input: problems end up in the report.
 pub async fn import_file(store: &Store, path: &Path, options: &ImportOptions) -> FileReport {
-    let started = Instant::now();
     let name = path.display().to_string();
+    match input::open(path) {
+        Ok(input) => import_input(store, name, input, options).await,
+        Err(e) => FileReport {
+            file: name,
+            error: Some(format!("cannot open: {e}")),
+            ..FileReport::default()
+        },
+    }
+}
+
+/// Imports an opened input, labelled `name` in messages.
+pub async fn import_input(
+    store: &Store,
+    name: String,
+    input: Input,
+    options: &ImportOptions,
+) -> FileReport {
+    let started = Instant::now();
     let mut report = FileReport {
         file: name.clone(),
         ..FileReport::default()
-    };
-    let input = match input::open(path) {
-        Ok(input) => input,
-        Err(e) => {
-            report.error = Some(format!("cannot open: {e}"));
-            return report;
-        }
     };
     let bar = progress::bytes_bar(&name, input.file_len);
     let position = input.position.clone();

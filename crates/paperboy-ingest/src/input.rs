@@ -47,14 +47,21 @@ impl<R: Read> Read for Counting<R> {
 pub fn open(path: &Path) -> io::Result<Input> {
     let file = File::open(path)?;
     let file_len = file.metadata()?.len();
+    from_reader(file, file_len)
+}
+
+/// Reads bytes held in memory (the embedded sample), decompressing gzip.
+pub fn from_bytes(bytes: &'static [u8]) -> io::Result<Input> {
+    from_reader(bytes, bytes.len() as u64)
+}
+
+fn from_reader(source: impl Read + Send + 'static, len: u64) -> io::Result<Input> {
     let position = Arc::new(AtomicU64::new(0));
-    let mut raw = BufReader::with_capacity(
-        256 * 1024,
-        Counting {
-            inner: file,
-            count: position.clone(),
-        },
-    );
+    let counting = Counting {
+        inner: source,
+        count: position.clone(),
+    };
+    let mut raw = BufReader::with_capacity(256 * 1024, counting);
     let gzip = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let reader: Box<dyn BufRead + Send> = if gzip {
         Box::new(BufReader::with_capacity(
@@ -66,7 +73,7 @@ pub fn open(path: &Path) -> io::Result<Input> {
     };
     Ok(Input {
         reader,
-        file_len,
+        file_len: len,
         position,
         gzip,
     })

@@ -8,4 +8,4 @@ pub mod input;
 pub mod progress;
 
 pub use detect::Format;
-pub use import::{FileReport, ImportOptions, import_file};
+pub use import::{FileReport, ImportOptions, import_file, import_input};

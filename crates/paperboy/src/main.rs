@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod config;
+mod sample;
 
 use config::Settings;
 
