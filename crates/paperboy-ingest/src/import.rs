@@ -114,13 +114,7 @@ pub async fn import_input(
     };
     let bar = progress::bytes_bar(&name, input.file_len);
     let position = input.position.clone();
-    let (head, reader) = match input::peek_head(input.reader) {
-        Ok(peeked) => peeked,
-        Err(e) => {
-            report.error = Some(read_error(&e, 0));
-            return report;
-        }
-    };
+    let (head, reader) = input::peek_head(input.reader);
     let format = match options.format.map(Ok).unwrap_or_else(|| detect(&head)) {
         Ok(format) => format,
         Err(reason) => {
@@ -242,7 +236,14 @@ fn parse_lines(
     let mut first_error: Option<String> = None;
     let mut chunk = Chunk::default();
     loop {
-        let line = read_line(&mut *reader, &mut buf).map_err(|e| read_error(&e, number))?;
+        let line = match read_line(&mut *reader, &mut buf) {
+            Ok(line) => line,
+            Err(e) => {
+                // Keep what was parsed before the damage.
+                let _ = tx.blocking_send(chunk);
+                return Err(read_error(&e, number));
+            }
+        };
         if line == Line::Eof {
             break;
         }

@@ -80,16 +80,30 @@ fn from_reader(source: impl Read + Send + 'static, len: u64) -> io::Result<Input
 }
 
 /// Reads up to [`HEAD_BYTES`] from the start of `reader`, returning them and a reader
-/// that yields the whole content again from the start.
-pub fn peek_head(
-    mut reader: Box<dyn BufRead + Send>,
-) -> io::Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
+/// that yields the whole content again from the start. A read error inside the head
+/// (a short, truncated gzip file) is not returned here: the returned reader yields
+/// the bytes before it, then the error, so the records before the damage still count.
+pub fn peek_head(mut reader: Box<dyn BufRead + Send>) -> (Vec<u8>, Box<dyn BufRead + Send>) {
     let mut head = Vec::with_capacity(64 * 1024);
-    (&mut reader)
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)?;
-    let again = io::Cursor::new(head.clone()).chain(reader);
-    Ok((head, Box::new(BufReader::with_capacity(256 * 1024, again))))
+    let rest: Box<dyn Read + Send> =
+        match (&mut reader).take(HEAD_BYTES as u64).read_to_end(&mut head) {
+            Ok(_) => reader,
+            Err(error) => Box::new(Failing(Some(error))),
+        };
+    let again = io::Cursor::new(head.clone()).chain(rest);
+    (head, Box::new(BufReader::with_capacity(256 * 1024, again)))
+}
+
+/// A reader that fails once with a stored error, then reports end of input.
+struct Failing(Option<io::Error>);
+
+impl Read for Failing {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(error) => Err(error),
+            None => Ok(0),
+        }
+    }
 }
 
 /// The outcome of reading one line with [`read_line`].
@@ -194,7 +208,7 @@ mod tests {
     fn peek_head_gives_everything_back() {
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let reader: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(data.clone()));
-        let (head, mut again) = peek_head(reader).unwrap();
+        let (head, mut again) = peek_head(reader);
         assert_eq!(head.len(), HEAD_BYTES);
         let mut all = Vec::new();
         again.read_to_end(&mut all).unwrap();

@@ -1,0 +1,340 @@
+//! End-to-end tests of the data commands through the real `paperboy` binary:
+//! import (every JSON format, bad input, kill -9 mid-import), export round trip,
+//! backup, stats, config.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use paperboy_testkit::{fixture_path, shared_data};
+use serde_json::Value;
+
+fn paperboy(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("PAPERBOY_LOG", "warn")
+        .output()
+        .expect("paperboy runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stats(data_dir: &Path) -> Value {
+    let out = paperboy(data_dir, &["stats", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("stats --json prints one JSON object")
+}
+
+fn import_json(data_dir: &Path, files: &[&Path]) -> (Output, Value) {
+    let mut args = vec!["import".to_owned(), "--json".to_owned()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = paperboy(data_dir, &args);
+    let summary = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("--json summary ({e}): {}\n{}", stdout(&out), stderr(&out)));
+    (out, summary)
+}
+
+#[test]
+fn imports_every_json_format_and_a_second_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = [
+        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+        "kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl",
+        "hf_api/daily_papers_date_2025-06-02.json",
+        "hf_api/daily_papers_date_2026-08-21.json",
+    ]
+    .iter()
+    .map(|f| fixture_path(f))
+    .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let (out, summary) = import_json(dir.path(), &paths);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let formats: Vec<&str> = summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            "arxiv-listing",
+            "kaggle-snapshot",
+            "hf-daily-papers",
+            "hf-daily-papers"
+        ]
+    );
+    // 166 distinct listing ids + 200 Kaggle + 20 + 17 HF papers (none shared).
+    let papers = 166 + 200 + 20 + 17;
+    assert_eq!(stats(dir.path())["papers"], papers);
+    assert_eq!(stats(dir.path())["daily_entries"], 37);
+
+    let (out, again) = import_json(dir.path(), &paths);
+    assert!(out.status.success());
+    assert_eq!(again["papers_inserted"], 0);
+    assert_eq!(again["papers_updated"], 0);
+    assert_eq!(again["entries_inserted"], 0);
+    assert_eq!(again["entries_updated"], 0);
+    assert_eq!(stats(dir.path())["papers"], papers);
+}
+
+#[test]
+fn daily_papers_without_dates_needs_daily_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture_path("hf_api/daily_papers_date_2024-05-27.json");
+    let out = paperboy(dir.path(), &["import", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--daily-date"), "{}", stderr(&out));
+    let out = paperboy(
+        dir.path(),
+        &[
+            "import",
+            "--daily-date",
+            "2024-05-27",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stats(dir.path())["daily_entries"], 13);
+    assert_eq!(stats(dir.path())["latest_daily_day"], "2024-05-27");
+}
+
+#[test]
+fn malformed_lines_are_reported_with_file_and_line_and_the_rest_goes_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = std::fs::read_to_string(fixture_path(
+        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+    ))
+    .unwrap();
+    let mut lines: Vec<String> = real.lines().take(6).map(str::to_owned).collect();
+    lines.insert(2, "{\"id\": \"2606.99999\", \"title\": ".to_owned()); // truncated JSON: line 3
+    lines.insert(4, "\u{0}\u{1}garbage".to_owned()); // line 5
+    lines.insert(5, lines[0].replace("\"id\": \"", "\"id\": \"x")); // bad id: line 6
+    let file = dir.path().join("mixed.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let data = dir.path().join("data");
+    let out = paperboy(&data, &["import", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "anything skipped means a non-zero exit"
+    );
+    let err = stderr(&out);
+    let name = file.display().to_string();
+    for line in [3, 5, 6] {
+        assert!(
+            err.contains(&format!("{name}:{line}: ")),
+            "line {line} reported:\n{err}"
+        );
+    }
+    assert!(err.contains("is not an arXiv id"), "{err}");
+    assert!(
+        stdout(&out).contains("skipped 3 malformed records"),
+        "{}",
+        stdout(&out)
+    );
+    let good: std::collections::BTreeSet<&str> = real.lines().take(6).map(|l| &l[8..18]).collect();
+    assert_eq!(stats(&data)["papers"], good.len());
+}
+
+#[test]
+fn hopeless_inputs_end_quickly_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let garbage = dir.path().join("garbage.bin");
+    let bytes: Vec<u8> = (0..5_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(&garbage, bytes).unwrap();
+    let html = dir.path().join("blocked.xml");
+    std::fs::write(
+        &html,
+        "<!DOCTYPE html><html><body>Access denied</body></html>",
+    )
+    .unwrap();
+    let unknown = dir.path().join("other.jsonl");
+    std::fs::write(&unknown, "{\"name\": \"x\"}\n".repeat(1000)).unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    for (file, expected) in [
+        (&garbage, "not text"),
+        (&html, "HTML page"),
+        (&unknown, "unrecognised fields (name)"),
+        (&empty, "empty"),
+    ] {
+        let started = Instant::now();
+        let out = paperboy(&data, &["import", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains(expected),
+            "{}: {}",
+            file.display(),
+            stderr(&out)
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+    let out = paperboy(&data, &["import", "/nonexistent/file.jsonl"]);
+    assert!(stderr(&out).contains("cannot open"), "{}", stderr(&out));
+    assert_eq!(stats(&data)["papers"], 0);
+}
+
+#[test]
+fn truncated_gzip_keeps_the_records_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = std::fs::read(fixture_path(
+        "kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl",
+    ))
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&real).unwrap();
+    let bytes = gz.finish().unwrap();
+    let file = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&file, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let data = dir.path().join("data");
+    let out = paperboy(&data, &["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("truncated gzip"), "{}", stderr(&out));
+    let papers = stats(&data)["papers"].as_u64().unwrap();
+    assert!(
+        papers > 50 && papers < 200,
+        "records before the cut are kept: {papers}"
+    );
+}
+
+#[test]
+fn export_then_import_elsewhere_is_lossless() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let files = [
+        fixture_path("arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl"),
+        fixture_path("kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl"),
+        fixture_path("hf_api/daily_papers_date_2026-08-21.json"),
+    ];
+    for file in &files {
+        assert!(
+            paperboy(&first, &["import", file.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let export1 = dir.path().join("one.jsonl.gz");
+    let out = paperboy(&first, &["export", "--out", export1.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = dir.path().join("second");
+    let out = paperboy(&second, &["import", export1.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export2 = paperboy(&second, &["export"]);
+    let export1_again = paperboy(&first, &["export"]);
+    let body = |o: &Output| {
+        stdout(o)
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        body(&export2),
+        body(&export1_again),
+        "a second generation export is identical"
+    );
+    assert_eq!(body(&export2).len(), 166 + 200 + 17 + 17);
+    let mut a = stats(&first);
+    let mut b = stats(&second);
+    for s in [&mut a, &mut b] {
+        s.as_object_mut().unwrap().remove("change_seq");
+    }
+    assert_eq!(a, b);
+}
+
+#[test]
+fn killed_mid_import_then_rerun_holds_every_paper_once() {
+    let Some(corpus) = shared_data("arxiv_cs_daily_listings_2025-03-18_2026-07-01.jsonl.gz") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["import", "--batch-size", "500"])
+        .arg(&corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some batches are committed, then SIGKILL.
+    let started = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let papers = stats(dir.path())["papers"].as_u64().unwrap_or(0);
+        if papers > 0 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = stats(dir.path())["papers"].as_u64().unwrap();
+    assert!(partial > 0, "some batches were committed before the kill");
+    let out = paperboy(dir.path(), &["import", corpus.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stats(dir.path())["papers"], 74_728);
+    let (_, again) = import_json(dir.path(), &[corpus.as_path()]);
+    assert_eq!(again["papers_unchanged"], 74_728);
+    assert_eq!(stats(dir.path())["papers"], 74_728);
+}
+
+#[test]
+fn backup_copies_a_live_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = fixture_path("kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl");
+    assert!(
+        paperboy(&data, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let copy = dir.path().join("copy.db");
+    let out = paperboy(&data, &["backup", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = dir.path().join("restored");
+    std::fs::create_dir_all(&restored).unwrap();
+    std::fs::copy(&copy, restored.join("paperboy.db")).unwrap();
+    assert_eq!(stats(&restored)["papers"], 200);
+    let out = paperboy(&data, &["backup", copy.to_str().unwrap()]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("choose a new file name"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn config_default_prints_every_setting_as_valid_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = paperboy(dir.path(), &["config", "default"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let table: toml::Table = text.parse().expect("valid TOML");
+    for key in [
+        "data_dir",
+        "addr",
+        "public_url",
+        "contact_email",
+        "arxiv_api_url",
+        "arxiv_oai_url",
+        "harvest_sets",
+    ] {
+        assert!(table.contains_key(key), "{key} missing:\n{text}");
+    }
+    assert!(text.contains("# env: PAPERBOY_ARXIV_API_URL"));
+    assert!(stderr(&out).is_empty(), "stdout only: {}", stderr(&out));
+}
