@@ -33,7 +33,7 @@ pub use error::StoreError;
 pub use export::ExportSummary;
 pub use firehose::{FirehosePage, FirehoseQuery};
 pub use harvest::HarvestCheckpoint;
-pub use papers::{PaperDetail, PaperPage, PaperRecord};
+pub use papers::{ChangeCursor, PaperDetail, PaperPage, PaperRecord};
 pub use stats::Stats;
 pub use write::{Batch, WriteSummary, WriteTx};
 

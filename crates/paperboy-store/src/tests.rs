@@ -394,3 +394,60 @@ async fn harvest_checkpoint_commits_with_records() {
         Some(cp)
     );
 }
+
+#[tokio::test]
+async fn change_feed_pages_through_every_changed_paper_once() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=5)
+        .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, 2)))
+        .collect();
+    store
+        .write(Batch {
+            papers: papers.clone(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let mut cursor = ChangeCursor::default();
+    let mut seen = Vec::new();
+    loop {
+        let page = store.papers_changed_since(&cursor, 2).await.unwrap();
+        let Some((_, last)) = page.last() else { break };
+        cursor = last.clone();
+        seen.extend(page.into_iter().map(|(p, _)| p.id.to_string()));
+    }
+    assert_eq!(
+        seen.len(),
+        5,
+        "a page boundary inside one write's group loses nothing: {seen:?}"
+    );
+    assert_eq!(store.current_change_seq().await.unwrap(), cursor.seq);
+
+    // An unchanged rewrite is not a change; a real change is, and only that paper.
+    store
+        .write(Batch {
+            papers: papers.clone(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .papers_changed_since(&cursor, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut changed = papers[2].clone();
+    changed.title = "New title".into();
+    store
+        .write(Batch {
+            papers: vec![changed],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let page = store.papers_changed_since(&cursor, 10).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].0.title, "New title");
+}
