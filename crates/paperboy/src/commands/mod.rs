@@ -12,6 +12,7 @@ pub mod backup;
 pub mod config;
 pub mod export;
 pub mod import;
+pub mod reindex;
 pub mod stats;
 
 /// Runs a command.
@@ -21,6 +22,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Export(args) => export::run(args, &settings).await,
         Command::Backup(args) => backup::run(args, &settings).await,
         Command::Stats(args) => stats::run(args, &settings).await,
+        Command::Reindex(args) => reindex::run(args, &settings).await,
         Command::Config(command) => config::run(command),
     }
 }
