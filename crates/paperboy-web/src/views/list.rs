@@ -10,8 +10,8 @@ use crate::input::PageNumber;
 pub(crate) struct ListItem<'a> {
     /// Place in the list, from 1; `None` for unranked lists.
     pub rank: Option<u64>,
-    /// Upvotes.
-    pub upvotes: u32,
+    /// Upvotes; `None` hides the count (unvoted papers in the firehose).
+    pub upvotes: Option<u32>,
     /// The paper page.
     pub href: String,
     /// The arXiv id.
@@ -38,7 +38,7 @@ impl<'a> ListItem<'a> {
         let paper = &record.paper;
         Self {
             rank: None,
-            upvotes: record.upvotes,
+            upvotes: Some(record.upvotes).filter(|n| *n > 0),
             href: format!("/papers/{}", paper.id),
             id: paper.id.as_str(),
             title: &paper.title,
@@ -56,7 +56,7 @@ impl<'a> ListItem<'a> {
         let entry = &item.entry;
         Self {
             rank: Some(rank),
-            upvotes: entry.upvotes,
+            upvotes: Some(entry.upvotes),
             day: show_day.then(|| short_day(entry.date)),
             submitter: entry.submitted_by.as_ref().map(|s| s.name.as_str()),
             comments: Some(entry.num_comments),

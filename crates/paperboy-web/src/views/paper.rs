@@ -53,6 +53,8 @@ pub(crate) struct PaperView<'a> {
     listings: Vec<Listing<'a>>,
     /// Days arXiv announced it, linked to that day's firehose.
     announced: Vec<TextLink>,
+    /// Whether the details section has anything to show.
+    has_details: bool,
 }
 
 impl<'a> PaperView<'a> {
@@ -64,7 +66,7 @@ impl<'a> PaperView<'a> {
             .split_at(paper.authors.len().min(AUTHORS_SHOWN));
         let code = paper.github_repo.as_deref().and_then(external_href);
         let project_page = paper.project_page.as_deref().and_then(external_href);
-        let other_links = paper
+        let other_links: Vec<&str> = paper
             .links
             .iter()
             .filter_map(|url| external_href(url))
@@ -76,6 +78,13 @@ impl<'a> PaperView<'a> {
             .filter(|doi| !doi.contains(|c: char| c.is_whitespace() || c == ','))
             .map(|doi| format!("https://doi.org/{doi}"));
         let published = paper.published_or_announced();
+        let license = paper.license.as_deref().and_then(external_href);
+        let has_details = paper.comments.is_some()
+            || paper.journal_ref.is_some()
+            || doi.is_some()
+            || license.is_some()
+            || !paper.announced.is_empty()
+            || !other_links.is_empty();
         Self {
             layout,
             paper,
@@ -95,7 +104,7 @@ impl<'a> PaperView<'a> {
             other_links,
             doi,
             doi_href,
-            license: paper.license.as_deref().and_then(external_href),
+            license,
             listings: detail
                 .entries
                 .iter()
@@ -115,6 +124,7 @@ impl<'a> PaperView<'a> {
                     label: short_day(*day),
                 })
                 .collect(),
+            has_details,
         }
     }
 }

@@ -165,6 +165,7 @@ async fn the_firehose_lists_a_day_by_category() {
     assert!(body.contains("Page 1 of 4"));
     assert_eq!(body.matches(r#"<li class="paper">"#).count(), 50);
     assert!(body.contains("Doppler Tracking of the Artemis II Mission"));
+    assert!(!body.contains("▲"), "unvoted papers show no vote count");
     assert!(body.contains(r#"<a href="/papers/new/2026-06-29" aria-current="page">All</a>"#));
     assert!(body.contains(r#"<a href="/papers/new/2026-06-29?category=cs.CV" aria-current="false">cs.CV <span class="n">"#));
     assert!(body.contains(r#"<a rel="prev" href="/papers/new/2026-06-26">← Fri 26 Jun 2026</a>"#));
@@ -204,6 +205,10 @@ async fn a_paper_page_shows_everything_known_about_it() {
     assert!(body.contains("published 2026-08-20"));
     assert!(body.contains(r#"<a href="/papers/date/2026-08-21">Friday, 21 August 2026</a>: 163 upvotes, 1 comment, submitted by taesiri"#));
     assert!(body.contains("In one sentence"));
+    assert!(
+        !body.contains("<h2>Details</h2>"),
+        "nothing to show, no section"
+    );
 }
 
 #[tokio::test]
@@ -219,6 +224,7 @@ async fn old_style_ids_have_pages_and_other_spellings_redirect() {
     assert!(
         body.contains("Ada Lovelace <span class=\"affiliation\">(Analytical Engines Ltd)</span>")
     );
+    assert!(body.contains("<h2>Details</h2>"));
     assert!(body.contains("12 pages, 3 figures"));
     assert!(body.contains("J. Old Phys. 1 (1999) 1"));
     assert!(
@@ -381,4 +387,38 @@ async fn the_hf_day_is_linked_from_its_week() {
     let app = TestApp::seeded().await;
     let body = app.text(&format!("/papers/date/{HF_DAY}"), 200).await;
     assert!(body.contains(r#"<a href="/papers/week/2026-W34" aria-current="false">Week</a>"#));
+}
+
+#[tokio::test]
+async fn odd_input_gets_a_page_never_a_server_error() {
+    let app = TestApp::seeded().await;
+    for path in [
+        "/papers/date/0001-01-01",
+        "/papers/date/9999-12-31",
+        "/papers/week/9999-W52",
+        "/papers/week/0001-W01",
+        "/papers/month/9999-12",
+        "/papers/month/-001-01",
+        "/papers/new/9999-12-31",
+        "/papers/%FF",
+        "/papers/date/%FF",
+        "/papers/2608.19880%00",
+        "/papers/",
+        "/papers?page=%FF",
+        "/papers?page=99999999999999999999999",
+        "/papers?page=18446744073709551615",
+        "/papers/new?category=%00",
+        "/api/daily_papers?p=18446744073709551615",
+        "/api/daily_papers?date=%FF",
+        "/api/papers/%FF",
+        "/api/papers?cursor=9223372036854775807_2401.12345",
+    ] {
+        let response = app.get(path).await;
+        let status = response.status().as_u16();
+        assert!(
+            matches!(status, 200 | 308 | 400 | 404),
+            "{path}: {status} {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
 }
