@@ -9,9 +9,22 @@
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root.
+/// The workspace root: the nearest ancestor of the running test's package directory
+/// (`CARGO_MANIFEST_DIR`, set by cargo when it runs tests) or of the working directory
+/// that holds `fixtures/SOURCES.md`.
+///
+/// Read at run time, not compile time: several checkouts may share one build
+/// directory, and a path baked into a reused artifact would point at another one.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    start
+        .ancestors()
+        .find(|dir| dir.join("fixtures").join("SOURCES.md").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
 }
 
 /// The path of a committed fixture, e.g. `hf_api/daily_papers_date_2024-05-27.json`.
