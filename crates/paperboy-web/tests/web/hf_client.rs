@@ -1,7 +1,6 @@
 //! Compatibility with the real `huggingface_hub` client: `tests/hf_client.py` calls
 //! `HfApi(endpoint=<this server>)` and prints what the client parsed.
 
-use std::path::Path;
 
 use paperboy_core::Period;
 use paperboy_store::DailyQuery;
@@ -12,20 +11,23 @@ use crate::common::{HF_DAY, OLD_HF_DAY, TestApp};
 /// Runs the client script against `app`; fails, saying how to install it, when
 /// `huggingface_hub` is missing.
 async fn run_client(app: &TestApp, args: &[&str]) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hf_client.py");
-    let output = tokio::process::Command::new("python3")
-        .arg(&script)
-        .arg(&app.base)
-        .args(args)
-        .env_remove("HF_HUB_OFFLINE")
-        .env("HF_HUB_DISABLE_TELEMETRY", "1")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .output()
-        .await
-        .unwrap_or_else(|e| {
-            panic!("cannot run python3 ({e}); install Python 3 and `pip install huggingface_hub`")
-        });
+    let script = paperboy_testkit::workspace_root().join("crates/paperboy-web/tests/hf_client.py");
+    let output = tokio::process::Command::from(paperboy_testkit::python_with(
+        "huggingface_hub",
+        "huggingface_hub",
+    ))
+    .arg(&script)
+    .arg(&app.base)
+    .args(args)
+    .env_remove("HF_HUB_OFFLINE")
+    .env("HF_HUB_DISABLE_TELEMETRY", "1")
+    .env("NO_PROXY", "127.0.0.1,localhost")
+    .env("no_proxy", "127.0.0.1,localhost")
+    .output()
+    .await
+    .unwrap_or_else(|e| {
+        panic!("cannot run python3 ({e}); install Python 3 and `pip install huggingface_hub`")
+    });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
