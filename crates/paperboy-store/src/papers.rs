@@ -172,3 +172,28 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// The stored papers among `ids`, in the order of `ids` (unknown ids are left out).
+    pub async fn records_by_ids(&self, ids: &[ArxivId]) -> Result<Vec<PaperRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+                "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id IN ("
+            ));
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.to_string());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&self.pool).await? {
+                let record = record_from_row(&row)?;
+                found.insert(record.paper.id.clone(), record);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}

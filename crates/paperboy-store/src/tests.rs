@@ -520,3 +520,30 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
         .unwrap();
     assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn records_by_ids_keeps_the_asked_order_and_skips_unknown_ids() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=3)
+        .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, 2)))
+        .collect();
+    store
+        .write(Batch {
+            papers,
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let ask: Vec<ArxivId> = ["2501.00003", "2501.00009", "2501.00001"]
+        .iter()
+        .map(|s| ArxivId::parse(s).unwrap())
+        .collect();
+    let got: Vec<String> = store
+        .records_by_ids(&ask)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.paper.id.to_string())
+        .collect();
+    assert_eq!(got, ["2501.00003", "2501.00001"]);
+}

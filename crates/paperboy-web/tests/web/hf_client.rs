@@ -1,7 +1,6 @@
 //! Compatibility with the real `huggingface_hub` client: `tests/hf_client.py` calls
 //! `HfApi(endpoint=<this server>)` and prints what the client parsed.
 
-
 use paperboy_core::Period;
 use paperboy_store::DailyQuery;
 use serde_json::Value;
