@@ -83,8 +83,8 @@ impl fmt::Display for PageError {
             PageError::Oai { code, message } => write!(f, "OAI-PMH error `{code}`: {message}"),
             PageError::NotRecords { verb } => write!(
                 f,
-                "a {verb} response holds no records: paperboy reads ListRecords and GetRecord \
-                 responses in the arXiv or arXivRaw metadata format"
+                "a response to {verb} holds no records: paperboy reads ListRecords and \
+                 GetRecord responses in the arXiv or arXivRaw metadata format"
             ),
             PageError::Unreadable(reason) => write!(f, "not an OAI-PMH response: {reason}"),
         }
