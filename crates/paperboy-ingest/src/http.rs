@@ -357,6 +357,34 @@ mod tests {
     }
 
     #[test]
+    fn arxivs_recorded_throttling_asks_for_ten_seconds() {
+        let Some(text) = paperboy_testkit::shared_text(
+            "fixtures/oai_pmh/arxiv_2018/nock_recordings/oaipmh-listrecords---should-list-identifiers-from-arxiv.json",
+        ) else {
+            return;
+        };
+        let recording: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let throttled = &recording[0];
+        assert_eq!(throttled["status"], 503);
+        let headers: Vec<&str> = throttled["rawHeaders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let value = headers
+            .chunks(2)
+            .find(|pair| pair[0].eq_ignore_ascii_case("retry-after"))
+            .map(|pair| pair[1])
+            .unwrap();
+        assert_eq!(
+            parse_retry_after(value, Timestamp::now()),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(recording[1]["status"], 200, "the retry succeeded");
+    }
+
+    #[test]
     fn user_agent_names_the_contact() {
         let ua = user_agent("ops@example.org");
         assert!(ua.starts_with("paperboy/"), "{ua}");

@@ -280,17 +280,24 @@ async fn scheduled_harvest_of_sets_reports_each() {
     let (_dir, store) = store().await;
     let server = server(OaiConfig::default());
     let sets = vec!["cs".to_owned()];
-    let outcomes = harvest_sets(
+    let client = client(1);
+    let base_url = server.base_url();
+    // `serve` runs it in a spawned task: the future must be Send.
+    let outcomes = assert_send(harvest_sets(
         &store,
-        &client(1),
-        &server.base_url(),
+        &client,
+        &base_url,
         MetadataPrefix::Arxiv,
         &sets,
-    )
+    ))
     .await;
     assert_eq!(outcomes.len(), 1);
     let (set, outcome) = &outcomes[0];
     assert_eq!(set, "cs");
     assert_eq!(outcome.as_ref().unwrap().records, PAPERS);
     assert_eq!(server.requests()[0].param("set"), Some("cs"));
+}
+
+fn assert_send<T: Send>(value: T) -> T {
+    value
 }

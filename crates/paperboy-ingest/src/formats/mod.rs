@@ -11,7 +11,7 @@ pub mod kaggle;
 pub mod listing;
 pub mod oai;
 pub mod paperboy;
-pub mod xml;
+pub(crate) mod xml;
 
 use jiff::civil::Date;
 use paperboy_core::{DailyEntry, Paper, VersionedId};
