@@ -15,7 +15,7 @@
 
 use jiff::civil::Date;
 
-use crate::ArxivId;
+use crate::{ArxivId, Paper};
 
 /// The longest query kept, in characters; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 1_000;
@@ -143,7 +143,42 @@ impl SearchQuery {
         *self == SearchQuery::default()
     }
 
+    /// True when `paper` passes every filter of this query (authors, categories,
+    /// dates, code). Free text is not checked: ranking decides about that.
+    pub fn filters_match(&self, paper: &Paper) -> bool {
+        let name_words = |s: &str| -> Vec<String> {
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(fold)
+                .collect()
+        };
+        let authors_ok = self.authors.iter().all(|wanted| {
+            let wanted = name_words(wanted);
+            paper.authors.iter().any(|a| {
+                let have = name_words(&a.name);
+                wanted.iter().all(|w| have.contains(w))
+            })
+        });
+        let categories_ok = self.categories.iter().all(|c| {
+            paper
+                .categories
+                .iter()
+                .any(|have| have.eq_ignore_ascii_case(c))
+        });
+        let published = paper.published_or_announced();
+        let day = published.map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+        let after_ok = self
+            .after
+            .is_none_or(|after| day.is_some_and(|d| d >= after));
+        let before_ok = self
+            .before
+            .is_none_or(|before| day.is_some_and(|d| d < before));
+        let code_ok = !self.has_code || paper.github_repo.is_some();
+        authors_ok && categories_ok && after_ok && before_ok && code_ok
+    }
+
     /// True when any filter narrows the results.
+
     pub fn has_filters(&self) -> bool {
         !self.authors.is_empty()
             || !self.categories.is_empty()
@@ -151,6 +186,24 @@ impl SearchQuery {
             || self.before.is_some()
             || self.has_code
     }
+}
+
+/// Lower case without accents, for comparing names.
+fn fold(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
 }
 
 fn push_unique(list: &mut Vec<String>, value: String) {
@@ -316,6 +369,43 @@ mod tests {
             "2401.12345"
         );
         assert!(SearchQuery::parse("2401.12345 llama").id.is_none());
+    }
+
+    #[test]
+    fn filters_match_papers_like_the_index_does() {
+        let mut paper = Paper::new(
+            ArxivId::parse("2506.00001").unwrap(),
+            "T".into(),
+            "S".into(),
+            vec![
+                crate::Author::named("Csaba Balázs"),
+                crate::Author::named("Yann LeCun"),
+            ],
+        );
+        paper.categories = vec!["cs.CV".into(), "cs.AI".into()];
+        paper.published = Some("2025-06-10T12:00:00Z".parse().unwrap());
+        let matches_in = |paper: &Paper, q: &str| SearchQuery::parse(q).filters_match(paper);
+        let matches = |q: &str| matches_in(&paper, q);
+        assert!(matches(
+            "author:balazs cat:cs.cv after:2025-06 before:2025-07 anything"
+        ));
+        assert!(matches(r#"author:"yann lecun""#));
+        assert!(
+            !matches(r#"author:"yann balazs""#),
+            "both words must name one author"
+        );
+        assert!(!matches("cat:cs.CL"));
+        assert!(!matches("after:2025-06-11"));
+        assert!(!matches("before:2025-06-10"));
+        assert!(!matches("has:code"));
+        let mut with_code = paper.clone();
+        with_code.github_repo = Some("https://github.com/a/b".into());
+        assert!(matches_in(&with_code, "has:code"));
+        with_code.published = None;
+        assert!(
+            !matches_in(&with_code, "after:2000"),
+            "undated papers fail date filters"
+        );
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Search over paperboy's papers.
 //!
 //! - [`keyword`]: a tantivy BM25 index of titles, abstracts, authors, categories and
-//!   ids, kept current by following the database's change feed ([`follow`]).
+//!   ids, kept current by following the database's change feed ([`follow`]);
+//! - [`vector`]: exact cosine search over paper embeddings, in memory;
+//! - [`fusion`]: reciprocal rank fusion of the two.
 
 pub mod error;
 pub mod follow;
+pub mod fusion;
 pub mod keyword;
+pub mod vector;
 
 pub use error::{Result, SearchError};
 

@@ -11,6 +11,7 @@
 
 mod codec;
 mod daily;
+mod embeddings;
 mod error;
 mod export;
 mod firehose;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{AssertSqlSafe, SqlitePool};
 
 pub use daily::{DailyItem, DailyPage, DailyQuery, DailySort};
+pub use embeddings::{BacklogPosition, EmbeddingRow, EmbeddingTask};
 pub use error::StoreError;
 pub use export::ExportSummary;
 pub use firehose::{FirehosePage, FirehoseQuery};

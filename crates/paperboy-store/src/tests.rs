@@ -452,3 +452,72 @@ async fn change_feed_pages_through_every_changed_paper_once() {
     assert_eq!(page.len(), 1);
     assert_eq!(page[0].0.title, "New title");
 }
+
+#[tokio::test]
+async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=3)
+        .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, i as i8)))
+        .collect();
+    store
+        .write(Batch {
+            papers: papers.clone(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 3);
+    let tasks = store
+        .embedding_backlog("m", &BacklogPosition::start(), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["2501.00003", "2501.00002"],
+        "newest first"
+    );
+    let next = store
+        .embedding_backlog("m", &tasks[1].position, 10)
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 1);
+
+    let vector = [0.6f32, 0.8];
+    let rows: Vec<EmbeddingRow> = tasks
+        .iter()
+        .map(|t| EmbeddingRow {
+            id: &t.id,
+            vector: &vector,
+            text_hash: 7,
+            source_seq: t.change_seq,
+        })
+        .collect();
+    store.save_embeddings("m", &rows).await.unwrap();
+    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
+    assert_eq!(store.embedding_backlog_len("other-model").await.unwrap(), 3);
+    let stored = store.embeddings_page("m", 2, "", 10).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].1, vector);
+
+    // A changed paper returns to the backlog with its old hash; marking it current clears it.
+    let mut changed = papers[2].clone();
+    changed.comments = Some("now with comments".into());
+    store
+        .write(Batch {
+            papers: vec![changed],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let back = store
+        .embedding_backlog("m", &BacklogPosition::start(), 10)
+        .await
+        .unwrap();
+    let task = back.iter().find(|t| t.id.as_str() == "2501.00003").unwrap();
+    assert_eq!(task.stored_hash, Some(7));
+    store
+        .mark_embeddings_current("m", &[(&task.id, task.change_seq)])
+        .await
+        .unwrap();
+    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
+}

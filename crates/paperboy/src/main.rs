@@ -41,6 +41,8 @@ enum Command {
     Export(commands::export::Args),
     /// Make a consistent copy of the live database.
     Backup(commands::backup::Args),
+    /// Rebuild the search index from the database, with a progress bar.
+    Reindex(commands::reindex::Args),
     /// Print what the database holds.
     Stats(commands::stats::Args),
     /// Show settings.

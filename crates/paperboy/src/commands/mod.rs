@@ -17,6 +17,7 @@ pub mod export;
 pub mod fetch;
 pub mod harvest;
 pub mod import;
+pub mod reindex;
 pub mod stats;
 
 /// Runs a command.
@@ -28,6 +29,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Fetch(args) => fetch::run(args, &settings).await,
         Command::Backup(args) => backup::run(args, &settings).await,
         Command::Stats(args) => stats::run(args, &settings).await,
+        Command::Reindex(args) => reindex::run(args, &settings).await,
         Command::Config(command) => config::run(command),
     }
 }
