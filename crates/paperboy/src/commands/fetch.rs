@@ -31,6 +31,9 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         .base_url
         .unwrap_or_else(|| settings.arxiv_api_url.clone());
     let outcome = fetch_papers(&store, &client, &api_url, &ids).await;
+    if let Err(e) = super::reindex::catch_up_after_write(settings, &store).await {
+        eprintln!("search index not updated ({e:#}); run `paperboy reindex`");
+    }
     store.close().await;
     let report = outcome?;
     for skipped in &report.skipped {

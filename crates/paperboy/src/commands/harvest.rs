@@ -64,6 +64,10 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     })
     .await;
     bar.finish_and_clear();
+    // Pages committed before a failure are searchable too.
+    if let Err(e) = super::reindex::catch_up_after_write(settings, &store).await {
+        eprintln!("search index not updated ({e:#}); run `paperboy reindex`");
+    }
     store.close().await;
     let report = outcome?;
     if args.json {
