@@ -178,7 +178,6 @@ impl SearchQuery {
     }
 
     /// True when any filter narrows the results.
-
     pub fn has_filters(&self) -> bool {
         !self.authors.is_empty()
             || !self.categories.is_empty()

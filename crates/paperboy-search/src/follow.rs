@@ -49,13 +49,13 @@ impl IndexFollower {
 
     /// Indexes every paper changed since the index's cursor. `progress` is called with
     /// the running count. Returns how many papers were indexed.
-    pub async fn catch_up(&self, store: &Store, progress: &dyn Fn(u64)) -> Result<u64> {
+    pub async fn catch_up(&self, store: &Store, progress: &(dyn Fn(u64) + Sync)) -> Result<u64> {
         let start = self.index.cursor()?;
         self.index_from(store, start, false, progress).await
     }
 
     /// Rebuilds the index from nothing.
-    pub async fn rebuild(&self, store: &Store, progress: &dyn Fn(u64)) -> Result<u64> {
+    pub async fn rebuild(&self, store: &Store, progress: &(dyn Fn(u64) + Sync)) -> Result<u64> {
         self.lock().clear()?;
         self.index_from(store, ChangeCursor::default(), true, progress)
             .await
@@ -68,7 +68,7 @@ impl IndexFollower {
         store: &Store,
         mut cursor: ChangeCursor,
         force_commit: bool,
-        progress: &dyn Fn(u64),
+        progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64> {
         let mut indexed = 0u64;
         let mut uncommitted = 0u64;

@@ -31,6 +31,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web server (loads a bundled sample into an empty database).
+    Serve(commands::serve::Args),
     /// Import papers and daily lists from files (format detected, gzip read transparently).
     Import(commands::import::Args),
     /// Harvest arXiv's OAI-PMH endpoint (ListRecords), resuming an interrupted run.
@@ -88,6 +90,7 @@ fn init_logging(filter: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

@@ -18,11 +18,13 @@ pub mod fetch;
 pub mod harvest;
 pub mod import;
 pub mod reindex;
+pub mod serve;
 pub mod stats;
 
 /// Runs a command.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Serve(args) => serve::run(args, &settings).await,
         Command::Import(args) => import::run(args, &settings).await,
         Command::Export(args) => export::run(args, &settings).await,
         Command::Harvest(args) => harvest::run(args, &settings).await,
