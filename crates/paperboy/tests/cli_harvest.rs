@@ -263,3 +263,43 @@ fn fetch_stores_papers_and_names_the_missing_ones() {
         "nothing requested for a typo"
     );
 }
+
+#[test]
+fn serve_harvests_the_configured_sets_on_its_schedule() {
+    let server = OaiServer::start(
+        listing_records(),
+        OaiConfig {
+            page_size: PAGE,
+            ..OaiConfig::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = command(
+        dir.path(),
+        &["serve", "--addr", "127.0.0.1:0", "--no-sample"],
+    )
+    .env("PAPERBOY_ARXIV_OAI_URL", server.base_url())
+    .env("PAPERBOY_HARVEST_SETS", "cs")
+    // 0.0003 h is about a second.
+    .env("PAPERBOY_HARVEST_INTERVAL_HOURS", "0.0003")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // The first harvest at start, then the next one from the last datestamp.
+    let started = Instant::now();
+    while server.list_starts().len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no scheduled harvest"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let starts = server.list_starts();
+    assert_eq!(starts[0].param("set"), Some("cs"));
+    assert_eq!(starts[0].param("from"), None);
+    assert_eq!(starts[1].param("from"), Some(LAST_DAY));
+    assert_eq!(papers(dir.path()), PAPERS);
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}

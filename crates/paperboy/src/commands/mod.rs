@@ -16,6 +16,7 @@ pub mod config;
 pub mod export;
 pub mod fetch;
 pub mod harvest;
+pub mod harvest_schedule;
 pub mod import;
 pub mod reindex;
 pub mod serve;
