@@ -375,6 +375,7 @@ async fn harvest_checkpoint_commits_with_records() {
     let mut cp = HarvestCheckpoint::new("http://x arXiv cs".into());
     cp.resumption_token = Some("tok|1".into());
     cp.pages = 1;
+    cp.run_datestamp = Some(date(2025, 1, 2));
     let mut tx = store.begin_write().await.unwrap();
     tx.write(Batch {
         papers: vec![paper("2501.00001", None, "One", date(2025, 1, 2))],

@@ -6,6 +6,12 @@
 //! - the large corpora and GPL-licensed recordings in the steering repository's
 //!   `../shared/data`, present on development machines; tests that need them print
 //!   why they skip when they are absent.
+//!
+//! Fake upstreams live in [`upstream`] (a scripted HTTP server) and [`oai`] (an
+//! arXiv-like OAI-PMH endpoint serving real papers).
+
+pub mod oai;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
 

@@ -35,6 +35,10 @@ enum Command {
     Serve(commands::serve::Args),
     /// Import papers and daily lists from files (format detected, gzip read transparently).
     Import(commands::import::Args),
+    /// Harvest arXiv's OAI-PMH endpoint (ListRecords), resuming an interrupted run.
+    Harvest(commands::harvest::Args),
+    /// Fetch papers by id from the arXiv API.
+    Fetch(commands::fetch::Args),
     /// Write everything as JSON Lines that `import` reads back losslessly.
     Export(commands::export::Args),
     /// Make a consistent copy of the live database.

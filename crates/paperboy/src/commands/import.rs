@@ -38,7 +38,8 @@ fn parse_format(name: &str) -> Result<Format, String> {
     })
 }
 
-fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+/// Parses a `YYYY-MM-DD` command-line value.
+pub(crate) fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
     paperboy_core::parse_day(text).map_err(|e| e.to_string())
 }
 

@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use paperboy_ingest::http::{HttpOptions, PoliteClient};
 use paperboy_store::Store;
 
 use crate::Command;
@@ -11,6 +14,9 @@ use crate::config::Settings;
 pub mod backup;
 pub mod config;
 pub mod export;
+pub mod fetch;
+pub mod harvest;
+pub mod harvest_schedule;
 pub mod import;
 pub mod reindex;
 pub mod serve;
@@ -22,6 +28,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Serve(args) => serve::run(args, &settings).await,
         Command::Import(args) => import::run(args, &settings).await,
         Command::Export(args) => export::run(args, &settings).await,
+        Command::Harvest(args) => harvest::run(args, &settings).await,
+        Command::Fetch(args) => fetch::run(args, &settings).await,
         Command::Backup(args) => backup::run(args, &settings).await,
         Command::Stats(args) => stats::run(args, &settings).await,
         Command::Reindex(args) => reindex::run(args, &settings).await,
@@ -34,4 +42,24 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Store::open_dir(&settings.data_dir)
         .await
         .with_context(|| format!("opening the database in {}", settings.data_dir.display()))
+}
+
+/// The HTTP client for arXiv, spaced by `arxiv_request_interval_secs` and naming
+/// `contact_email` in its User-Agent.
+pub fn polite_client(settings: &Settings) -> anyhow::Result<PoliteClient> {
+    let secs = settings.arxiv_request_interval_secs;
+    if !secs.is_finite() || !(0.0..=3600.0).contains(&secs) {
+        bail!("arxiv_request_interval_secs must be between 0 and 3600 seconds, not {secs}");
+    }
+    if settings.contact_email.trim().is_empty() {
+        tracing::warn!(
+            "contact_email is not set: arXiv asks clients to give a contact address \
+             (set it in paperboy.toml or PAPERBOY_CONTACT_EMAIL)"
+        );
+    }
+    Ok(PoliteClient::new(HttpOptions {
+        contact_email: settings.contact_email.clone(),
+        interval: Duration::from_secs_f64(secs),
+        ..HttpOptions::default()
+    })?)
 }

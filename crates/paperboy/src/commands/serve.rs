@@ -55,6 +55,11 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut background = Vec::new();
+    background.extend(super::harvest_schedule::spawn(
+        settings,
+        store.clone(),
+        stop_rx.clone(),
+    )?);
     match IndexFollower::new(super::reindex::open_index(settings)?) {
         Ok(follower) => {
             let store = store.clone();
