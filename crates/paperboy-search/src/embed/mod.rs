@@ -1,0 +1,3 @@
+//! Sentence embeddings.
+
+pub mod local;
