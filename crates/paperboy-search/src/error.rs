@@ -35,6 +35,9 @@ pub enum SearchError {
     /// The model's forward pass failed.
     #[error("model inference failed: {0}")]
     Inference(#[from] candle_core::Error),
+    /// A blocking embedding task panicked or was cancelled.
+    #[error("the embedding worker stopped: {0}")]
+    Worker(String),
     /// An embedding endpoint could not be reached or gave an unusable answer.
     #[error("embedding endpoint {url}: {detail}")]
     Endpoint {

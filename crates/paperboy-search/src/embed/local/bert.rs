@@ -12,6 +12,7 @@ use candle_core::{D, Device, Tensor};
 
 use super::config::BertConfig;
 use super::kernels::{BiasGelu, MaskedSoftmax};
+use crate::embed::normalise;
 use crate::error::{Result, SearchError};
 
 /// A BERT encoder with its weights.
@@ -241,14 +242,4 @@ pub fn mean_pool_normalised(
             mean
         })
         .collect())
-}
-
-/// Scales `v` to unit length (leaves an all-zero vector alone).
-pub(crate) fn normalise(v: &mut [f32]) {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for x in v {
-            *x /= norm;
-        }
-    }
 }

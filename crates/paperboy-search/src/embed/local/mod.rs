@@ -169,6 +169,13 @@ impl LocalEmbedder {
     }
 }
 
+/// Checks that `dir` holds a model whose settings and tokenizer load (without loading
+/// the weights).
+pub(crate) fn check_model_dir(dir: &Path) -> Result<()> {
+    let config = ModelConfig::read(dir)?;
+    TextTokenizer::load(dir, config.max_seq_length).map(|_| ())
+}
+
 /// Groups text indices into batches: longest first, each batch at most `max_tokens`
 /// tokens once padded to its longest member.
 fn plan_batches(ids: &[Vec<u32>], max_tokens: usize) -> Vec<Vec<usize>> {
