@@ -14,7 +14,7 @@ mod setting;
 use std::fmt;
 use std::sync::Arc;
 
-pub use self::fetch::{FetchOutcome, ModelSource, fetch_default_model, fetch_model};
+pub use self::fetch::{FetchOutcome, MODEL_FILES, ModelSource, fetch_default_model, fetch_model};
 pub use self::http::HttpEmbedder;
 pub use self::local::{LocalEmbedder, LocalOptions};
 pub use self::setting::{DEFAULT_MODEL, EmbedderSetting, default_model_dir};

