@@ -102,5 +102,20 @@ impl SearchError {
     }
 }
 
+/// An error and its causes, as one line: reqwest's own message leaves out why
+/// ("error sending request" without "dns error: ...").
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// The crate's result type.
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;

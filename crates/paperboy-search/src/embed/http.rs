@@ -7,7 +7,7 @@ use reqwest::{StatusCode, Url};
 use serde::{Deserialize, Serialize};
 
 use super::normalise;
-use crate::error::{Result, SearchError};
+use crate::error::{Result, SearchError, with_causes};
 
 /// Inputs per request. text-embeddings-inference refuses more than 32 by default.
 pub const MAX_INPUTS_PER_REQUEST: usize = 32;
@@ -140,7 +140,7 @@ impl HttpEmbedder {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| self.error(format!("the answer broke off: {e}")))?;
+            .map_err(|e| self.error(format!("the answer broke off: {}", with_causes(&e))))?;
         if !status.is_success() {
             return Err(self.error(describe_status(status, &bytes)));
         }
@@ -183,9 +183,12 @@ fn describe_send_error(e: &reqwest::Error) -> String {
             REQUEST_TIMEOUT.as_secs()
         )
     } else if e.is_connect() {
-        format!("cannot connect ({e}); is the server running, and is the URL right?")
+        format!(
+            "cannot connect ({}); is the server running, and is the URL right?",
+            with_causes(e)
+        )
     } else {
-        format!("request failed: {e}")
+        format!("request failed: {}", with_causes(e))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod config;
 pub mod export;
 pub mod import;
+pub mod model;
 pub mod stats;
 
 /// Runs a command.
@@ -22,6 +23,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Backup(args) => backup::run(args, &settings).await,
         Command::Stats(args) => stats::run(args, &settings).await,
         Command::Config(command) => config::run(command),
+        Command::Model(command) => model::run(command, &settings).await,
     }
 }
 

@@ -11,7 +11,7 @@ use reqwest::{Client, StatusCode};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::error::{Result, SearchError};
+use crate::error::{Result, SearchError, with_causes};
 
 /// An HTTP client for downloads: the OS certificate store (through rustls' platform
 /// verifier), a User-Agent, and timeouts that fail a dead connection but not a slow one.
@@ -37,12 +37,15 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(client: &Client, url: &str
         .get(url)
         .send()
         .await
-        .map_err(|e| failed(e.to_string()))?;
+        .map_err(|e| failed(with_causes(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(failed(format!("HTTP {status}")));
     }
-    let body = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| failed(with_causes(&e)))?;
     serde_json::from_slice(&body).map_err(|e| failed(format!("unexpected answer: {e}")))
 }
 
@@ -68,7 +71,7 @@ pub async fn download(client: &Client, url: &str, dest: &Path, sha256: Option<&s
     if have > 0 {
         request = request.header(RANGE, format!("bytes={have}-"));
     }
-    let mut response = request.send().await.map_err(|e| failed(e.to_string()))?;
+    let mut response = request.send().await.map_err(|e| failed(with_causes(&e)))?;
     let resumed = response.status() == StatusCode::PARTIAL_CONTENT
         && response
             .headers()
@@ -102,11 +105,12 @@ pub async fn download(client: &Client, url: &str, dest: &Path, sha256: Option<&s
         response.content_length().map(|n| n + have),
         have,
     );
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| failed(format!("{e}; run the same command again to continue")))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        failed(format!(
+            "{}; run the same command again to continue",
+            with_causes(&e)
+        ))
+    })? {
         file.write_all(&chunk)
             .await
             .map_err(|e| SearchError::io(&part, e))?;
