@@ -108,7 +108,7 @@ impl IndexFollower {
                 .commit(&cursor)
         })
         .await
-        .map_err(|e| SearchError::Task(e.to_string()))?
+        .map_err(|e| SearchError::Worker(e.to_string()))?
     }
 
     /// Follows the database until `shutdown` turns true: every `interval`, when the

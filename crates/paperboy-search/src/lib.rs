@@ -2,9 +2,12 @@
 //!
 //! - [`keyword`]: a tantivy BM25 index of titles, abstracts, authors, categories and
 //!   ids, kept current by following the database's change feed ([`follow`]);
+//! - [`embed`]: sentence embeddings of papers and queries, from a local model, an
+//!   embedding server, or not at all;
 //! - [`vector`]: exact cosine search over paper embeddings, in memory;
 //! - [`fusion`]: reciprocal rank fusion of the two.
 
+pub mod embed;
 pub mod error;
 pub mod follow;
 pub mod fusion;

@@ -50,6 +50,9 @@ enum Command {
     /// Show settings.
     #[command(subcommand)]
     Config(commands::config::Command),
+    /// Manage the local embedding model.
+    #[command(subcommand)]
+    Model(commands::model::Command),
 }
 
 fn main() -> ExitCode {

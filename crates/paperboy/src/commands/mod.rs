@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod harvest;
 pub mod harvest_schedule;
 pub mod import;
+pub mod model;
 pub mod reindex;
 pub mod serve;
 pub mod stats;
@@ -34,6 +35,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Stats(args) => stats::run(args, &settings).await,
         Command::Reindex(args) => reindex::run(args, &settings).await,
         Command::Config(command) => config::run(command),
+        Command::Model(command) => model::run(command, &settings).await,
     }
 }
 
