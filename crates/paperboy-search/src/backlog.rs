@@ -40,7 +40,9 @@ pub async fn load_vectors(store: &Store, model: &str, dim: usize) -> Result<Vect
     let mut index = VectorIndex::new(dim);
     let mut after = String::new();
     loop {
-        let page = store.embeddings_page(model, dim, &after, LOAD_CHUNK).await?;
+        let page = store
+            .embeddings_page(model, dim, &after, LOAD_CHUNK)
+            .await?;
         let Some((last, _)) = page.last() else { break };
         after = last.to_string();
         for (id, vector) in page {
@@ -64,7 +66,11 @@ pub struct BacklogProgress {
 impl BacklogProgress {
     /// Papers embedded per second.
     pub fn rate(&self) -> f64 {
-        if self.seconds > 0.0 { self.embedded as f64 / self.seconds } else { 0.0 }
+        if self.seconds > 0.0 {
+            self.embedded as f64 / self.seconds
+        } else {
+            0.0
+        }
     }
 }
 
@@ -88,12 +94,16 @@ pub async fn run_backlog(
         position = last.position.clone();
         let (fresh, unchanged) = split_unchanged(tasks);
         if !unchanged.is_empty() {
-            let marks: Vec<(&ArxivId, i64)> = unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
+            let marks: Vec<(&ArxivId, i64)> =
+                unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
             store.mark_embeddings_current(&model, &marks).await?;
             done.unchanged += unchanged.len() as u64;
         }
         if !fresh.is_empty() {
-            let texts: Vec<String> = fresh.iter().map(|t| paper_text(&t.title, &t.summary)).collect();
+            let texts: Vec<String> = fresh
+                .iter()
+                .map(|t| paper_text(&t.title, &t.summary))
+                .collect();
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let vectors = semantic.embedder().embed(&refs).await?;
             let rows: Vec<EmbeddingRow> = fresh
@@ -121,16 +131,27 @@ pub async fn run_backlog(
 /// Splits tasks into those whose text changed (or was never embedded) and those
 /// whose stored vector is still right.
 fn split_unchanged(tasks: Vec<EmbeddingTask>) -> (Vec<EmbeddingTask>, Vec<EmbeddingTask>) {
-    tasks.into_iter().partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
+    tasks
+        .into_iter()
+        .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
 }
 
 /// Runs the backlog now and then forever (for `serve`): after each run, waits
 /// `interval` and looks again, until `stop` is set.
-pub async fn follow_backlog(store: Store, semantic: std::sync::Arc<Semantic>, interval: Duration, stop: std::sync::Arc<AtomicBool>) {
+pub async fn follow_backlog(
+    store: Store,
+    semantic: std::sync::Arc<Semantic>,
+    interval: Duration,
+    stop: std::sync::Arc<AtomicBool>,
+) {
     while !stop.load(Ordering::Relaxed) {
         match run_backlog(&store, &semantic, &stop, &|_| {}).await {
             Ok(p) if p.embedded > 0 => {
-                tracing::info!(papers = p.embedded, per_second = format!("{:.1}", p.rate()), "embedded papers")
+                tracing::info!(
+                    papers = p.embedded,
+                    per_second = format!("{:.1}", p.rate()),
+                    "embedded papers"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
