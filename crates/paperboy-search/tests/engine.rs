@@ -165,7 +165,7 @@ async fn filters_apply_to_semantic_candidates_too(engine: &SearchEngine) {
         h.record
             .paper
             .published_or_announced()
-            .is_some_and(|t| t.to_string() >= "2026".to_owned())
+            .is_some_and(|t| t.to_string().as_str() >= "2026")
     }));
 }
 
