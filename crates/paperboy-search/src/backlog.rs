@@ -5,6 +5,7 @@
 //! vector), each batch's vectors are stored in one transaction, and a paper whose
 //! text did not change since it was embedded is only marked current.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -137,12 +138,14 @@ fn split_unchanged(tasks: Vec<EmbeddingTask>) -> (Vec<EmbeddingTask>, Vec<Embedd
 }
 
 /// Runs the backlog now and then forever (for `serve`): after each run, waits
-/// `interval` and looks again, until `stop` is set.
+/// `interval` and looks again, until `stop` is set. Vectors another process stored
+/// (`paperboy embed` while the server runs) are loaded when the stored count no
+/// longer matches the index.
 pub async fn follow_backlog(
     store: Store,
-    semantic: std::sync::Arc<Semantic>,
+    semantic: Arc<Semantic>,
     interval: Duration,
-    stop: std::sync::Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
 ) {
     while !stop.load(Ordering::Relaxed) {
         match run_backlog(&store, &semantic, &stop, &|_| {}).await {
@@ -156,8 +159,32 @@ pub async fn follow_backlog(
             Ok(_) => {}
             Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
         }
-        tokio::time::sleep(interval).await;
+        if let Err(e) = reload_if_stale(&store, &semantic).await {
+            tracing::warn!("reloading stored vectors failed: {e}");
+        }
+        let deadline = tokio::time::Instant::now() + interval;
+        while !stop.load(Ordering::Relaxed) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
+}
+
+async fn reload_if_stale(store: &Store, semantic: &Semantic) -> Result<()> {
+    let (Some(model), Some(dim)) = (
+        semantic.embedder().model_name(),
+        semantic.embedder().dimension(),
+    ) else {
+        return Ok(());
+    };
+    if store.embedding_count(model).await? != semantic.len() as u64 {
+        let vectors = load_vectors(store, model, dim).await?;
+        tracing::info!(
+            papers = vectors.len(),
+            "loaded vectors stored by another process"
+        );
+        semantic.replace(vectors);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

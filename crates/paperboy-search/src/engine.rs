@@ -140,6 +140,11 @@ impl Semantic {
         }
     }
 
+    /// Replaces every vector (after reloading them from the store).
+    pub fn replace(&self, vectors: VectorIndex) {
+        *self.vectors.write().unwrap_or_else(|e| e.into_inner()) = vectors;
+    }
+
     async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>> {
         if let Some(hit) = self
             .cache
@@ -187,7 +192,7 @@ impl Semantic {
 pub struct SearchEngine {
     store: Store,
     keyword: Arc<KeywordIndex>,
-    semantic: Option<Arc<Semantic>>,
+    semantic: RwLock<Option<Arc<Semantic>>>,
     weights: FusionWeights,
 }
 
@@ -197,7 +202,7 @@ impl SearchEngine {
         Self {
             store,
             keyword,
-            semantic,
+            semantic: RwLock::new(semantic),
             weights: FusionWeights::default(),
         }
     }
@@ -214,17 +219,25 @@ impl SearchEngine {
     }
 
     /// The semantic part, when configured.
-    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
-        self.semantic.as_ref()
+    pub fn semantic(&self) -> Option<Arc<Semantic>> {
+        self.semantic
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Turns semantic search on (the server loads the model after it starts listening).
+    pub fn set_semantic(&self, semantic: Arc<Semantic>) {
+        *self.semantic.write().unwrap_or_else(|e| e.into_inner()) = Some(semantic);
     }
 
     /// Runs a search.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
         let query = &request.query;
         let semantic = self
-            .semantic
-            .as_ref()
+            .semantic()
             .filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
+        let semantic = semantic.as_deref();
         let mode = match (request.mode, semantic) {
             (SearchMode::Keyword, _) | (_, None) => SearchMode::Keyword,
             (mode, Some(_)) => mode,
@@ -369,7 +382,7 @@ impl SearchEngine {
     /// Papers most similar to `id` by embedding, best first; empty without
     /// embeddings for it.
     pub async fn similar(&self, id: &ArxivId, limit: usize) -> Result<Vec<(PaperRecord, f32)>> {
-        let Some(semantic) = &self.semantic else {
+        let Some(semantic) = self.semantic() else {
             return Ok(Vec::new());
         };
         let Some(vector) = semantic.vector_of(id) else {
