@@ -13,6 +13,7 @@ pub mod backlog;
 pub mod embed;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod follow;
 pub mod fusion;
 pub mod keyword;

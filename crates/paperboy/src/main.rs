@@ -46,6 +46,8 @@ enum Command {
     Backup(commands::backup::Args),
     /// Embed every paper without an up-to-date vector (resumable), with a progress bar.
     Embed(commands::embed::Args),
+    /// Measure search quality (recall@10, MRR, nDCG@10) on a TSV of queries.
+    Eval(commands::eval::Args),
     /// Rebuild the search index from the database, with a progress bar.
     Reindex(commands::reindex::Args),
     /// Print what the database holds.
