@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use paperboy_core::ArxivId;
-use paperboy_store::{BacklogPosition, EmbeddingRow, EmbeddingTask, Store};
+use paperboy_store::{BacklogPosition, BacklogTask, EmbeddingRow, Store};
 
 use crate::Result;
 use crate::engine::Semantic;
@@ -129,9 +129,9 @@ pub async fn run_backlog(
     Ok(done)
 }
 
-/// Splits tasks into those whose text changed (or was never embedded) and those
-/// whose stored vector is still right.
-fn split_unchanged(tasks: Vec<EmbeddingTask>) -> (Vec<EmbeddingTask>, Vec<EmbeddingTask>) {
+/// Splits tasks into those whose text changed (or was never processed) and those
+/// whose stored data (a vector, key phrases) is still right.
+pub(crate) fn split_unchanged(tasks: Vec<BacklogTask>) -> (Vec<BacklogTask>, Vec<BacklogTask>) {
     tasks
         .into_iter()
         .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))

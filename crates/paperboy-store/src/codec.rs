@@ -12,11 +12,34 @@ use sqlx::sqlite::SqliteRow;
 
 use crate::{Result, StoreError};
 
-/// The paper columns, in the order [`paper_from_row`] reads them (prefixed `p.`).
-pub(crate) const PAPER_COLUMNS: &str = "p.id, p.version, p.title, p.summary, p.authors, p.categories, \
-     p.comments, p.journal_ref, p.doi, p.license, p.published_ms, p.updated_ms, p.announced, \
-     p.github_repo, p.project_page, p.links, p.github_stars, p.ai_summary, p.ai_keywords, \
-     p.first_seen_ms";
+/// The paper columns in the order [`paper_from_row`] reads them (prefixed `p.`), with
+/// the given expressions for `ai_summary` and `ai_keywords`.
+macro_rules! paper_columns {
+    ($ai_summary:literal, $ai_keywords:literal) => {
+        concat!(
+            "p.id, p.version, p.title, p.summary, p.authors, p.categories, \
+             p.comments, p.journal_ref, p.doi, p.license, p.published_ms, p.updated_ms, p.announced, \
+             p.github_repo, p.project_page, p.links, p.github_stars, ",
+            $ai_summary,
+            ", ",
+            $ai_keywords,
+            ", p.first_seen_ms"
+        )
+    };
+}
+
+/// The paper columns as sources gave them: what the write path merges into and what
+/// `export` writes.
+pub(crate) const PAPER_COLUMNS: &str = paper_columns!("p.ai_summary", "p.ai_keywords");
+
+/// The paper columns as readers see them: a source's `ai_summary` / `ai_keywords`,
+/// else the ones paperboy made (tables `summaries`, `keyphrases`).
+pub(crate) const PAPER_VIEW_COLUMNS: &str = paper_columns!(
+    "COALESCE(p.ai_summary, (SELECT s.summary FROM summaries s WHERE s.paper_id = p.id))",
+    "CASE WHEN p.ai_keywords = '[]' \
+     THEN COALESCE((SELECT k.phrases FROM keyphrases k WHERE k.paper_id = p.id), '[]') \
+     ELSE p.ai_keywords END"
+);
 
 /// The daily entry columns, in the order [`entry_from_row`] reads them (prefixed `d.`).
 pub(crate) const ENTRY_COLUMNS: &str = "d.day, d.paper_id, d.submitter_name, d.submitter_fullname, \
@@ -55,7 +78,8 @@ fn to_u32(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
-/// Reads a paper from a row selected with [`PAPER_COLUMNS`] starting at column 0.
+/// Reads a paper from a row selected with [`PAPER_COLUMNS`] or [`PAPER_VIEW_COLUMNS`]
+/// starting at column 0.
 /// Returns the paper and when this database first stored it.
 pub(crate) fn paper_from_row(row: &SqliteRow) -> Result<(Paper, Timestamp)> {
     let id_text: String = row.try_get(0)?;

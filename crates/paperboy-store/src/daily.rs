@@ -5,7 +5,7 @@ use paperboy_core::trending::trending_score;
 use paperboy_core::{DailyEntry, Period};
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::codec::{ENTRY_COLUMNS, PAPER_COLUMNS, entry_from_row, parse_day};
+use crate::codec::{ENTRY_COLUMNS, PAPER_VIEW_COLUMNS, entry_from_row, parse_day};
 use crate::papers::{PaperRecord, UPVOTES_COLUMN, record_from_row};
 use crate::{Result, Store};
 
@@ -93,7 +93,7 @@ impl Store {
         let total: i64 = q.build().fetch_one(&self.pool).await?.try_get(0)?;
 
         let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN}, {ENTRY_COLUMNS} FROM daily_entries d JOIN papers p ON p.id = d.paper_id"
+            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, {ENTRY_COLUMNS} FROM daily_entries d JOIN papers p ON p.id = d.paper_id"
         ));
         push_filters(&mut q, query);
         let paged_in_sql = query.sort != DailySort::Trending;

@@ -3,42 +3,12 @@
 use paperboy_core::ArxivId;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use crate::backlog::{
+    BacklogPosition, BacklogTask, NEWEST_FIRST, after_position, mark_current, task_columns,
+    task_from_row,
+};
 use crate::codec::parse_id;
 use crate::{Result, Store, StoreError};
-
-/// A paper whose embedding is missing or may be stale.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmbeddingTask {
-    /// The paper.
-    pub id: ArxivId,
-    /// Its title.
-    pub title: String,
-    /// Its abstract.
-    pub summary: String,
-    /// Its change sequence now.
-    pub change_seq: i64,
-    /// The hash of the text last embedded, if any: equal means nothing to redo.
-    pub stored_hash: Option<i64>,
-    /// Where the backlog walk continues after this task.
-    pub position: BacklogPosition,
-}
-
-/// A position in the backlog walk (newest papers first).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BacklogPosition {
-    sort_ms: i64,
-    id: String,
-}
-
-impl BacklogPosition {
-    /// The start of the walk.
-    pub fn start() -> Self {
-        Self {
-            sort_ms: i64::MAX,
-            id: String::new(),
-        }
-    }
-}
 
 /// One embedding to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,11 +51,11 @@ impl Store {
         model: &str,
         after: &BacklogPosition,
         limit: u32,
-    ) -> Result<Vec<EmbeddingTask>> {
+    ) -> Result<Vec<BacklogTask>> {
         let sql = format!(
-            "SELECT p.id, p.title, p.summary, p.change_seq, e.text_hash, p.sort_ms {BACKLOG_WHERE} \
-             AND (p.sort_ms < $2 OR (p.sort_ms = $2 AND ($3 = '' OR p.id < $3))) \
-             ORDER BY p.sort_ms DESC, p.id DESC LIMIT $4"
+            "SELECT {} {BACKLOG_WHERE} AND {} {NEWEST_FIRST} LIMIT $4",
+            task_columns("e.text_hash"),
+            after_position(2, 3)
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(model)
@@ -94,22 +64,7 @@ impl Store {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get(0)?;
-                Ok(EmbeddingTask {
-                    id: parse_id(&id)?,
-                    title: row.try_get(1)?,
-                    summary: row.try_get(2)?,
-                    change_seq: row.try_get(3)?,
-                    stored_hash: row.try_get(4)?,
-                    position: BacklogPosition {
-                        sort_ms: row.try_get(5)?,
-                        id,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(task_from_row).collect()
     }
 
     /// How many papers wait for a `model` embedding.
@@ -165,17 +120,13 @@ impl Store {
         model: &str,
         papers: &[(&ArxivId, i64)],
     ) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (id, seq) in papers {
-            sqlx::query("UPDATE embeddings SET source_seq = $1 WHERE model = $2 AND paper_id = $3")
-                .bind(seq)
-                .bind(model)
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        mark_current(
+            &self.pool,
+            "UPDATE embeddings SET source_seq = $1 WHERE paper_id = $2 AND model = $3",
+            model,
+            papers,
+        )
+        .await
     }
 
     /// Every stored `model` embedding of dimension `dim`, `chunk` rows at a time, by id.

@@ -3,7 +3,7 @@
 use jiff::civil::Date;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::codec::{PAPER_COLUMNS, count, parse_day};
+use crate::codec::{PAPER_VIEW_COLUMNS, count, parse_day};
 use crate::papers::{PaperRecord, UPVOTES_COLUMN, record_from_row};
 use crate::{Result, Store};
 
@@ -51,7 +51,7 @@ impl Store {
         let total: i64 = q.build().fetch_one(&self.pool).await?.try_get(0)?;
 
         let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN} FROM firehose f JOIN papers p ON p.id = f.paper_id"
+            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM firehose f JOIN papers p ON p.id = f.paper_id"
         ));
         push_filters(&mut q, query);
         q.push(" ORDER BY p.id LIMIT ")

@@ -1,7 +1,8 @@
 //! paperboy's persistence.
 //!
 //! The database is the single source of truth: papers, daily entries, harvest
-//! checkpoints. Every index can be rebuilt from it. SQLite (WAL) is the default
+//! checkpoints, and what paperboy derives and keeps (embeddings, key phrases,
+//! summaries). Every index can be rebuilt from it. SQLite (WAL) is the default
 //! engine; the SQL is written to run on PostgreSQL too (`$N` placeholders,
 //! `ON CONFLICT` upserts, integer timestamps, JSON kept as text).
 //!
@@ -9,6 +10,7 @@
 //! is stored (see [`paperboy_core::Paper::merge`]) and writes only what changed, so
 //! importing the same data twice changes nothing.
 
+mod backlog;
 mod codec;
 mod daily;
 mod embeddings;
@@ -16,8 +18,10 @@ mod error;
 mod export;
 mod firehose;
 mod harvest;
+mod keyphrases;
 mod papers;
 mod stats;
+mod summaries;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -29,14 +33,17 @@ use paperboy_core::{Clock, SystemClock};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, SqlitePool};
 
+pub use backlog::{BacklogPosition, BacklogTask};
 pub use daily::{DailyItem, DailyPage, DailyQuery, DailySort};
-pub use embeddings::{BacklogPosition, EmbeddingRow, EmbeddingTask};
+pub use embeddings::EmbeddingRow;
 pub use error::StoreError;
 pub use export::ExportSummary;
 pub use firehose::{FirehosePage, FirehoseQuery};
 pub use harvest::HarvestCheckpoint;
+pub use keyphrases::KeyphraseRow;
 pub use papers::{ChangeCursor, PaperDetail, PaperPage, PaperRecord};
 pub use stats::Stats;
+pub use summaries::SummaryCounts;
 pub use write::{Batch, WriteSummary, WriteTx};
 
 /// Result of store operations.
@@ -157,5 +164,7 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+mod derived_tests;
 #[cfg(test)]
 mod tests;

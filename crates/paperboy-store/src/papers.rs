@@ -5,7 +5,10 @@ use paperboy_core::{ArxivId, DailyEntry, Paper};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::codec::{ENTRY_COLUMNS, PAPER_COLUMNS, count, entry_from_row, paper_from_row};
+use crate::backlog::{NEWEST_FIRST, after_position};
+use crate::codec::{
+    ENTRY_COLUMNS, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, count, entry_from_row, paper_from_row,
+};
 use crate::{Result, Store, StoreError};
 
 /// The upvote count of a paper: the highest count any of its daily entries carries.
@@ -15,7 +18,8 @@ pub(crate) const UPVOTES_COLUMN: &str =
 /// A stored paper with what the database knows about it beyond its metadata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaperRecord {
-    /// The metadata.
+    /// The metadata. `ai_summary` and `ai_keywords` are a source's, else the ones
+    /// paperboy made: show it, do not write it back.
     pub paper: Paper,
     /// Upvotes.
     pub upvotes: u32,
@@ -41,7 +45,7 @@ pub struct PaperPage {
     pub next_cursor: Option<String>,
 }
 
-/// Reads a [`PaperRecord`] from a row of `PAPER_COLUMNS, UPVOTES_COLUMN`.
+/// Reads a [`PaperRecord`] from a row of `PAPER_VIEW_COLUMNS, UPVOTES_COLUMN`.
 pub(crate) fn record_from_row(row: &SqliteRow) -> Result<PaperRecord> {
     let (paper, first_seen) = paper_from_row(row)?;
     let upvotes: i64 = row.try_get(20)?;
@@ -55,7 +59,8 @@ pub(crate) fn record_from_row(row: &SqliteRow) -> Result<PaperRecord> {
 impl Store {
     /// One paper with its daily entries, or `None` when it is not stored.
     pub async fn paper(&self, id: &ArxivId) -> Result<Option<PaperDetail>> {
-        let sql = format!("SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id = $1");
+        let sql =
+            format!("SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id = $1");
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
@@ -82,9 +87,9 @@ impl Store {
         let after = cursor.map(parse_cursor).transpose()?;
         let (sort_ms, id) = after.unwrap_or((i64::MAX, String::new()));
         let sql = format!(
-            "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN}, p.sort_ms FROM papers p \
-             WHERE p.sort_ms < $1 OR (p.sort_ms = $1 AND ($2 = '' OR p.id < $2)) \
-             ORDER BY p.sort_ms DESC, p.id DESC LIMIT $3"
+            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, p.sort_ms FROM papers p \
+             WHERE {} {NEWEST_FIRST} LIMIT $3",
+            after_position(1, 2)
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(sort_ms)
@@ -134,6 +139,8 @@ pub struct ChangeCursor {
 impl Store {
     /// Papers changed after `cursor`, in change order, at most `limit`, each with the
     /// cursor that points at it. Followers (search indexes) call this until it is empty.
+    /// The papers are as sources gave them (made key phrases and summaries change no
+    /// sequence, so a follower would not see them change).
     pub async fn papers_changed_since(
         &self,
         cursor: &ChangeCursor,
@@ -182,7 +189,7 @@ impl Store {
         let mut found = std::collections::HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-                "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id IN ("
+                "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id IN ("
             ));
             let mut list = q.separated(", ");
             for id in chunk {

@@ -8,7 +8,7 @@ use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Period, Subm
 
 use super::*;
 
-async fn store() -> (tempfile::TempDir, Store) {
+pub(crate) async fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FixedClock::new("2026-01-10T12:00:00Z".parse().unwrap());
     let store = Store::open(&dir.path().join("t.db"), Arc::new(clock))
@@ -17,7 +17,7 @@ async fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn paper(id: &str, version: Option<u32>, title: &str, day: Date) -> Paper {
+pub(crate) fn paper(id: &str, version: Option<u32>, title: &str, day: Date) -> Paper {
     let mut p = Paper::new(
         ArxivId::parse(id).unwrap(),
         title.into(),
