@@ -7,7 +7,9 @@
 //! - [`vector`]: exact cosine search over paper embeddings, in memory;
 //! - [`fusion`]: reciprocal rank fusion of the two;
 //! - [`engine`]: what the web layer calls (search, similar papers);
-//! - [`backlog`]: the resumable job that embeds papers without a current vector.
+//! - [`backlog`]: the resumable job that embeds papers without a current vector;
+//! - [`keyphrase`]: key phrases of papers, scored against the keyword index's corpus
+//!   statistics, and the job that fills them in.
 
 pub mod backlog;
 pub mod embed;
@@ -16,6 +18,7 @@ pub mod error;
 pub mod eval;
 pub mod follow;
 pub mod fusion;
+pub mod keyphrase;
 pub mod keyword;
 pub mod vector;
 

@@ -7,6 +7,7 @@
 
 mod query;
 pub mod schema;
+mod stats;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use query::{Analyzers, build};
 use schema::{
     Fields, NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, analyze, name_analyzer, text_analyzer,
 };
+pub use stats::IndexStats;
 
 use crate::{Result, SearchError};
 
@@ -157,6 +159,11 @@ impl KeywordIndex {
     /// Makes the latest commit visible to searches.
     pub fn reload(&self) -> Result<()> {
         Ok(self.reader.reload()?)
+    }
+
+    /// Corpus statistics of the index as of the last reload.
+    pub fn stats(&self) -> IndexStats {
+        IndexStats::new(self.reader.searcher(), self.fields.summary)
     }
 
     /// Papers in the index (as of the last reload).
