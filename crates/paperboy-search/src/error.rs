@@ -65,6 +65,15 @@ pub enum SearchError {
         /// What went wrong, and what to check.
         detail: String,
     },
+    /// The summary endpoint setting is not a usable URL, or no HTTP client could be
+    /// built for it.
+    #[error("summary endpoint {url:?}: {detail}")]
+    SummaryEndpoint {
+        /// The setting as given.
+        url: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// Embedding was asked of the `none` embedder.
     #[error(
         "no embedder is configured, so search is keyword-only; run `paperboy model fetch`, \
@@ -134,6 +143,37 @@ pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// The message of an OpenAI (`{"error": {"message"}}`) or text-embeddings-inference
+/// (`{"error": "..."}`) error body, else the start of the body.
+pub(crate) fn error_message(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum ErrorBody {
+        OpenAi { error: OpenAiError },
+        Plain { error: String },
+    }
+    #[derive(serde::Deserialize)]
+    struct OpenAiError {
+        message: String,
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody::OpenAi { error }) => error.message,
+        Ok(ErrorBody::Plain { error }) => error,
+        Err(_) => snippet(body),
+    }
+}
+
+/// The start of a body, for an error message.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None if text.is_empty() => "(empty body)".into(),
+        None => text.to_owned(),
+    }
 }
 
 /// The crate's result type.

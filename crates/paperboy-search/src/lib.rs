@@ -9,7 +9,9 @@
 //! - [`engine`]: what the web layer calls (search, similar papers);
 //! - [`backlog`]: the resumable job that embeds papers without a current vector;
 //! - [`keyphrase`]: key phrases of papers, scored against the keyword index's corpus
-//!   statistics, and the job that fills them in.
+//!   statistics, and the job that fills them in;
+//! - [`summary`]: one-sentence summaries from an OpenAI-compatible chat endpoint, and
+//!   the job that asks for them.
 
 pub mod backlog;
 pub mod embed;
@@ -20,6 +22,7 @@ pub mod follow;
 pub mod fusion;
 pub mod keyphrase;
 pub mod keyword;
+pub mod summary;
 pub mod vector;
 
 pub use error::{Result, SearchError};

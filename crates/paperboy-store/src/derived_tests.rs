@@ -163,6 +163,12 @@ async fn summaries_are_kept_failures_back_off_and_give_up() {
     store.save_summary(newest, "m1", "It works.").await.unwrap();
     let paper = store.paper(newest).await.unwrap().unwrap().record.paper;
     assert_eq!(paper.ai_summary.as_deref(), Some("It works."));
+    let model: String = sqlx::query_scalar("SELECT model FROM summaries WHERE paper_id = $1")
+        .bind(newest.as_str())
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(model, "m1", "the model that wrote it is kept");
 
     let hour = |n: u32| Duration::from_secs(3600 * u64::from(n));
     assert_eq!(

@@ -1,4 +1,5 @@
-//! A scripted HTTP server standing in for an upstream (arXiv API, OAI-PMH) in tests.
+//! A scripted HTTP server standing in for an upstream (arXiv API, OAI-PMH, a chat
+//! completion endpoint) in tests.
 //!
 //! It listens on 127.0.0.1 with a port the OS picks, runs on its own thread (so sync
 //! tests that drive the `paperboy` binary can use it as well as async tests), logs
@@ -23,6 +24,10 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// The `Authorization` header.
+    pub authorization: String,
+    /// The body, as text.
+    pub body: String,
 }
 
 impl Request {
@@ -152,15 +157,21 @@ async fn answer(
     uri: Uri,
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
+    body: String,
 ) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
     let request = Request {
         path: uri.path().to_owned(),
         query,
-        user_agent: headers
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned(),
+        user_agent: header("user-agent"),
+        authorization: header("authorization"),
+        body,
     };
     lock(&shared.log).push(request.clone());
     let reply = (shared.handler)(&request);

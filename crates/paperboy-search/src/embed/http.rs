@@ -7,7 +7,7 @@ use reqwest::{StatusCode, Url};
 use serde::{Deserialize, Serialize};
 
 use super::normalise;
-use crate::error::{Result, SearchError, with_causes};
+use crate::error::{Result, SearchError, error_message, snippet, with_causes};
 
 /// Inputs per request. text-embeddings-inference refuses more than 32 by default.
 pub const MAX_INPUTS_PER_REQUEST: usize = 32;
@@ -207,34 +207,4 @@ fn describe_status(status: StatusCode, body: &[u8]) -> String {
         _ => "",
     };
     format!("HTTP {status}: {}{hint}", error_message(body))
-}
-
-/// The message of an OpenAI (`{"error": {"message"}}`) or text-embeddings-inference
-/// (`{"error": "..."}`) error body, else the start of the body.
-fn error_message(body: &[u8]) -> String {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum ErrorBody {
-        OpenAi { error: OpenAiError },
-        Plain { error: String },
-    }
-    #[derive(Deserialize)]
-    struct OpenAiError {
-        message: String,
-    }
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(ErrorBody::OpenAi { error }) => error.message,
-        Ok(ErrorBody::Plain { error }) => error,
-        Err(_) => snippet(body),
-    }
-}
-
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    match text.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None if text.is_empty() => "(empty body)".into(),
-        None => text.to_owned(),
-    }
 }
