@@ -137,9 +137,8 @@ async fn store_with(n: usize) -> (tempfile::TempDir, Store, FixedClock, Vec<Pape
 
 fn options(give_up_after: Option<u32>) -> RunOptions {
     RunOptions {
-        interval: Duration::ZERO,
-        limit: None,
         give_up_after,
+        ..RunOptions::background(Duration::ZERO)
     }
 }
 
@@ -258,7 +257,7 @@ async fn rate_limits_pause_the_job_as_the_server_asks() {
         "waited for Retry-After: 1 between the two requests"
     );
 
-    // A stop during a long pause ends the run at once.
+    // A stop during a long pause (30 s after a 503) ends the run at once.
     let (_dir, store, _clock, _papers) = store_with(2).await;
     let failing = Endpoint::start(Mode::Status(503));
     let client = failing.client(Duration::from_secs(10));

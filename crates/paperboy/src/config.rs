@@ -37,6 +37,16 @@ pub struct Settings {
     /// Sentence embedder: empty (the model in the data dir, fetched on first `serve`),
     /// `none`, `local:DIR` or `http:URL`.
     pub embedder: String,
+    /// OpenAI-compatible chat completions endpoint for TL;DR summaries; empty: off.
+    pub summary_llm_url: String,
+    /// The model to ask the summary endpoint for; empty: the server's default.
+    pub summary_llm_model: String,
+    /// Bearer token for the summary endpoint; empty: none.
+    pub summary_llm_api_key: String,
+    /// Seconds between two summary requests.
+    pub summary_llm_interval_secs: f64,
+    /// Seconds one summary request may take.
+    pub summary_llm_timeout_secs: f64,
     /// Log filter (`info`, `debug`, `paperboy=debug,sqlx=warn`).
     pub log: String,
 }
@@ -54,6 +64,11 @@ impl Default for Settings {
             harvest_sets: Vec::new(),
             harvest_interval_hours: 6.0,
             embedder: String::new(),
+            summary_llm_url: String::new(),
+            summary_llm_model: String::new(),
+            summary_llm_api_key: String::new(),
+            summary_llm_interval_secs: 2.0,
+            summary_llm_timeout_secs: 60.0,
             log: "info".into(),
         }
     }
@@ -108,6 +123,26 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "embedder",
         doc: "Semantic search embedder: empty = the all-MiniLM-L6-v2 model in <data_dir>/models (`serve` fetches it on first start), none = keyword search only, local:DIR = a sentence-transformers model directory, http:URL = an OpenAI-compatible /v1/embeddings endpoint (URL#MODEL names the model).",
+    },
+    SettingDoc {
+        key: "summary_llm_url",
+        doc: "OpenAI-compatible chat completions endpoint that writes one-sentence TL;DR summaries (ai_summary) of papers without one, e.g. http://127.0.0.1:8000/v1/chat/completions (vLLM, llama.cpp, Ollama); empty = no summaries.",
+    },
+    SettingDoc {
+        key: "summary_llm_model",
+        doc: "Model to ask the summary endpoint for, e.g. Qwen/Qwen2.5-7B-Instruct; empty = the server's default.",
+    },
+    SettingDoc {
+        key: "summary_llm_api_key",
+        doc: "Bearer token sent to the summary endpoint (hosted APIs); empty = none.",
+    },
+    SettingDoc {
+        key: "summary_llm_interval_secs",
+        doc: "Least seconds between two summary requests (a rate limit for the endpoint).",
+    },
+    SettingDoc {
+        key: "summary_llm_timeout_secs",
+        doc: "Seconds one summary request may take before it counts as failed.",
     },
     SettingDoc {
         key: "log",

@@ -46,6 +46,10 @@ enum Command {
     Backup(commands::backup::Args),
     /// Embed every paper without an up-to-date vector (resumable), with a progress bar.
     Embed(commands::embed::Args),
+    /// Extract key phrases for papers without ai_keywords (resumable), with a progress bar.
+    Keywords(commands::keywords::Args),
+    /// Write one-sentence summaries with the configured chat endpoint (summary_llm_url).
+    Summarize(commands::summarize::Args),
     /// Measure search quality (recall@10, MRR, nDCG@10) on a TSV of queries.
     Eval(commands::eval::Args),
     /// Rebuild the search index from the database, with a progress bar.

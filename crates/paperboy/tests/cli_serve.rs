@@ -1,11 +1,14 @@
 //! End-to-end tests of `paperboy serve` through the real binary: the printed URL,
-//! the first-run sample, pages and API over HTTP, `--no-sample`, and a clean exit on
-//! SIGTERM.
+//! the first-run sample, pages and API over HTTP, `--no-sample`, key phrases and
+//! summaries made in the background, and a clean exit on SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use paperboy_testkit::fixture_path;
+use paperboy_testkit::upstream::{Reply, TestServer};
 
 /// A running `paperboy serve` and its base URL.
 struct Server {
@@ -15,6 +18,10 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        Self::start_with_env(data_dir, extra, &[])
+    }
+
+    fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
             .arg("--data-dir")
             .arg(data_dir)
@@ -22,6 +29,7 @@ impl Server {
             .args(extra)
             .env("PAPERBOY_LOG", "warn")
             .env("PAPERBOY_EMBEDDER", "none")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -149,4 +157,91 @@ fn a_busy_port_is_a_clear_error() {
         stderr.contains("cannot listen on") && stderr.contains("--addr"),
         "{stderr}"
     );
+}
+
+/// The ids of the papers in the listing fixture.
+fn listing_ids() -> Vec<String> {
+    let text = std::fs::read_to_string(fixture_path(
+        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+    ))
+    .expect("the listing fixture");
+    text.lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            value["id"].as_str().expect("an id").to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn key_phrases_and_summaries_arrive_in_the_background_and_pages_never_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("import")
+        .arg(fixture_path(
+            "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+        ))
+        .env("PAPERBOY_EMBEDDER", "none")
+        .output()
+        .unwrap();
+    assert!(import.status.success());
+    // A slow model: every answer takes two seconds.
+    let llm = TestServer::start(|_| {
+        let body = serde_json::json!({
+            "model": "slow-llm",
+            "choices": [{"message": {"content": "**A** paper about <i>tracking</i> spacecraft by their Doppler shift."}}],
+        });
+        Reply::new(200, body.to_string()).delayed(Duration::from_secs(2))
+    });
+    let url = llm.url("/v1/chat/completions");
+    let server = Server::start_with_env(
+        dir.path(),
+        &["--no-sample"],
+        &[
+            ("PAPERBOY_SUMMARY_LLM_URL", &url),
+            ("PAPERBOY_SUMMARY_LLM_INTERVAL_SECS", "0"),
+        ],
+    );
+    let newest = listing_ids().into_iter().max().unwrap();
+
+    // While the model is busy with the first paper, pages and the API answer at once.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while llm.requests().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the summary job asks the endpoint"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for path in ["/papers/new", &format!("/api/papers/{newest}"), "/healthz"] {
+        let started = Instant::now();
+        let (status, _) = server.get(path);
+        assert_eq!(status, 200, "{path}");
+        assert!(started.elapsed() < Duration::from_secs(1), "{path} waited");
+    }
+
+    // Key phrases and then the summary reach the API.
+    let paper = loop {
+        let (_, body) = server.get(&format!("/api/papers/{newest}"));
+        let paper: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if paper["ai_summary"].is_string() {
+            break paper;
+        }
+        assert!(Instant::now() < deadline, "no summary: {paper}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        paper["ai_summary"],
+        "A paper about tracking spacecraft by their Doppler shift."
+    );
+    let keywords = paper["ai_keywords"].as_array().expect("key phrases");
+    assert!((3..=5).contains(&keywords.len()), "{keywords:?}");
+
+    // SIGTERM ends the server though a request to the model is in flight.
+    let started = Instant::now();
+    let (status, stderr) = server.terminate();
+    assert!(status.success(), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

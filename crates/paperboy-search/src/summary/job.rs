@@ -25,9 +25,7 @@ const BATCH: u32 = 50;
 const PAPER_BACKOFF: Duration = Duration::from_secs(10 * 60);
 /// The longest a paper waits between attempts.
 const PAPER_BACKOFF_MAX: Duration = Duration::from_secs(24 * 3600);
-/// The job's first pause after an endpoint failure; doubled per failure in a row.
-const PAUSE: Duration = Duration::from_secs(30);
-/// The longest pause.
+/// The longest pause after endpoint failures.
 const PAUSE_MAX: Duration = Duration::from_secs(30 * 60);
 
 /// How a run goes about its work.
@@ -39,6 +37,20 @@ pub struct RunOptions {
     pub limit: Option<u64>,
     /// Stop after this many endpoint failures in a row (`None`: pause and go on).
     pub give_up_after: Option<u32>,
+    /// The pause after an endpoint failure; doubled per failure in a row.
+    pub pause: Duration,
+}
+
+impl RunOptions {
+    /// For the background: go on through failures, pausing 30 s, then longer.
+    pub fn background(interval: Duration) -> Self {
+        Self {
+            interval,
+            limit: None,
+            give_up_after: None,
+            pause: Duration::from_secs(30),
+        }
+    }
 }
 
 /// Progress of a run.
@@ -65,12 +77,12 @@ pub fn paper_backoff(attempts: u32) -> Duration {
     PAPER_BACKOFF.saturating_mul(factor).min(PAPER_BACKOFF_MAX)
 }
 
-/// How long the job pauses after `failures` endpoint failures in a row, or as long
-/// as the server asked.
-pub fn pause(failures: u32, retry_after: Option<Duration>) -> Duration {
+/// How long the job pauses after `failures` endpoint failures in a row, starting
+/// from `first`, or as long as the server asked.
+pub fn pause(first: Duration, failures: u32, retry_after: Option<Duration>) -> Duration {
     retry_after.unwrap_or_else(|| {
         let factor = 2u32.saturating_pow(failures.saturating_sub(1));
-        PAUSE.saturating_mul(factor).min(PAUSE_MAX)
+        first.saturating_mul(factor).min(PAUSE_MAX)
     })
 }
 
@@ -134,7 +146,7 @@ pub async fn run_summaries(
                         ChatFailure::Unavailable { retry_after, .. } => retry_after,
                         _ => None,
                     };
-                    let wait = pause(failures_in_a_row, retry_after);
+                    let wait = pause(options.pause, failures_in_a_row, retry_after);
                     tracing::warn!(
                         "summary endpoint {} failed ({}); pausing {}s",
                         client.url(),
@@ -225,12 +237,11 @@ mod tests {
         assert_eq!(paper_backoff(1), Duration::from_secs(600));
         assert_eq!(paper_backoff(2), Duration::from_secs(2400));
         assert_eq!(paper_backoff(30), PAPER_BACKOFF_MAX);
-        assert_eq!(pause(1, None), Duration::from_secs(30));
-        assert_eq!(pause(3, None), Duration::from_secs(120));
-        assert_eq!(pause(40, None), PAUSE_MAX);
-        assert_eq!(
-            pause(5, Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
-        );
+        let first = Duration::from_secs(30);
+        assert_eq!(pause(first, 1, None), first);
+        assert_eq!(pause(first, 3, None), Duration::from_secs(120));
+        assert_eq!(pause(first, 40, None), PAUSE_MAX);
+        let asked = Some(Duration::from_secs(2));
+        assert_eq!(pause(first, 5, asked), Duration::from_secs(2));
     }
 }

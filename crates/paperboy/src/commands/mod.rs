@@ -20,10 +20,12 @@ pub mod fetch;
 pub mod harvest;
 pub mod harvest_schedule;
 pub mod import;
+pub mod keywords;
 pub mod model;
 pub mod reindex;
 pub mod serve;
 pub mod stats;
+pub mod summarize;
 
 /// Runs a command.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
@@ -31,6 +33,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Serve(args) => serve::run(args, &settings).await,
         Command::Import(args) => import::run(args, &settings).await,
         Command::Embed(args) => embed::run(args, &settings).await,
+        Command::Keywords(args) => keywords::run(args, &settings).await,
+        Command::Summarize(args) => summarize::run(args, &settings).await,
         Command::Eval(args) => eval::run(args, &settings).await,
         Command::Export(args) => export::run(args, &settings).await,
         Command::Harvest(args) => harvest::run(args, &settings).await,

@@ -1,5 +1,6 @@
 //! `paperboy serve`: the web server, with the first-run sample, the search index
-//! following the database, and graceful shutdown on SIGTERM / Ctrl-C.
+//! following the database, background jobs (scheduled harvests, embeddings, key
+//! phrases, summaries), and graceful shutdown on SIGTERM / Ctrl-C.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -70,6 +71,16 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     )?);
     let keyword = super::reindex::open_index(settings)?;
     let search = Arc::new(SearchEngine::new(store.clone(), keyword.clone(), None));
+    background.push(super::keywords::spawn(
+        store.clone(),
+        keyword.clone(),
+        stop_rx.clone(),
+    ));
+    background.extend(super::summarize::spawn(
+        settings,
+        store.clone(),
+        stop_rx.clone(),
+    )?);
     match IndexFollower::new(keyword) {
         Ok(follower) => {
             let store = store.clone();
