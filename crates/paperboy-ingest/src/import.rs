@@ -15,9 +15,11 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::detect::{Format, detect};
+use crate::formats::atom::parse_feed;
 use crate::formats::hf::{HfArchive, parse_daily_papers};
 use crate::formats::kaggle::KaggleSnapshot;
 use crate::formats::listing::Listing;
+use crate::formats::oai::parse_page;
 use crate::formats::paperboy::PaperboyExport;
 use crate::formats::{LineContext, LineFormat, Parsed, Skipped};
 use crate::input::{self, Input, Line, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
@@ -201,10 +203,22 @@ fn parse(
 }
 
 fn parse_document(format: Format, text: &str, context: &LineContext) -> Result<Parsed, String> {
-    match format {
-        Format::HfDailyPapers => parse_daily_papers(text, context.daily_date),
-        other => Err(format!("{other} import is not available in this build")),
-    }
+    let (mut parsed, broken) = match format {
+        Format::HfDailyPapers => return parse_daily_papers(text, context.daily_date),
+        Format::ArxivAtom => {
+            let feed = parse_feed(text)?;
+            (feed.parsed, feed.broken)
+        }
+        Format::OaiPmh => {
+            let page = parse_page(text).map_err(|e| e.to_string())?;
+            (page.parsed, page.broken)
+        }
+        other => return Err(format!("{other} is not a document format")),
+    };
+    // A document that breaks off keeps the records before the damage; the damage is
+    // reported like a bad record, at its line.
+    parsed.skipped.extend(broken);
+    Ok(parsed)
 }
 
 fn read_document(reader: Box<dyn BufRead + Send>) -> Result<String, String> {

@@ -40,3 +40,16 @@ pub fn counter(label: &str) -> ProgressBar {
     bar.enable_steady_tick(Duration::from_millis(250));
     bar
 }
+
+/// A bar over a known number of items (papers to index, to embed).
+pub fn items_bar(label: &str, len: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), target());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(250));
+    bar
+}

@@ -5,6 +5,25 @@ use std::path::PathBuf;
 /// Everything that can go wrong in search and embedding.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// The keyword index could not be opened or written.
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// Another process holds the keyword index writer.
+    #[error(
+        "the search index at {0} is being written by another paperboy process (the server?); it will index new papers itself"
+    )]
+    WriterBusy(PathBuf),
+    /// The index directory could not be prepared.
+    #[error("cannot prepare search index directory {path}: {source}")]
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database could not be read or written.
+    #[error(transparent)]
+    Store(#[from] paperboy_store::StoreError),
     /// The `embedder` setting is not `none`, `local:DIR` or `http:URL`.
     #[error("invalid embedder setting {setting:?}: {reason}; use none, local:DIR or http:URL")]
     InvalidSetting {
@@ -35,8 +54,8 @@ pub enum SearchError {
     /// The model's forward pass failed.
     #[error("model inference failed: {0}")]
     Inference(#[from] candle_core::Error),
-    /// A blocking embedding task panicked or was cancelled.
-    #[error("the embedding worker stopped: {0}")]
+    /// A blocking worker task (embedding, index commit) panicked or was cancelled.
+    #[error("a background worker stopped: {0}")]
     Worker(String),
     /// An embedding endpoint could not be reached or gave an unusable answer.
     #[error("embedding endpoint {url}: {detail}")]

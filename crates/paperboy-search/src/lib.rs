@@ -1,7 +1,20 @@
-//! paperboy's search: sentence embeddings of papers and queries, from a local model,
-//! an embedding server, or not at all.
+//! Search over paperboy's papers.
+//!
+//! - [`keyword`]: a tantivy BM25 index of titles, abstracts, authors, categories and
+//!   ids, kept current by following the database's change feed ([`follow`]);
+//! - [`embed`]: sentence embeddings of papers and queries, from a local model, an
+//!   embedding server, or not at all;
+//! - [`vector`]: exact cosine search over paper embeddings, in memory;
+//! - [`fusion`]: reciprocal rank fusion of the two.
 
 pub mod embed;
-mod error;
+pub mod error;
+pub mod follow;
+pub mod fusion;
+pub mod keyword;
+pub mod vector;
 
 pub use error::{Result, SearchError};
+
+#[cfg(test)]
+mod tests;

@@ -17,11 +17,15 @@ pub struct HarvestCheckpoint {
     pub until_day: Option<Date>,
     /// The token to request next; `None` when no harvest is running.
     pub resumption_token: Option<String>,
-    /// Pages done in the running harvest.
+    /// Pages done in the running harvest (the last one, once it completed).
     pub pages: u64,
-    /// Records done in the running harvest.
+    /// Records done in the running harvest (the last one, once it completed).
     pub records: u64,
-    /// The newest record datestamp ever harvested from this source.
+    /// The newest record datestamp the running harvest has seen so far.
+    pub run_datestamp: Option<Date>,
+    /// The newest record datestamp of the harvests that completed: where an
+    /// incremental harvest starts. A running harvest moves it only when it completes,
+    /// so abandoning one never skips records.
     pub last_datestamp: Option<Date>,
 }
 
@@ -35,6 +39,7 @@ impl HarvestCheckpoint {
             resumption_token: None,
             pages: 0,
             records: 0,
+            run_datestamp: None,
             last_datestamp: None,
         }
     }
@@ -48,7 +53,7 @@ impl Store {
     /// The checkpoint of `source`, if it was ever harvested.
     pub async fn harvest_checkpoint(&self, source: &str) -> Result<Option<HarvestCheckpoint>> {
         let Some(row) = sqlx::query(
-            "SELECT source, from_day, until_day, resumption_token, pages, records, last_datestamp \
+            "SELECT source, from_day, until_day, resumption_token, pages, records, run_datestamp, last_datestamp \
              FROM harvest_checkpoints WHERE source = $1",
         )
         .bind(source)
@@ -64,7 +69,8 @@ impl Store {
             resumption_token: row.try_get(3)?,
             pages: u64::from(count(row.try_get(4)?)),
             records: u64::from(count(row.try_get(5)?)),
-            last_datestamp: opt_day(row.try_get(6)?)?,
+            run_datestamp: opt_day(row.try_get(6)?)?,
+            last_datestamp: opt_day(row.try_get(7)?)?,
         }))
     }
 }
@@ -74,10 +80,11 @@ impl WriteTx {
     pub async fn save_checkpoint(&mut self, checkpoint: &HarvestCheckpoint) -> Result<()> {
         sqlx::query(
             "INSERT INTO harvest_checkpoints (source, from_day, until_day, resumption_token, pages, records, \
-             last_datestamp, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             run_datestamp, last_datestamp, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (source) DO UPDATE SET from_day = excluded.from_day, until_day = excluded.until_day, \
              resumption_token = excluded.resumption_token, pages = excluded.pages, records = excluded.records, \
-             last_datestamp = excluded.last_datestamp, updated_ms = excluded.updated_ms",
+             run_datestamp = excluded.run_datestamp, last_datestamp = excluded.last_datestamp, \
+             updated_ms = excluded.updated_ms",
         )
         .bind(&checkpoint.source)
         .bind(checkpoint.from_day.map(|d| d.to_string()))
@@ -85,6 +92,7 @@ impl WriteTx {
         .bind(&checkpoint.resumption_token)
         .bind(i64::try_from(checkpoint.pages).unwrap_or(i64::MAX))
         .bind(i64::try_from(checkpoint.records).unwrap_or(i64::MAX))
+        .bind(checkpoint.run_datestamp.map(|d| d.to_string()))
         .bind(checkpoint.last_datestamp.map(|d| d.to_string()))
         .bind(self.now_ms)
         .execute(&mut *self.tx)

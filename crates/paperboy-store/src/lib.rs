@@ -11,6 +11,7 @@
 
 mod codec;
 mod daily;
+mod embeddings;
 mod error;
 mod export;
 mod firehose;
@@ -29,11 +30,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{AssertSqlSafe, SqlitePool};
 
 pub use daily::{DailyItem, DailyPage, DailyQuery, DailySort};
+pub use embeddings::{BacklogPosition, EmbeddingRow, EmbeddingTask};
 pub use error::StoreError;
 pub use export::ExportSummary;
 pub use firehose::{FirehosePage, FirehoseQuery};
 pub use harvest::HarvestCheckpoint;
-pub use papers::{PaperDetail, PaperPage, PaperRecord};
+pub use papers::{ChangeCursor, PaperDetail, PaperPage, PaperRecord};
 pub use stats::Stats;
 pub use write::{Batch, WriteSummary, WriteTx};
 

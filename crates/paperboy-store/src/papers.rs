@@ -120,3 +120,80 @@ fn parse_cursor(cursor: &str) -> Result<(i64, String)> {
     let id = ArxivId::parse(id).map_err(|_| invalid())?;
     Ok((ms, id.to_string()))
 }
+
+/// Where a follower of the papers table stands: the last (change sequence, id) it has
+/// seen. Papers changed by one write share a sequence number, so the id breaks ties.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChangeCursor {
+    /// The change sequence of the last paper seen.
+    pub seq: i64,
+    /// The id of the last paper seen within that sequence ("" before the first).
+    pub id: String,
+}
+
+impl Store {
+    /// Papers changed after `cursor`, in change order, at most `limit`, each with the
+    /// cursor that points at it. Followers (search indexes) call this until it is empty.
+    pub async fn papers_changed_since(
+        &self,
+        cursor: &ChangeCursor,
+        limit: u32,
+    ) -> Result<Vec<(Paper, ChangeCursor)>> {
+        let sql = format!(
+            "SELECT {PAPER_COLUMNS}, p.change_seq FROM papers p \
+             WHERE p.change_seq > $1 OR (p.change_seq = $1 AND p.id > $2) \
+             ORDER BY p.change_seq, p.id LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(cursor.seq)
+            .bind(&cursor.id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let (paper, _) = paper_from_row(row)?;
+                let seq: i64 = row.try_get(20)?;
+                let cursor = ChangeCursor {
+                    seq,
+                    id: paper.id.to_string(),
+                };
+                Ok((paper, cursor))
+            })
+            .collect()
+    }
+
+    /// The newest change sequence number: cheap to poll for "has anything changed?".
+    pub async fn current_change_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+impl Store {
+    /// The stored papers among `ids`, in the order of `ids` (unknown ids are left out).
+    pub async fn records_by_ids(&self, ids: &[ArxivId]) -> Result<Vec<PaperRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+                "SELECT {PAPER_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id IN ("
+            ));
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.to_string());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&self.pool).await? {
+                let record = record_from_row(&row)?;
+                found.insert(record.paper.id.clone(), record);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}

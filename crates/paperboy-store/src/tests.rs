@@ -375,6 +375,7 @@ async fn harvest_checkpoint_commits_with_records() {
     let mut cp = HarvestCheckpoint::new("http://x arXiv cs".into());
     cp.resumption_token = Some("tok|1".into());
     cp.pages = 1;
+    cp.run_datestamp = Some(date(2025, 1, 2));
     let mut tx = store.begin_write().await.unwrap();
     tx.write(Batch {
         papers: vec![paper("2501.00001", None, "One", date(2025, 1, 2))],
@@ -393,4 +394,157 @@ async fn harvest_checkpoint_commits_with_records() {
         store.harvest_checkpoint(&cp.source).await.unwrap(),
         Some(cp)
     );
+}
+
+#[tokio::test]
+async fn change_feed_pages_through_every_changed_paper_once() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=5)
+        .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, 2)))
+        .collect();
+    store
+        .write(Batch {
+            papers: papers.clone(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let mut cursor = ChangeCursor::default();
+    let mut seen = Vec::new();
+    loop {
+        let page = store.papers_changed_since(&cursor, 2).await.unwrap();
+        let Some((_, last)) = page.last() else { break };
+        cursor = last.clone();
+        seen.extend(page.into_iter().map(|(p, _)| p.id.to_string()));
+    }
+    assert_eq!(
+        seen.len(),
+        5,
+        "a page boundary inside one write's group loses nothing: {seen:?}"
+    );
+    assert_eq!(store.current_change_seq().await.unwrap(), cursor.seq);
+
+    // An unchanged rewrite is not a change; a real change is, and only that paper.
+    store
+        .write(Batch {
+            papers: papers.clone(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .papers_changed_since(&cursor, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut changed = papers[2].clone();
+    changed.title = "New title".into();
+    store
+        .write(Batch {
+            papers: vec![changed],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let page = store.papers_changed_since(&cursor, 10).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].0.title, "New title");
+}
+
+#[tokio::test]
+async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=3)
+        .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, i as i8)))
+        .collect();
+    store
+        .write(Batch {
+            papers: papers.clone(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 3);
+    let tasks = store
+        .embedding_backlog("m", &BacklogPosition::start(), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["2501.00003", "2501.00002"],
+        "newest first"
+    );
+    let next = store
+        .embedding_backlog("m", &tasks[1].position, 10)
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 1);
+
+    let vector = [0.6f32, 0.8];
+    let rows: Vec<EmbeddingRow> = tasks
+        .iter()
+        .map(|t| EmbeddingRow {
+            id: &t.id,
+            vector: &vector,
+            text_hash: 7,
+            source_seq: t.change_seq,
+        })
+        .collect();
+    store.save_embeddings("m", &rows).await.unwrap();
+    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
+    assert_eq!(store.embedding_backlog_len("other-model").await.unwrap(), 3);
+    let stored = store.embeddings_page("m", 2, "", 10).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].1, vector);
+
+    // A changed paper returns to the backlog with its old hash; marking it current clears it.
+    let mut changed = papers[2].clone();
+    changed.comments = Some("now with comments".into());
+    store
+        .write(Batch {
+            papers: vec![changed],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let back = store
+        .embedding_backlog("m", &BacklogPosition::start(), 10)
+        .await
+        .unwrap();
+    let task = back.iter().find(|t| t.id.as_str() == "2501.00003").unwrap();
+    assert_eq!(task.stored_hash, Some(7));
+    store
+        .mark_embeddings_current("m", &[(&task.id, task.change_seq)])
+        .await
+        .unwrap();
+    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn records_by_ids_keeps_the_asked_order_and_skips_unknown_ids() {
+    let (_dir, store) = store().await;
+    let papers: Vec<Paper> = (1..=3)
+        .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, 2)))
+        .collect();
+    store
+        .write(Batch {
+            papers,
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let ask: Vec<ArxivId> = ["2501.00003", "2501.00009", "2501.00001"]
+        .iter()
+        .map(|s| ArxivId::parse(s).unwrap())
+        .collect();
+    let got: Vec<String> = store
+        .records_by_ids(&ask)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.paper.id.to_string())
+        .collect();
+    assert_eq!(got, ["2501.00003", "2501.00001"]);
 }

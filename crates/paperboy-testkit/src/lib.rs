@@ -6,12 +6,31 @@
 //! - the large corpora and GPL-licensed recordings in the steering repository's
 //!   `../shared/data`, present on development machines; tests that need them print
 //!   why they skip when they are absent.
+//!
+//! Fake upstreams live in [`upstream`] (a scripted HTTP server) and [`oai`] (an
+//! arXiv-like OAI-PMH endpoint serving real papers).
+
+pub mod oai;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root.
+/// The workspace root: the nearest ancestor of the running test's package directory
+/// (`CARGO_MANIFEST_DIR`, set by cargo when it runs tests) or of the working directory
+/// that holds `fixtures/SOURCES.md`.
+///
+/// Read at run time, not compile time: several checkouts may share one build
+/// directory, and a path baked into a reused artifact would point at another one.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    start
+        .ancestors()
+        .find(|dir| dir.join("fixtures").join("SOURCES.md").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
 }
 
 /// The path of a committed fixture, e.g. `hf_api/daily_papers_date_2024-05-27.json`.
@@ -56,4 +75,58 @@ pub fn shared_text(relative: &str) -> Option<String> {
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{} unreadable: {e}", path.display())),
     )
+}
+
+/// A `python3` command that can import `module`. When the system Python lacks it,
+/// the PyPI package `package` is installed once (pip `--target`) into a cache
+/// directory (`$PAPERBOY_TEST_CACHE`, else `~/.cache/paperboy-tests`) put on
+/// `PYTHONPATH`. Panics, saying what to install, when that fails too.
+pub fn python_with(module: &str, package: &str) -> std::process::Command {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let importable = |path: Option<&Path>| {
+        let mut check = std::process::Command::new("python3");
+        check.args(["-c", &format!("import {module}")]);
+        if let Some(path) = path {
+            check.env("PYTHONPATH", path);
+        }
+        check.output().is_ok_and(|o| o.status.success())
+    };
+    let mut command = std::process::Command::new("python3");
+    if importable(None) {
+        return command;
+    }
+    let cache = std::env::var_os("PAPERBOY_TEST_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(std::env::temp_dir);
+            home.join(".cache").join("paperboy-tests")
+        });
+    let target = cache.join("python");
+    if !importable(Some(&target)) {
+        eprintln!(
+            "installing the Python package {package} into {} for this test",
+            target.display()
+        );
+        let status = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&target)
+            .arg(package)
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()) && importable(Some(&target)),
+            "this test needs the Python package {package}: `pip install {package}` (and Python 3)"
+        );
+    }
+    command.env("PYTHONPATH", &target);
+    command
 }

@@ -31,12 +31,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web server (loads a bundled sample into an empty database).
+    Serve(commands::serve::Args),
     /// Import papers and daily lists from files (format detected, gzip read transparently).
     Import(commands::import::Args),
+    /// Harvest arXiv's OAI-PMH endpoint (ListRecords), resuming an interrupted run.
+    Harvest(commands::harvest::Args),
+    /// Fetch papers by id from the arXiv API.
+    Fetch(commands::fetch::Args),
     /// Write everything as JSON Lines that `import` reads back losslessly.
     Export(commands::export::Args),
     /// Make a consistent copy of the live database.
     Backup(commands::backup::Args),
+    /// Rebuild the search index from the database, with a progress bar.
+    Reindex(commands::reindex::Args),
     /// Print what the database holds.
     Stats(commands::stats::Args),
     /// Show settings.
@@ -85,6 +93,7 @@ fn init_logging(filter: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

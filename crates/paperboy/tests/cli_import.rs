@@ -221,11 +221,8 @@ fn export_then_import_elsewhere_is_lossless() {
         fixture_path("hf_api/daily_papers_date_2026-08-21.json"),
     ];
     for file in &files {
-        assert!(
-            paperboy(&first, &["import", file.to_str().unwrap()])
-                .status
-                .success()
-        );
+        let out = paperboy(&first, &["import", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}: {}", file.display(), stderr(&out));
     }
     let export1 = dir.path().join("one.jsonl.gz");
     let out = paperboy(&first, &["export", "--out", export1.to_str().unwrap()]);
@@ -234,7 +231,9 @@ fn export_then_import_elsewhere_is_lossless() {
     let out = paperboy(&second, &["import", export1.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let export2 = paperboy(&second, &["export"]);
+    assert!(export2.status.success(), "{}", stderr(&export2));
     let export1_again = paperboy(&first, &["export"]);
+    assert!(export1_again.status.success(), "{}", stderr(&export1_again));
     let body = |o: &Output| {
         stdout(o)
             .lines()

@@ -3,12 +3,11 @@
 //! `versions` (`[{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}]`).
 
 use jiff::Timestamp;
-use jiff::fmt::rfc2822::DateTimeParser;
 use paperboy_core::text::{normalize_optional, normalize_whitespace, split_author_list};
 use paperboy_core::{Author, Paper};
 use serde::Deserialize;
 
-use super::{LineContext, LineFormat, Parsed, parse_id};
+use super::{LineContext, LineFormat, Parsed, parse_id, parse_rfc2822};
 
 /// The Kaggle snapshot format.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,12 +43,8 @@ struct Version {
     created: String,
 }
 
-static RFC2822: DateTimeParser = DateTimeParser::new().relaxed_weekday(true);
-
 fn parse_created(value: &str) -> Result<Timestamp, String> {
-    RFC2822
-        .parse_timestamp(value.trim())
-        .map_err(|e| format!("field `versions.created`: `{value}`: {e}"))
+    parse_rfc2822("versions.created", value)
 }
 
 /// `["Bal\'azs", "C.", ""]` → `C. Bal\'azs`.

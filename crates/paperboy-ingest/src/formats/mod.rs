@@ -5,10 +5,13 @@
 //! a bad line costs only itself. Document formats (JSON arrays, XML) parse a whole
 //! document and report bad records with the line they start on.
 
+pub mod atom;
 pub mod hf;
 pub mod kaggle;
 pub mod listing;
+pub mod oai;
 pub mod paperboy;
+pub(crate) mod xml;
 
 use jiff::civil::Date;
 use paperboy_core::{DailyEntry, Paper, VersionedId};
@@ -98,6 +101,16 @@ pub(crate) fn parse_timestamp(field: &str, value: &str) -> Result<jiff::Timestam
         .trim()
         .parse()
         .map_err(|e| format!("field `{field}`: `{value}` is not a timestamp ({e})"))
+}
+
+static RFC2822: jiff::fmt::rfc2822::DateTimeParser =
+    jiff::fmt::rfc2822::DateTimeParser::new().relaxed_weekday(true);
+
+/// Parses an RFC 2822 time (`Mon, 2 Apr 2007 19:18:42 GMT`), naming the field on error.
+pub(crate) fn parse_rfc2822(field: &str, value: &str) -> Result<jiff::Timestamp, String> {
+    RFC2822
+        .parse_timestamp(value.trim())
+        .map_err(|e| format!("field `{field}`: `{value}`: {e}"))
 }
 
 /// Parses a `YYYY-MM-DD` day, naming the field on error.

@@ -79,6 +79,7 @@ CREATE TABLE harvest_checkpoints (
     resumption_token TEXT,                        -- NULL: no harvest running
     pages            BIGINT NOT NULL DEFAULT 0,   -- pages done in the running harvest
     records          BIGINT NOT NULL DEFAULT 0,   -- records done in the running harvest
-    last_datestamp   TEXT,                        -- newest datestamp ever harvested
+    run_datestamp    TEXT,                        -- newest datestamp the running harvest saw
+    last_datestamp   TEXT,                        -- newest datestamp of completed harvests
     updated_ms       BIGINT NOT NULL
 );

@@ -38,7 +38,8 @@ fn parse_format(name: &str) -> Result<Format, String> {
     })
 }
 
-fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+/// Parses a `YYYY-MM-DD` command-line value.
+pub(crate) fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
     paperboy_core::parse_day(text).map_err(|e| e.to_string())
 }
 
@@ -141,7 +142,11 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
         reports.push(report);
     }
+    if let Err(e) = super::reindex::catch_up_after_write(settings, &store).await {
+        eprintln!("search index not updated ({e:#}); run `paperboy reindex`");
+    }
     let clean = reports.iter().all(FileReport::is_clean);
+
     let summary = Summary::of(reports);
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);

@@ -1,0 +1,153 @@
+//! The embedding backlog job: embed every paper that has no up-to-date vector for the
+//! configured model, newest papers first, and load stored vectors at start.
+//!
+//! Resumable by construction: the backlog is a query (papers without a current
+//! vector), each batch's vectors are stored in one transaction, and a paper whose
+//! text did not change since it was embedded is only marked current.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use paperboy_core::ArxivId;
+use paperboy_store::{BacklogPosition, EmbeddingRow, EmbeddingTask, Store};
+
+use crate::Result;
+use crate::engine::Semantic;
+use crate::vector::VectorIndex;
+
+/// Papers embedded per batch (the local model sorts a batch by length).
+pub const BATCH: u32 = 64;
+/// Rows read per query while loading stored vectors.
+const LOAD_CHUNK: u32 = 5_000;
+
+/// The text a paper is embedded from.
+pub fn paper_text(title: &str, summary: &str) -> String {
+    format!("{title}. {summary}")
+}
+
+/// A stable 64-bit hash (FNV-1a) of the embedded text, stored to detect changes.
+pub fn text_hash(text: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// Reads every stored vector of `model` into an index of dimension `dim`.
+pub async fn load_vectors(store: &Store, model: &str, dim: usize) -> Result<VectorIndex> {
+    let mut index = VectorIndex::new(dim);
+    let mut after = String::new();
+    loop {
+        let page = store.embeddings_page(model, dim, &after, LOAD_CHUNK).await?;
+        let Some((last, _)) = page.last() else { break };
+        after = last.to_string();
+        for (id, vector) in page {
+            index.upsert(id, &vector);
+        }
+    }
+    Ok(index)
+}
+
+/// Progress of a backlog run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BacklogProgress {
+    /// Papers embedded.
+    pub embedded: u64,
+    /// Papers found unchanged and only marked current.
+    pub unchanged: u64,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+impl BacklogProgress {
+    /// Papers embedded per second.
+    pub fn rate(&self) -> f64 {
+        if self.seconds > 0.0 { self.embedded as f64 / self.seconds } else { 0.0 }
+    }
+}
+
+/// Embeds the backlog until it is empty or `stop` is set, storing vectors and adding
+/// them to `semantic`'s index. `progress` is called after every batch.
+pub async fn run_backlog(
+    store: &Store,
+    semantic: &Semantic,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(&BacklogProgress) + Sync),
+) -> Result<BacklogProgress> {
+    let Some(model) = semantic.embedder().model_name().map(str::to_owned) else {
+        return Ok(BacklogProgress::default());
+    };
+    let started = Instant::now();
+    let mut done = BacklogProgress::default();
+    let mut position = BacklogPosition::start();
+    while !stop.load(Ordering::Relaxed) {
+        let tasks = store.embedding_backlog(&model, &position, BATCH).await?;
+        let Some(last) = tasks.last() else { break };
+        position = last.position.clone();
+        let (fresh, unchanged) = split_unchanged(tasks);
+        if !unchanged.is_empty() {
+            let marks: Vec<(&ArxivId, i64)> = unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
+            store.mark_embeddings_current(&model, &marks).await?;
+            done.unchanged += unchanged.len() as u64;
+        }
+        if !fresh.is_empty() {
+            let texts: Vec<String> = fresh.iter().map(|t| paper_text(&t.title, &t.summary)).collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let vectors = semantic.embedder().embed(&refs).await?;
+            let rows: Vec<EmbeddingRow> = fresh
+                .iter()
+                .zip(&texts)
+                .zip(&vectors)
+                .map(|((task, text), vector)| EmbeddingRow {
+                    id: &task.id,
+                    vector,
+                    text_hash: text_hash(text),
+                    source_seq: task.change_seq,
+                })
+                .collect();
+            store.save_embeddings(&model, &rows).await?;
+            semantic.insert(fresh.iter().map(|t| t.id.clone()).zip(vectors));
+            done.embedded += fresh.len() as u64;
+        }
+        done.seconds = started.elapsed().as_secs_f64();
+        progress(&done);
+    }
+    done.seconds = started.elapsed().as_secs_f64();
+    Ok(done)
+}
+
+/// Splits tasks into those whose text changed (or was never embedded) and those
+/// whose stored vector is still right.
+fn split_unchanged(tasks: Vec<EmbeddingTask>) -> (Vec<EmbeddingTask>, Vec<EmbeddingTask>) {
+    tasks.into_iter().partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
+}
+
+/// Runs the backlog now and then forever (for `serve`): after each run, waits
+/// `interval` and looks again, until `stop` is set.
+pub async fn follow_backlog(store: Store, semantic: std::sync::Arc<Semantic>, interval: Duration, stop: std::sync::Arc<AtomicBool>) {
+    while !stop.load(Ordering::Relaxed) {
+        match run_backlog(&store, &semantic, &stop, &|_| {}).await {
+            Ok(p) if p.embedded > 0 => {
+                tracing::info!(papers = p.embedded, per_second = format!("{:.1}", p.rate()), "embedded papers")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_hash_is_stable_and_sensitive() {
+        assert_eq!(text_hash("abc"), text_hash("abc"));
+        assert_ne!(text_hash("abc"), text_hash("abd"));
+        // FNV-1a of "a" is a known constant.
+        assert_eq!(text_hash("a") as u64, 0xaf63_dc4c_8601_ec8c);
+    }
+}

@@ -1,0 +1,310 @@
+//! The search engine the web layer talks to: keyword search, semantic search when an
+//! embedder is configured, their fusion, similar papers, and hydration from the store.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, Mutex, RwLock};
+
+use paperboy_core::{ArxivId, SearchQuery};
+use paperboy_store::{PaperRecord, Store};
+
+use crate::embed::Embedder;
+use crate::fusion::{FusionWeights, Provenance, fuse};
+use crate::keyword::KeywordIndex;
+use crate::vector::VectorIndex;
+use crate::{Result, SearchError};
+
+/// How many candidates each list contributes to fusion.
+pub const CANDIDATES: usize = 100;
+/// How many semantic candidates are read before filters, when the query has filters.
+const FILTERED_CANDIDATES: usize = 1_000;
+/// Query embeddings remembered (pagination and repeated queries).
+const QUERY_CACHE: usize = 512;
+
+/// Which rankers a search uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchMode {
+    /// Keyword and semantic, fused (keyword only when no embedder is configured).
+    #[default]
+    Hybrid,
+    /// BM25 only.
+    Keyword,
+    /// Embeddings only.
+    Semantic,
+}
+
+impl SearchMode {
+    /// Parses `hybrid`, `keyword` or `semantic`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "hybrid" => Some(Self::Hybrid),
+            "keyword" => Some(Self::Keyword),
+            "semantic" | "vector" => Some(Self::Semantic),
+            _ => None,
+        }
+    }
+
+    /// The name `parse` reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hybrid => "hybrid",
+            Self::Keyword => "keyword",
+            Self::Semantic => "semantic",
+        }
+    }
+}
+
+/// A search to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// The parsed query.
+    pub query: SearchQuery,
+    /// Rankers.
+    pub mode: SearchMode,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+}
+
+/// Why a hit matched: highlighted words, and whether meaning (embeddings) found it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MatchExplanation {
+    /// Where the paper ranked in the keyword and semantic lists.
+    pub provenance: Provenance,
+    /// Byte ranges of the title that match query words.
+    pub title: Vec<Range<usize>>,
+    /// Byte ranges of the abstract that match query words.
+    pub summary: Vec<Range<usize>>,
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// The paper.
+    pub record: PaperRecord,
+    /// Its score in the ranking used.
+    pub score: f32,
+    /// Why it matched.
+    pub explanation: MatchExplanation,
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchPage {
+    /// Hits of this page.
+    pub hits: Vec<SearchHit>,
+    /// Hits available in all (keyword matches, or the fused candidate list).
+    pub total: usize,
+    /// The rankers actually used (hybrid falls back to keyword without an embedder).
+    pub mode: SearchMode,
+}
+
+/// Embeddings of papers for one model, in memory, and the embedder for queries.
+pub struct Semantic {
+    embedder: Embedder,
+    vectors: RwLock<VectorIndex>,
+    cache: Mutex<HashMap<String, Arc<Vec<f32>>>>,
+}
+
+impl Semantic {
+    /// Semantic search with `embedder` over `vectors` (of the same model).
+    pub fn new(embedder: Embedder, vectors: VectorIndex) -> Self {
+        Self { embedder, vectors: RwLock::new(vectors), cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The embedder.
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
+    }
+
+    /// Papers with a vector.
+    pub fn len(&self) -> usize {
+        self.vectors.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// True when no paper has a vector yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds or replaces paper vectors (as the embedding job produces them).
+    pub fn insert(&self, vectors: impl IntoIterator<Item = (ArxivId, Vec<f32>)>) {
+        let mut index = self.vectors.write().unwrap_or_else(|e| e.into_inner());
+        for (id, vector) in vectors {
+            index.upsert(id, &vector);
+        }
+    }
+
+    async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>> {
+        if let Some(hit) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+            return Ok(hit.clone());
+        }
+        let vector = self.embedder.embed(&[text]).await?.into_iter().next().ok_or_else(|| {
+            SearchError::Worker("the embedder returned no vector for the query".into())
+        })?;
+        let vector = Arc::new(vector);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= QUERY_CACHE {
+            cache.clear();
+        }
+        cache.insert(text.to_owned(), vector.clone());
+        Ok(vector)
+    }
+
+    fn nearest(&self, query: &[f32], k: usize, exclude: Option<&ArxivId>) -> Vec<(ArxivId, f32)> {
+        self.vectors.read().unwrap_or_else(|e| e.into_inner()).search(query, k, exclude)
+    }
+
+    fn vector_of(&self, id: &ArxivId) -> Option<Vec<f32>> {
+        self.vectors.read().unwrap_or_else(|e| e.into_inner()).get(id).map(<[f32]>::to_vec)
+    }
+}
+
+/// The search engine.
+pub struct SearchEngine {
+    store: Store,
+    keyword: Arc<KeywordIndex>,
+    semantic: Option<Arc<Semantic>>,
+    weights: FusionWeights,
+}
+
+impl SearchEngine {
+    /// An engine over `keyword`, with semantic search when `semantic` is given.
+    pub fn new(store: Store, keyword: Arc<KeywordIndex>, semantic: Option<Arc<Semantic>>) -> Self {
+        Self { store, keyword, semantic, weights: FusionWeights::default() }
+    }
+
+    /// Sets the fusion weights.
+    pub fn with_weights(mut self, weights: FusionWeights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// The keyword index.
+    pub fn keyword(&self) -> &Arc<KeywordIndex> {
+        &self.keyword
+    }
+
+    /// The semantic part, when configured.
+    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
+        self.semantic.as_ref()
+    }
+
+    /// Runs a search.
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
+        let query = &request.query;
+        let semantic = self.semantic.as_ref().filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
+        let mode = match (request.mode, semantic) {
+            (SearchMode::Keyword, _) | (_, None) => SearchMode::Keyword,
+            (mode, Some(_)) => mode,
+        };
+        let ranked: Vec<(ArxivId, f32, Provenance)> = match (mode, semantic) {
+            (SearchMode::Keyword, _) | (_, None) => {
+                let results = self.keyword.search(query, request.offset, request.limit)?;
+                let hits = results
+                    .hits
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, h)| {
+                        let provenance =
+                            Provenance { keyword_rank: Some(request.offset + i + 1), vector_rank: None };
+                        (h.id, h.score, provenance)
+                    })
+                    .collect();
+                return self.hydrate(query, hits, results.total, mode).await;
+            }
+            (SearchMode::Semantic, Some(semantic)) => self
+                .semantic_candidates(semantic, query)
+                .await?
+                .into_iter()
+                .enumerate()
+                .map(|(i, (id, score))| (id, score, Provenance { keyword_rank: None, vector_rank: Some(i + 1) }))
+                .collect(),
+            (SearchMode::Hybrid, Some(semantic)) => {
+                let keyword: Vec<ArxivId> =
+                    self.keyword.search(query, 0, CANDIDATES)?.hits.into_iter().map(|h| h.id).collect();
+                let vector: Vec<ArxivId> =
+                    self.semantic_candidates(semantic, query).await?.into_iter().map(|(id, _)| id).collect();
+                fuse(&keyword, &vector, self.weights_for(query))
+                    .into_iter()
+                    .map(|f| (f.id, f.score, f.provenance))
+                    .collect()
+            }
+        };
+        let total = ranked.len();
+        let page = ranked.into_iter().skip(request.offset).take(request.limit).collect();
+        self.hydrate(query, page, total, mode).await
+    }
+
+    /// Fusion weights for `query`: a short query of rare words is a name the user
+    /// knows, so its exact keyword matches outrank semantic neighbours.
+    fn weights_for(&self, query: &SearchQuery) -> FusionWeights {
+        let words = query.words.len() + query.phrases.len();
+        if words <= 2 { FusionWeights { keyword: self.weights.keyword * 2.0, ..self.weights } } else { self.weights }
+    }
+
+    /// Semantic candidates for the query's text, with its filters applied.
+    async fn semantic_candidates(&self, semantic: &Semantic, query: &SearchQuery) -> Result<Vec<(ArxivId, f32)>> {
+        let vector = semantic.embed_query(&query.text()).await?;
+        if !query.has_filters() {
+            return Ok(semantic.nearest(&vector, CANDIDATES, None));
+        }
+        let candidates = semantic.nearest(&vector, FILTERED_CANDIDATES, None);
+        let ids: Vec<ArxivId> = candidates.iter().map(|(id, _)| id.clone()).collect();
+        let allowed: std::collections::HashSet<ArxivId> = self
+            .store
+            .records_by_ids(&ids)
+            .await?
+            .into_iter()
+            .filter(|r| query.filters_match(&r.paper))
+            .map(|r| r.paper.id)
+            .collect();
+        Ok(candidates.into_iter().filter(|(id, _)| allowed.contains(id)).take(CANDIDATES).collect())
+    }
+
+    async fn hydrate(
+        &self,
+        query: &SearchQuery,
+        ranked: Vec<(ArxivId, f32, Provenance)>,
+        total: usize,
+        mode: SearchMode,
+    ) -> Result<SearchPage> {
+        let ids: Vec<ArxivId> = ranked.iter().map(|(id, _, _)| id.clone()).collect();
+        let mut records: HashMap<ArxivId, PaperRecord> =
+            self.store.records_by_ids(&ids).await?.into_iter().map(|r| (r.paper.id.clone(), r)).collect();
+        let hits = ranked
+            .into_iter()
+            .filter_map(|(id, score, provenance)| {
+                let record = records.remove(&id)?;
+                let explanation = MatchExplanation {
+                    provenance,
+                    title: self.keyword.highlights(query, &record.paper.title),
+                    summary: self.keyword.highlights(query, &record.paper.summary),
+                };
+                Some(SearchHit { record, score, explanation })
+            })
+            .collect();
+        Ok(SearchPage { hits, total, mode })
+    }
+
+    /// Papers most similar to `id` by embedding, best first; empty without
+    /// embeddings for it.
+    pub async fn similar(&self, id: &ArxivId, limit: usize) -> Result<Vec<(PaperRecord, f32)>> {
+        let Some(semantic) = &self.semantic else { return Ok(Vec::new()) };
+        let Some(vector) = semantic.vector_of(id) else { return Ok(Vec::new()) };
+        let nearest = semantic.nearest(&vector, limit, Some(id));
+        let scores: HashMap<ArxivId, f32> = nearest.iter().cloned().collect();
+        let ids: Vec<ArxivId> = nearest.into_iter().map(|(id, _)| id).collect();
+        Ok(self
+            .store
+            .records_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let score = scores.get(&r.paper.id).copied().unwrap_or(0.0);
+                (r, score)
+            })
+            .collect())
+    }
+}

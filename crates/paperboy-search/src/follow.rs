@@ -1,0 +1,144 @@
+//! Keeping the keyword index in step with the database.
+//!
+//! Every write that changes papers bumps the database's change sequence. The
+//! [`IndexFollower`] reads papers changed after the index's cursor, indexes them and
+//! commits the new cursor with them, so a crash never loses or repeats work. The
+//! server runs one on a timer, which also picks up papers other processes (a CLI
+//! import) wrote.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use paperboy_store::{ChangeCursor, Store};
+use tokio::sync::watch;
+
+use crate::keyword::{KeywordIndex, KeywordWriter};
+use crate::{Result, SearchError};
+
+/// Papers read from the database per query.
+const PAGE: u32 = 2_000;
+/// Papers indexed between commits during a long catch-up.
+const COMMIT_EVERY: u64 = 50_000;
+
+/// Holds the index writer and brings the index up to date.
+#[derive(Clone)]
+pub struct IndexFollower {
+    index: Arc<KeywordIndex>,
+    writer: Arc<Mutex<KeywordWriter>>,
+}
+
+impl IndexFollower {
+    /// Takes the index writer; fails with [`SearchError::WriterBusy`] when another
+    /// process holds it.
+    pub fn new(index: Arc<KeywordIndex>) -> Result<Self> {
+        let writer = index.writer()?;
+        Ok(Self {
+            index,
+            writer: Arc::new(Mutex::new(writer)),
+        })
+    }
+
+    /// The index this follower writes.
+    pub fn index(&self) -> &Arc<KeywordIndex> {
+        &self.index
+    }
+
+    fn lock(&self) -> MutexGuard<'_, KeywordWriter> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Indexes every paper changed since the index's cursor. `progress` is called with
+    /// the running count. Returns how many papers were indexed.
+    pub async fn catch_up(&self, store: &Store, progress: &(dyn Fn(u64) + Sync)) -> Result<u64> {
+        let start = self.index.cursor()?;
+        self.index_from(store, start, false, progress).await
+    }
+
+    /// Rebuilds the index from nothing.
+    pub async fn rebuild(&self, store: &Store, progress: &(dyn Fn(u64) + Sync)) -> Result<u64> {
+        self.lock().clear()?;
+        self.index_from(store, ChangeCursor::default(), true, progress)
+            .await
+    }
+
+    /// Indexes papers changed after `cursor`; commits when anything changed or when
+    /// `force_commit` (a rebuild's clearing must be committed even if nothing follows).
+    async fn index_from(
+        &self,
+        store: &Store,
+        mut cursor: ChangeCursor,
+        force_commit: bool,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64> {
+        let mut indexed = 0u64;
+        let mut uncommitted = 0u64;
+        loop {
+            let page = store.papers_changed_since(&cursor, PAGE).await?;
+            let Some((_, last)) = page.last() else { break };
+            let last = last.clone();
+            {
+                let mut writer = self.lock();
+                for (paper, _) in &page {
+                    writer.upsert(paper)?;
+                }
+            }
+            indexed += page.len() as u64;
+            uncommitted += page.len() as u64;
+            cursor = last;
+            progress(indexed);
+            if uncommitted >= COMMIT_EVERY {
+                self.commit(&cursor).await?;
+                uncommitted = 0;
+            }
+        }
+        if uncommitted > 0 || force_commit {
+            self.commit(&cursor).await?;
+        }
+        self.index.reload()?;
+        Ok(indexed)
+    }
+
+    async fn commit(&self, cursor: &ChangeCursor) -> Result<()> {
+        let writer = self.writer.clone();
+        let cursor = cursor.clone();
+        tokio::task::spawn_blocking(move || {
+            writer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .commit(&cursor)
+        })
+        .await
+        .map_err(|e| SearchError::Worker(e.to_string()))?
+    }
+
+    /// Follows the database until `shutdown` turns true: every `interval`, when the
+    /// change sequence moved past the index, catches up.
+    pub async fn follow(
+        self,
+        store: Store,
+        interval: Duration,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        loop {
+            match self.poll_once(&store).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(papers = n, "search index caught up"),
+                Err(e) => tracing::warn!("search index follow failed, retrying: {e}"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    }
+
+    async fn poll_once(&self, store: &Store) -> Result<u64> {
+        if store.current_change_seq().await? <= self.index.cursor()?.seq {
+            return Ok(0);
+        }
+        self.catch_up(store, &|_| {}).await
+    }
+}

@@ -1,0 +1,154 @@
+//! Turning a [`SearchQuery`] into a tantivy query.
+
+use std::ops::Bound;
+
+use paperboy_core::SearchQuery;
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::schema::{Fields, analyze};
+
+/// How much a match in the title counts against one in the abstract.
+pub const TITLE_BOOST: f32 = 3.0;
+/// How much a match in the author list counts against one in the abstract.
+pub const AUTHOR_BOOST: f32 = 1.5;
+
+/// The analyzers a query needs.
+pub struct Analyzers {
+    /// For titles and abstracts.
+    pub text: TextAnalyzer,
+    /// For names.
+    pub name: TextAnalyzer,
+}
+
+/// The tantivy query for `query`, and whether it ranks by text (else by date).
+pub fn build(
+    query: &SearchQuery,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+) -> (Box<dyn Query>, bool) {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut ranks = false;
+
+    if let Some(id) = &query.id {
+        let term = Term::from_field_text(fields.id, id.as_str());
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+
+    // Each word may match title, abstract or authors; any word may match.
+    let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for word in &query.words {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in analyze(&mut analyzers.text, word) {
+            alternatives.push((
+                Occur::Should,
+                boosted(term_query(fields.title, &term), TITLE_BOOST),
+            ));
+            alternatives.push((Occur::Should, term_query(fields.summary, &term)));
+        }
+        for term in analyze(&mut analyzers.name, word) {
+            alternatives.push((
+                Occur::Should,
+                boosted(term_query(fields.authors, &term), AUTHOR_BOOST),
+            ));
+        }
+        if !alternatives.is_empty() {
+            words.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+        }
+    }
+    if !words.is_empty() {
+        ranks = true;
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(words))));
+    }
+
+    // A quoted phrase must appear, in the title or the abstract.
+    for phrase in &query.phrases {
+        let terms = analyze(&mut analyzers.text, phrase);
+        let in_field = |field, boost| -> Option<Box<dyn Query>> {
+            match terms.len() {
+                0 => None,
+                1 => Some(boosted(term_query(field, &terms[0]), boost)),
+                _ => {
+                    let terms = terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect();
+                    Some(boosted(Box::new(PhraseQuery::new(terms)), boost))
+                }
+            }
+        };
+        if let (Some(title), Some(summary)) = (
+            in_field(fields.title, TITLE_BOOST),
+            in_field(fields.summary, 1.0),
+        ) {
+            ranks = true;
+            let either = BooleanQuery::new(vec![(Occur::Should, title), (Occur::Should, summary)]);
+            clauses.push((Occur::Must, Box::new(either)));
+        }
+    }
+
+    // Filters: every name part of an author filter, every category.
+    for author in &query.authors {
+        for term in analyze(&mut analyzers.name, author) {
+            clauses.push((Occur::Must, term_query(fields.authors, &term)));
+        }
+    }
+    for category in &query.categories {
+        let term = Term::from_field_text(fields.categories, &category.to_lowercase());
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+    if query.after.is_some() || query.before.is_some() {
+        let seconds = |d: jiff::civil::Date| {
+            d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp().as_second())
+                .unwrap_or(0)
+        };
+        let lower = query.after.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_i64(fields.published, seconds(d)))
+        });
+        let upper = query.before.map_or(Bound::Unbounded, |d| {
+            Bound::Excluded(Term::from_field_i64(fields.published, seconds(d)))
+        });
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    if query.has_code {
+        let term = Term::from_field_u64(fields.has_code, 1);
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+
+    if clauses.is_empty() {
+        return (Box::new(AllQuery), false);
+    }
+    if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    (Box::new(BooleanQuery::new(clauses)), ranks)
+}
+
+fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}

@@ -1,0 +1,141 @@
+//! The crate's one error type and how it becomes a response.
+//!
+//! A handler returns `Err(WebError)`; [`WebError::into_response`] sets the status and
+//! attaches the message. The `render_errors` middleware then writes the body the
+//! client expects: `{"error": "..."}` under `/api`, an HTML page elsewhere.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use paperboy_core::{ArxivId, ArxivIdError, PeriodError};
+
+use paperboy_store::StoreError;
+
+/// Everything that can go wrong while answering a request or building the server.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The request is malformed: a bad id, date, page number or parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Nothing here by that name.
+    #[error("{0}")]
+    NotFound(String),
+    /// The store failed (or, for an unknown pagination cursor, the client erred).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A template failed to render.
+    #[error("cannot render page: {0}")]
+    Render(#[from] askama::Error),
+    /// A handler panicked; the panic was caught.
+    #[error("the request handler failed unexpectedly")]
+    Panic,
+    /// [`crate::WebConfig::public_url`] is not usable.
+    #[error("invalid public_url `{url}`: {reason}")]
+    PublicUrl {
+        /// The configured value.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// The message of an error response, for `render_errors` to put in the body.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorMessage(pub String);
+
+impl WebError {
+    /// The paper `id` is not in the database.
+    pub(crate) fn paper_not_found(id: &ArxivId) -> Self {
+        Self::NotFound(format!(
+            "Paper {id} is not in this database. It may be on arXiv: {}",
+            id.abs_url()
+        ))
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::Store(StoreError::InvalidCursor(_)) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Store(_) | Self::Render(_) | Self::Panic | Self::PublicUrl { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            "Something went wrong on our side; the server log has the details.".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
+    }
+}
+
+impl From<ArxivIdError> for WebError {
+    fn from(err: ArxivIdError) -> Self {
+        Self::BadRequest(err.to_string())
+    }
+}
+
+impl From<PeriodError> for WebError {
+    fn from(err: PeriodError) -> Self {
+        Self::BadRequest(err.to_string())
+    }
+}
+
+impl From<QueryRejection> for WebError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for WebError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_errors_keep_their_message_and_server_errors_hide_theirs() {
+        let response = WebError::BadRequest("`p` must be a number".into()).into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let message = response
+            .extensions()
+            .get::<ErrorMessage>()
+            .map(|m| m.0.clone());
+        assert_eq!(message.as_deref(), Some("`p` must be a number"));
+
+        let damaged = StoreError::Corrupt {
+            what: "authors of 2401.12345".into(),
+            detail: "expected a list".into(),
+        };
+        let response = WebError::Store(damaged).into_response();
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let message = response
+            .extensions()
+            .get::<ErrorMessage>()
+            .map(|m| m.0.clone());
+        assert!(message.is_some_and(|m| !m.contains("damaged")));
+    }
+
+    #[test]
+    fn an_unknown_cursor_is_the_client_s_fault() {
+        let err = WebError::Store(StoreError::InvalidCursor("x".into()));
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    }
+}

@@ -1,0 +1,95 @@
+//! The JSON API, in Hugging Face's dialect (see `hf`).
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderValue;
+use axum::http::header::LINK;
+use axum::response::{IntoResponse, Response};
+use paperboy_core::{Period, VersionedId};
+
+use super::base_url::BaseUrl;
+use crate::WebError;
+use crate::hf::{DailyItemJson, PaperJson};
+use crate::input::{DailyParams, PapersParams, parse_limit};
+use crate::state::AppState;
+
+/// `body` with a `Link: <next>; rel="next"` header when there is a next page.
+fn with_next_link(body: impl IntoResponse, next: Option<String>) -> Response {
+    let mut response = body.into_response();
+    if let Some(next) = next {
+        match HeaderValue::try_from(format!("<{next}>; rel=\"next\"")) {
+            Ok(link) => {
+                response.headers_mut().insert(LINK, link);
+            }
+            Err(err) => tracing::warn!(%err, "cannot put the next page's URL in a Link header"),
+        }
+    }
+    response
+}
+
+/// `GET /api/daily_papers?date=|week=|month=&submitter=&sort=&p=&limit=`.
+///
+/// Without a period it lists the latest day that has a list, or with `submitter`
+/// every day. The `Link` header's next page names the day it resolved, so paging
+/// stays on that day when a newer list arrives.
+pub(super) async fn daily_papers(
+    State(app): State<AppState>,
+    base: BaseUrl,
+    params: Result<Query<DailyParams>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let mut request = params?.0.parse()?;
+    if request.period.is_none() && request.submitter.is_none() {
+        match app.store.latest_daily_day().await? {
+            Some(day) => request.period = Some(Period::Day(day)),
+            None => return Ok(Json([(); 0]).into_response()),
+        }
+    }
+    let query = request.query();
+    let page = app.store.daily_page(&query).await?;
+    let items: Vec<DailyItemJson> = page.items.iter().map(DailyItemJson::from).collect();
+    let shown = query.offset.saturating_add(items.len() as u64);
+    let next = (!items.is_empty() && shown < page.total).then(|| {
+        base.url(
+            "/api/daily_papers",
+            &request.query_string(request.page.saturating_add(1)),
+        )
+    });
+    Ok(with_next_link(Json(items), next))
+}
+
+/// `GET /api/papers/{id}`: the paper object, flat, as HF returns it.
+pub(super) async fn paper(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, WebError> {
+    let id = VersionedId::parse(&id?.0)?.id;
+    let detail = app
+        .store
+        .paper(&id)
+        .await?
+        .ok_or_else(|| WebError::paper_not_found(&id))?;
+    Ok(Json(PaperJson::detail(&detail.record, detail.entries.first())).into_response())
+}
+
+/// `GET /api/papers?cursor=&limit=`: every paper, newest first, `limit` at a time.
+pub(super) async fn papers(
+    State(app): State<AppState>,
+    base: BaseUrl,
+    params: Result<Query<PapersParams>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let params = params?.0;
+    let limit = parse_limit(params.limit.as_deref())?;
+    let cursor = params.cursor.as_deref().filter(|c| !c.is_empty());
+    let page = app.store.papers_page(cursor, limit).await?;
+    let papers: Vec<PaperJson> = page
+        .papers
+        .iter()
+        .map(|record| PaperJson::detail(record, None))
+        .collect();
+    let next = page.next_cursor.map(|cursor| {
+        let query = serde_urlencoded::to_string([("cursor", cursor), ("limit", limit.to_string())]);
+        base.url("/api/papers", &query.unwrap_or_default())
+    });
+    Ok(with_next_link(Json(papers), next))
+}

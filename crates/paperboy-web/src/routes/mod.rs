@@ -1,0 +1,83 @@
+//! The URL map: which handler answers which path, and the layers around them.
+
+mod api;
+mod base_url;
+mod errors;
+mod health;
+mod pages;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
+use axum::routing::get;
+use paperboy_store::Store;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::WebConfig;
+use crate::assets;
+use crate::state::AppState;
+
+/// How long a request may take before it is answered with 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Pages load nothing but their own stylesheet and submit forms only to this site.
+const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The whole site: HTML pages, the HF-compatible JSON API under `/api`, `/healthz`
+/// and the stylesheet, reading from `store`.
+pub fn router(store: Store, config: WebConfig) -> Router {
+    let state = AppState::new(store, config);
+    let api = Router::new()
+        .route("/daily_papers", get(api::daily_papers))
+        .route("/papers", get(api::papers))
+        .route("/papers/{*id}", get(api::paper));
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/papers", get(pages::latest_daily))
+        .route("/papers/date/{day}", get(pages::day))
+        .route("/papers/week/{week}", get(pages::week))
+        .route("/papers/month/{month}", get(pages::month))
+        .route("/papers/new", get(pages::latest_new))
+        .route("/papers/new/{day}", get(pages::new_on_day))
+        .route("/papers/{*id}", get(pages::paper))
+        .route("/healthz", get(health::healthz))
+        .route("/static/style.css", get(assets::stylesheet))
+        .nest("/api", api)
+        .fallback(errors::not_found)
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
+                ))
+                .layer(CompressionLayer::new())
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    errors::render_errors,
+                ))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    REQUEST_TIMEOUT,
+                ))
+                .layer(CatchPanicLayer::custom(errors::panic_response)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,144 @@
+//! HTML pages: the daily lists, the "new" firehose and paper pages.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use paperboy_core::{Period, VersionedId, parse_day};
+use paperboy_store::{DailyQuery, FirehoseQuery};
+
+use crate::WebError;
+use crate::input::{ListParams, PageNumber};
+use crate::state::AppState;
+use crate::views::{DailyView, FirehoseView, Layout, Nav, PaperView, render};
+
+/// Entries per page of a daily list.
+const DAILY_PAGE_SIZE: u32 = 50;
+/// Papers per page of the firehose.
+const FIREHOSE_PAGE_SIZE: u32 = 50;
+
+type PageResult = Result<Html<String>, WebError>;
+type Params = Result<Query<ListParams>, QueryRejection>;
+type Segment = Result<Path<String>, PathRejection>;
+
+/// `/`: the daily papers are the front page.
+pub(super) async fn home() -> Redirect {
+    Redirect::temporary("/papers")
+}
+
+/// `/papers`: the latest day that has a daily list.
+pub(super) async fn latest_daily(State(app): State<AppState>, params: Params) -> PageResult {
+    let page = params?.page()?;
+    match app.store.latest_daily_day().await? {
+        Some(day) => daily(&app, Period::Day(day), page).await,
+        None => render(&DailyView::empty_store(Layout::new(&app.site, Nav::Daily))),
+    }
+}
+
+/// `/papers/date/YYYY-MM-DD`.
+pub(super) async fn day(State(app): State<AppState>, day: Segment, params: Params) -> PageResult {
+    let day = parse_day(&day?.0)?;
+    daily(&app, Period::Day(day), params?.page()?).await
+}
+
+/// `/papers/week/YYYY-Www`.
+pub(super) async fn week(State(app): State<AppState>, week: Segment, params: Params) -> PageResult {
+    let week = Period::parse_week(&week?.0)?;
+    daily(&app, week, params?.page()?).await
+}
+
+/// `/papers/month/YYYY-MM`.
+pub(super) async fn month(
+    State(app): State<AppState>,
+    month: Segment,
+    params: Params,
+) -> PageResult {
+    let month = Period::parse_month(&month?.0)?;
+    daily(&app, month, params?.page()?).await
+}
+
+/// A page of the daily list of `period`, most upvoted first. Days link to the nearest
+/// days that have lists; weeks and months to the adjacent ones.
+async fn daily(app: &AppState, period: Period, page: PageNumber) -> PageResult {
+    let mut query = DailyQuery::period(period, DAILY_PAGE_SIZE);
+    query.offset = page.offset(DAILY_PAGE_SIZE);
+    let list = app.store.daily_page(&query).await?;
+    page.check_exists(list.total, DAILY_PAGE_SIZE)?;
+    let neighbours = match period {
+        Period::Day(day) => {
+            let (prev, next) = app.store.daily_neighbours(day).await?;
+            (prev.map(Period::Day), next.map(Period::Day))
+        }
+        other => (Some(other.prev()), Some(other.next())),
+    };
+    let layout = Layout::new(&app.site, Nav::Daily);
+    render(&DailyView::new(
+        layout,
+        period,
+        page,
+        DAILY_PAGE_SIZE,
+        &list,
+        neighbours,
+    ))
+}
+
+/// `/papers/new`: the latest announcement day.
+pub(super) async fn latest_new(State(app): State<AppState>, params: Params) -> PageResult {
+    let params = params?.0;
+    match app.store.latest_firehose_day().await? {
+        Some(day) => firehose(&app, day, &params).await,
+        None => render(&FirehoseView::empty_store(Layout::new(&app.site, Nav::New))),
+    }
+}
+
+/// `/papers/new/YYYY-MM-DD`.
+pub(super) async fn new_on_day(
+    State(app): State<AppState>,
+    day: Segment,
+    params: Params,
+) -> PageResult {
+    let day = parse_day(&day?.0)?;
+    firehose(&app, day, &params?.0).await
+}
+
+/// A page of the papers announced on `day`, filtered by `?category=`.
+async fn firehose(app: &AppState, day: Date, params: &ListParams) -> PageResult {
+    let page = params.page()?;
+    let category = params.category()?;
+    let query = FirehoseQuery {
+        day,
+        category: category.clone(),
+        offset: page.offset(FIREHOSE_PAGE_SIZE),
+        limit: FIREHOSE_PAGE_SIZE,
+    };
+    let list = app.store.firehose_page(&query).await?;
+    page.check_exists(list.total, FIREHOSE_PAGE_SIZE)?;
+    let neighbours = app.store.firehose_neighbours(day).await?;
+    render(&FirehoseView::new(
+        Layout::new(&app.site, Nav::New),
+        day,
+        category.as_deref(),
+        page,
+        FIREHOSE_PAGE_SIZE,
+        &list,
+        neighbours,
+    ))
+}
+
+/// `/papers/{id}`, old-style ids (`hep-th/9901001`) included. Other spellings of an id
+/// (`2401.12345v2`, `arXiv:2401.12345`, `math.GT/0309136`) redirect to the canonical
+/// URL.
+pub(super) async fn paper(State(app): State<AppState>, id: Segment) -> Result<Response, WebError> {
+    let raw = id?.0;
+    let id = VersionedId::parse(&raw)?;
+    if id.version.is_some() || id.id.as_str() != raw {
+        return Ok(Redirect::permanent(&format!("/papers/{}", id.id)).into_response());
+    }
+    let detail = app
+        .store
+        .paper(&id.id)
+        .await?
+        .ok_or_else(|| WebError::paper_not_found(&id.id))?;
+    let layout = Layout::new(&app.site, Nav::Other);
+    Ok(render(&PaperView::new(layout, &detail))?.into_response())
+}

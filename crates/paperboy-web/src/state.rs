@@ -1,0 +1,45 @@
+//! What every handler can reach: the store and the site's settings.
+
+use std::sync::Arc;
+
+use paperboy_store::Store;
+
+use crate::WebConfig;
+use crate::assets;
+
+/// Shared state of the router. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings fixed at startup.
+    pub site: Arc<Site>,
+}
+
+/// The site's settings, resolved once.
+#[derive(Debug)]
+pub(crate) struct Site {
+    /// Shown in headers and titles.
+    pub name: String,
+    /// The checked `public_url` without trailing `/`.
+    pub public_base: Option<String>,
+    /// The stylesheet's URL, fingerprinted so browsers may cache it forever.
+    pub css_href: String,
+}
+
+impl AppState {
+    pub(crate) fn new(store: Store, config: WebConfig) -> Self {
+        let public_base = config.public_base().unwrap_or_else(|err| {
+            tracing::warn!(%err, "ignoring public_url; absolute links use the Host header");
+            None
+        });
+        Self {
+            store,
+            site: Arc::new(Site {
+                name: config.site_name,
+                public_base,
+                css_href: assets::stylesheet_href(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The page of a failed request.
+
+use askama::Template;
+use axum::http::StatusCode;
+
+use super::Layout;
+
+/// `error.html`.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorView<'a> {
+    layout: Layout<'a>,
+    /// `404`.
+    code: u16,
+    /// `Not Found`.
+    reason: &'static str,
+    /// What went wrong, for people.
+    message: &'a str,
+}
+
+impl<'a> ErrorView<'a> {
+    /// The page for `status` saying `message`.
+    pub(crate) fn new(layout: Layout<'a>, status: StatusCode, message: &'a str) -> Self {
+        Self {
+            layout,
+            code: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("Error"),
+            message,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The "new" firehose: every paper arXiv announced on a day, filterable by category.
+
+use askama::Template;
+use jiff::civil::Date;
+use paperboy_store::FirehosePage;
+
+use super::format::{count, long_day, short_day};
+use super::list::{ListItem, Pager, page_href};
+use super::{Layout, TextLink};
+use crate::input::PageNumber;
+
+/// A category filter chip.
+#[derive(Debug)]
+pub(crate) struct Chip {
+    /// The category, or `All`.
+    pub label: String,
+    /// Papers in it that day.
+    pub count: Option<u32>,
+    /// The filtered list.
+    pub href: String,
+    /// `page` for the active filter, `false` otherwise (`aria-current`).
+    pub current: &'static str,
+}
+
+/// `firehose.html`.
+#[derive(Template)]
+#[template(path = "firehose.html")]
+pub(crate) struct FirehoseView<'a> {
+    layout: Layout<'a>,
+    /// `Monday, 30 June 2026`; empty when nothing was ever announced.
+    heading: String,
+    /// `512 papers` (in the category, when filtered).
+    summary: String,
+    chips: Vec<Chip>,
+    prev: Option<TextLink>,
+    next: Option<TextLink>,
+    items: Vec<ListItem<'a>>,
+    pager: Pager,
+    /// The database has no announcements at all: say how to import some.
+    empty_store: bool,
+}
+
+/// The URL of the firehose of `day`, filtered by `category`, at `page`.
+fn day_href(day: Date, category: Option<&str>, page: u64) -> String {
+    let path = format!("/papers/new/{day}");
+    match category {
+        Some(category) => page_href(&path, &[("category", category)], page),
+        None => page_href(&path, &[], page),
+    }
+}
+
+impl<'a> FirehoseView<'a> {
+    /// Page `page` of the papers announced on `day`, `page_size` at a time, filtered by
+    /// `category`, with links to the announcement days before and after.
+    pub(crate) fn new(
+        layout: Layout<'a>,
+        day: Date,
+        category: Option<&str>,
+        page: PageNumber,
+        page_size: u32,
+        list: &'a FirehosePage,
+        neighbours: (Option<Date>, Option<Date>),
+    ) -> Self {
+        let all = Chip {
+            label: "All".into(),
+            count: None,
+            href: day_href(day, None, 1),
+            current: if category.is_none() { "page" } else { "false" },
+        };
+        let mut chips: Vec<Chip> = std::iter::once(all)
+            .chain(list.categories.iter().map(|(name, n)| Chip {
+                label: name.clone(),
+                count: Some(*n),
+                href: day_href(day, Some(name), 1),
+                current: if category == Some(name.as_str()) {
+                    "page"
+                } else {
+                    "false"
+                },
+            }))
+            .collect();
+        // A filter outside the day's largest categories still shows as active.
+        if let Some(category) = category
+            && !chips.iter().skip(1).any(|chip| chip.label == category)
+        {
+            chips.push(Chip {
+                label: category.to_owned(),
+                count: u32::try_from(list.total).ok(),
+                href: day_href(day, Some(category), 1),
+                current: "page",
+            });
+        }
+
+        let link = |day: Date| TextLink {
+            href: day_href(day, category, 1),
+            label: short_day(day),
+        };
+        let summary = match category {
+            Some(category) => format!("{} in {category}", count(list.total, "paper")),
+            None => count(list.total, "paper"),
+        };
+        Self {
+            layout,
+            heading: long_day(day),
+            summary,
+            chips,
+            prev: neighbours.0.map(link),
+            next: neighbours.1.map(link),
+            items: list.papers.iter().map(ListItem::paper).collect(),
+            pager: Pager::new(page, list.total, page_size, |n| day_href(day, category, n)),
+            empty_store: false,
+        }
+    }
+
+    /// The page shown before any announcement was imported.
+    pub(crate) fn empty_store(layout: Layout<'a>) -> Self {
+        Self {
+            layout,
+            heading: String::new(),
+            summary: String::new(),
+            chips: Vec::new(),
+            prev: None,
+            next: None,
+            items: Vec::new(),
+            pager: Pager::new(PageNumber::FIRST, 0, 1, |_| String::new()),
+            empty_store: true,
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! One line of a paper list, and the pager under a list.
+
+use paperboy_store::{DailyItem, PaperRecord};
+
+use super::format::{author_line, external_href, short_day};
+use crate::input::PageNumber;
+
+/// A paper in a list (`_item.html`).
+#[derive(Debug)]
+pub(crate) struct ListItem<'a> {
+    /// Place in the list, from 1; `None` for unranked lists.
+    pub rank: Option<u64>,
+    /// Upvotes; `None` hides the count (unvoted papers in the firehose).
+    pub upvotes: Option<u32>,
+    /// The paper page.
+    pub href: String,
+    /// The arXiv id.
+    pub id: &'a str,
+    /// Title, LaTeX as written.
+    pub title: &'a str,
+    /// Authors, cut with "et al." when long.
+    pub authors: String,
+    /// The daily list's day, in lists that span several days.
+    pub day: Option<String>,
+    /// Who put it on the list.
+    pub submitter: Option<&'a str>,
+    /// Comments on the daily entry; `None` outside daily lists.
+    pub comments: Option<u32>,
+    /// The code repository, when it is a web link.
+    pub code: Option<&'a str>,
+    /// The primary arXiv category.
+    pub category: Option<&'a str>,
+}
+
+impl<'a> ListItem<'a> {
+    /// A firehose line: the paper alone.
+    pub(crate) fn paper(record: &'a PaperRecord) -> Self {
+        let paper = &record.paper;
+        Self {
+            rank: None,
+            upvotes: Some(record.upvotes).filter(|n| *n > 0),
+            href: format!("/papers/{}", paper.id),
+            id: paper.id.as_str(),
+            title: &paper.title,
+            authors: author_line(&paper.authors),
+            day: None,
+            submitter: None,
+            comments: None,
+            code: paper.github_repo.as_deref().and_then(external_href),
+            category: paper.primary_category(),
+        }
+    }
+
+    /// A daily-list line at `rank`; `show_day` for lists spanning several days.
+    pub(crate) fn daily(item: &'a DailyItem, rank: u64, show_day: bool) -> Self {
+        let entry = &item.entry;
+        Self {
+            rank: Some(rank),
+            upvotes: Some(entry.upvotes),
+            day: show_day.then(|| short_day(entry.date)),
+            submitter: entry.submitted_by.as_ref().map(|s| s.name.as_str()),
+            comments: Some(entry.num_comments),
+            ..Self::paper(&item.record)
+        }
+    }
+}
+
+/// Links to the neighbouring pages of a paginated list (`_pager.html`).
+#[derive(Debug)]
+pub(crate) struct Pager {
+    /// This page, from 1.
+    pub page: u64,
+    /// Pages in the list (at least 1).
+    pub pages: u64,
+    /// The previous page's URL.
+    pub prev: Option<String>,
+    /// The next page's URL.
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The pager of `page` in a list of `total` items shown `page_size` at a time;
+    /// `href` makes the URL of a page number.
+    pub(crate) fn new(
+        page: PageNumber,
+        total: u64,
+        page_size: u32,
+        href: impl Fn(u64) -> String,
+    ) -> Self {
+        let n = page.get();
+        let pages = total.div_ceil(u64::from(page_size)).max(1);
+        Self {
+            page: n,
+            pages,
+            prev: (n > 1).then(|| href(n - 1)),
+            next: (n < pages).then(|| href(n + 1)),
+        }
+    }
+}
+
+/// `path`, with `pairs` and `page` (left out for page 1) as its query string.
+pub(crate) fn page_href(path: &str, pairs: &[(&str, &str)], page: u64) -> String {
+    let page = page.to_string();
+    let mut query: Vec<(&str, &str)> = pairs.to_vec();
+    if page != "1" {
+        query.push(("page", &page));
+    }
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_links_encode_their_filters() {
+        assert_eq!(page_href("/papers/new", &[], 1), "/papers/new");
+        assert_eq!(
+            page_href("/papers/new/2026-06-29", &[("category", "68T07, 68T45")], 2),
+            "/papers/new/2026-06-29?category=68T07%2C+68T45&page=2"
+        );
+    }
+}

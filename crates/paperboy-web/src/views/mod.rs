@@ -1,0 +1,78 @@
+//! Pages: askama templates (`templates/`) and the view models they render.
+//!
+//! Views receive store values and turn them into display text and links; templates
+//! only place that text. askama escapes every value; no template marks data `|safe`.
+
+mod daily;
+mod error;
+mod firehose;
+pub(crate) mod format;
+mod list;
+mod paper;
+
+use askama::Template;
+use axum::response::Html;
+
+pub(crate) use daily::DailyView;
+pub(crate) use error::ErrorView;
+pub(crate) use firehose::FirehoseView;
+pub(crate) use paper::PaperView;
+
+use crate::WebError;
+use crate::state::Site;
+
+/// Which header navigation item a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nav {
+    /// The curated daily lists.
+    Daily,
+    /// The "new" firehose.
+    New,
+    /// Neither (paper pages, errors).
+    Other,
+}
+
+/// What the page frame (`base.html`) shows: the header, navigation and search box.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout<'a> {
+    /// The site's name.
+    pub site_name: &'a str,
+    /// The stylesheet's URL.
+    pub css_href: &'a str,
+    nav: Nav,
+}
+
+impl<'a> Layout<'a> {
+    /// The frame of a page in the `nav` section of `site`.
+    pub(crate) fn new(site: &'a Site, nav: Nav) -> Self {
+        Self {
+            site_name: &site.name,
+            css_href: &site.css_href,
+            nav,
+        }
+    }
+
+    /// The `aria-current` value of the navigation item `item` (`daily` or `new`).
+    pub(crate) fn current(&self, item: &str) -> &'static str {
+        let current = match self.nav {
+            Nav::Daily => "daily",
+            Nav::New => "new",
+            Nav::Other => "",
+        };
+        if current == item { "page" } else { "false" }
+    }
+}
+
+/// A link and its text, e.g. to a neighbouring day.
+#[derive(Debug)]
+pub(crate) struct TextLink {
+    /// Where it goes.
+    pub href: String,
+    /// What it says.
+    pub label: String,
+}
+
+/// Renders a template into an HTML response body.
+pub(crate) fn render(template: &impl Template) -> Result<Html<String>, WebError> {
+    Ok(Html(template.render()?))
+}

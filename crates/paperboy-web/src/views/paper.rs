@@ -1,0 +1,130 @@
+//! A paper's page: metadata, abstract, links and the daily lists it was on.
+
+use askama::Template;
+use paperboy_core::{Author, Paper, Period};
+use paperboy_store::PaperDetail;
+
+use super::format::{external_href, long_day, short_day, utc_day};
+use super::{Layout, TextLink};
+
+/// Authors shown before the rest fold into a `<details>`.
+const AUTHORS_SHOWN: usize = 20;
+
+/// The paper's entry on one daily list.
+#[derive(Debug)]
+pub(crate) struct Listing<'a> {
+    /// The list's page.
+    pub href: String,
+    /// `Monday, 27 May 2024`.
+    pub day: String,
+    /// Upvotes on that list.
+    pub upvotes: u32,
+    /// Comments on that list.
+    pub comments: u32,
+    /// Who put it there.
+    pub submitter: Option<&'a str>,
+}
+
+/// `paper.html`.
+#[derive(Template)]
+#[template(path = "paper.html")]
+pub(crate) struct PaperView<'a> {
+    layout: Layout<'a>,
+    paper: &'a Paper,
+    upvotes: u32,
+    /// The first authors, shown at once.
+    authors: &'a [Author],
+    /// The rest, folded away.
+    more_authors: &'a [Author],
+    /// `v2` when a source gave the version.
+    version: Option<String>,
+    published: Option<String>,
+    updated: Option<String>,
+    abs_url: String,
+    pdf_url: String,
+    code: Option<&'a str>,
+    project_page: Option<&'a str>,
+    /// Every other web link found in the abstract and comments.
+    other_links: Vec<&'a str>,
+    doi: Option<&'a str>,
+    /// The resolver link of a single DOI.
+    doi_href: Option<String>,
+    license: Option<&'a str>,
+    listings: Vec<Listing<'a>>,
+    /// Days arXiv announced it, linked to that day's firehose.
+    announced: Vec<TextLink>,
+    /// Whether the details section has anything to show.
+    has_details: bool,
+}
+
+impl<'a> PaperView<'a> {
+    /// The page of `detail`.
+    pub(crate) fn new(layout: Layout<'a>, detail: &'a PaperDetail) -> Self {
+        let paper = &detail.record.paper;
+        let (authors, more_authors) = paper
+            .authors
+            .split_at(paper.authors.len().min(AUTHORS_SHOWN));
+        let code = paper.github_repo.as_deref().and_then(external_href);
+        let project_page = paper.project_page.as_deref().and_then(external_href);
+        let other_links: Vec<&str> = paper
+            .links
+            .iter()
+            .filter_map(|url| external_href(url))
+            .filter(|url| Some(*url) != code && Some(*url) != project_page)
+            .collect();
+        let doi = paper.doi.as_deref();
+        // One DOI links to its resolver; a list of them stays text.
+        let doi_href = doi
+            .filter(|doi| !doi.contains(|c: char| c.is_whitespace() || c == ','))
+            .map(|doi| format!("https://doi.org/{doi}"));
+        let published = paper.published_or_announced();
+        let license = paper.license.as_deref().and_then(external_href);
+        let has_details = paper.comments.is_some()
+            || paper.journal_ref.is_some()
+            || doi.is_some()
+            || license.is_some()
+            || !paper.announced.is_empty()
+            || !other_links.is_empty();
+        Self {
+            layout,
+            paper,
+            upvotes: detail.record.upvotes,
+            authors,
+            more_authors,
+            version: paper.version.map(|v| format!("v{v}")),
+            published: published.map(utc_day),
+            updated: paper
+                .updated
+                .filter(|updated| Some(*updated) != published)
+                .map(utc_day),
+            abs_url: paper.id.abs_url(),
+            pdf_url: paper.id.pdf_url(),
+            code,
+            project_page,
+            other_links,
+            doi,
+            doi_href,
+            license,
+            listings: detail
+                .entries
+                .iter()
+                .map(|entry| Listing {
+                    href: Period::Day(entry.date).path(),
+                    day: long_day(entry.date),
+                    upvotes: entry.upvotes,
+                    comments: entry.num_comments,
+                    submitter: entry.submitted_by.as_ref().map(|s| s.name.as_str()),
+                })
+                .collect(),
+            announced: paper
+                .announced
+                .iter()
+                .map(|day| TextLink {
+                    href: format!("/papers/new/{day}"),
+                    label: short_day(*day),
+                })
+                .collect(),
+            has_details,
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! TestApp: the real router on 127.0.0.1:0 over a store in a temporary directory, and
+//! seed data taken from the committed real recordings (`fixtures/`).
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use paperboy_core::text::normalize_whitespace;
+use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Submitter};
+use paperboy_store::{Batch, Store};
+use paperboy_web::{WebConfig, router, serve};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The day of the newest recorded HF daily list.
+pub const HF_DAY: Date = date(2026, 8, 21);
+/// The day of the oldest recorded HF daily list.
+pub const OLD_HF_DAY: Date = date(2024, 5, 27);
+/// The day of the recorded arXiv listing.
+pub const LISTING_DAY: Date = date(2026, 6, 29);
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The database the server reads.
+    pub store: Store,
+    client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// An app with an empty database and the default configuration.
+    pub async fn start() -> Self {
+        Self::with_config(WebConfig::default()).await
+    }
+
+    /// An app with an empty database and `config`.
+    pub async fn with_config(config: WebConfig) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clock = FixedClock::new(ts("2026-08-22T12:00:00Z"));
+        let store = Store::open(&dir.path().join("web.db"), Arc::new(clock))
+            .await
+            .expect("store opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = router(store.clone(), config);
+        let server = tokio::spawn(serve(listener, app, async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .no_gzip()
+            .build()
+            .expect("client");
+        Self {
+            base,
+            store,
+            client,
+            shutdown: Some(tx),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    /// An app whose database holds the seed data.
+    pub async fn seeded() -> Self {
+        let app = Self::start().await;
+        app.seed(seed_batch()).await;
+        app
+    }
+
+    /// Writes `batch` to the database.
+    pub async fn seed(&self, batch: Batch) {
+        self.store.write(batch).await.expect("seed written");
+    }
+
+    /// `GET path` (path and query).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// `GET path`, expecting `status`; returns the body.
+    pub async fn text(&self, path: &str, status: u16) -> String {
+        let response = self.get(path).await;
+        let got = response.status().as_u16();
+        let body = response.text().await.expect("body");
+        assert_eq!(got, status, "GET {path}: {body}");
+        body
+    }
+
+    /// `GET path`, expecting `status` and JSON; returns the body.
+    pub async fn json(&self, path: &str, status: u16) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(content_type(&response), "application/json", "GET {path}");
+        let got = response.status().as_u16();
+        let body = response.text().await.expect("body");
+        assert_eq!(got, status, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// An HTTP client that does not follow redirects.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Signals shutdown and waits for the server to stop.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+    }
+}
+
+/// The body of `response` as JSON.
+pub async fn body_json(response: reqwest::Response) -> Value {
+    let body = response.text().await.expect("body");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// The response's content type without parameters.
+pub fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+pub fn ts(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+pub fn id(s: &str) -> ArxivId {
+    ArxivId::parse(s).expect("arXiv id")
+}
+
+fn text(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(normalize_whitespace)
+        .filter(|s| !s.is_empty())
+}
+
+/// The papers and entries of a recorded `/api/daily_papers` response, as the store
+/// holds them after an import (mapped here with the few fields the tests need).
+pub fn hf_daily(file: &str, day: Date) -> Batch {
+    let items: Vec<Value> =
+        serde_json::from_str(&paperboy_testkit::fixture(&format!("hf_api/{file}")))
+            .expect("fixture is JSON");
+    let mut batch = Batch::default();
+    for item in items {
+        let p = &item["paper"];
+        let paper_id = id(p["id"].as_str().expect("id"));
+        let authors = p["authors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| text(&a["name"]))
+            .map(Author::named)
+            .collect();
+        let mut paper = Paper::new(
+            paper_id.clone(),
+            text(&p["title"]).expect("title"),
+            text(&p["summary"]).unwrap_or_default(),
+            authors,
+        );
+        paper.published = p["publishedAt"].as_str().map(ts);
+        paper.github_repo = text(&p["githubRepo"]);
+        paper.project_page = text(&p["projectPage"]);
+        paper.github_stars = p["githubStars"].as_u64();
+        paper.ai_summary = text(&p["ai_summary"]);
+        paper.ai_keywords = p["ai_keywords"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(text)
+            .collect();
+        let mut entry = DailyEntry::new(day, paper_id);
+        entry.upvotes = p["upvotes"].as_u64().unwrap_or(0) as u32;
+        entry.num_comments = item["numComments"].as_u64().unwrap_or(0) as u32;
+        entry.submitted_at = p["submittedOnDailyAt"].as_str().map(ts);
+        entry.submitted_by = item["submittedBy"]["name"].as_str().map(|name| Submitter {
+            name: name.to_owned(),
+            fullname: text(&item["submittedBy"]["fullname"]),
+            avatar_url: text(&item["submittedBy"]["avatarUrl"]),
+        });
+        batch.papers.push(paper);
+        batch.entries.push(entry);
+    }
+    batch
+}
+
+/// The papers of the recorded arXiv listing of 2026-06-29 (166 papers).
+pub fn arxiv_listing() -> Vec<Paper> {
+    let text_of =
+        paperboy_testkit::fixture("arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl");
+    let mut papers: Vec<Paper> = Vec::new();
+    for line in text_of.lines() {
+        let record: Value = serde_json::from_str(line).expect("listing line is JSON");
+        let paper_id = id(record["id"].as_str().expect("id"));
+        if papers.iter().any(|p| p.id == paper_id) {
+            continue;
+        }
+        let authors = record["authors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(text)
+            .map(Author::named)
+            .collect();
+        let mut paper = Paper::new(
+            paper_id,
+            text(&record["title"]).expect("title"),
+            text(&record["summary"]).unwrap_or_default(),
+            authors,
+        );
+        paper.categories = record["categories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(text)
+            .collect();
+        paper.comments = text(&record["comment"]);
+        paper.announced.insert(LISTING_DAY);
+        paper.extract_links();
+        papers.push(paper);
+    }
+    papers
+}
+
+/// An old-style paper with every optional field, announced on 2026-06-26.
+pub fn old_style_paper() -> Paper {
+    let mut paper = Paper::new(
+        id("hep-th/9901001"),
+        "Old-style identifiers still work".into(),
+        "An abstract with $\\alpha < \\beta$ and \\emph{LaTeX} left as written.".into(),
+        vec![Author {
+            name: "Ada Lovelace".into(),
+            affiliation: Some("Analytical Engines Ltd".into()),
+        }],
+    );
+    paper.version = Some(2);
+    paper.categories = vec!["hep-th".into(), "cs.CL".into()];
+    paper.comments = Some("12 pages, 3 figures".into());
+    paper.journal_ref = Some("J. Old Phys. 1 (1999) 1".into());
+    paper.doi = Some("10.1000/xyz123".into());
+    paper.published = Some(ts("1999-01-04T12:00:00Z"));
+    paper.updated = Some(ts("1999-02-01T12:00:00Z"));
+    paper.announced.insert(date(2026, 6, 26));
+    paper.github_repo = Some("https://github.com/ada/engine".into());
+    paper.project_page = Some("https://engine.example.org".into());
+    paper.links = vec![
+        "https://github.com/ada/engine".into(),
+        "https://data.example.org/notes".into(),
+    ];
+    paper
+}
+
+/// Every seed: two recorded HF days, the recorded arXiv listing, an old-style paper.
+pub fn seed_batch() -> Batch {
+    let mut batch = hf_daily("daily_papers_date_2026-08-21.json", HF_DAY);
+    let old = hf_daily("daily_papers_date_2024-05-27.json", OLD_HF_DAY);
+    batch.papers.extend(old.papers);
+    batch.entries.extend(old.entries);
+    batch.papers.extend(arxiv_listing());
+    batch.papers.push(old_style_paper());
+    batch
+}
+
+/// `n` synthetic papers on the daily list of `day`, upvoted `n`, `n-1`, ... 1.
+pub fn many_on_day(day: Date, n: u32) -> Batch {
+    let mut batch = Batch::default();
+    for i in 0..n {
+        let paper_id = id(&format!("2501.{:05}", 10_000 + i));
+        let mut paper = Paper::new(
+            paper_id.clone(),
+            format!("Synthetic paper number {i}"),
+            "Abstract.".into(),
+            vec![Author::named("Test Author")],
+        );
+        paper.published = Some(ts("2025-01-02T00:00:00Z"));
+        let mut entry = DailyEntry::new(day, paper_id);
+        entry.upvotes = n - i;
+        batch.papers.push(paper);
+        batch.entries.push(entry);
+    }
+    batch
+}
+
+/// A paper whose every text field tries to inject markup, listed on `day`.
+pub fn hostile(day: Date) -> Batch {
+    let paper_id = id("2502.00666");
+    let mut paper = Paper::new(
+        paper_id.clone(),
+        "<script>alert(1)</script> \"quoted\" & 'single'".into(),
+        "Abstract </p><img src=x onerror=alert(2)>".into(),
+        vec![Author::named("<b>Mallory</b>")],
+    );
+    paper.categories = vec!["cs.CR\"><script>alert(3)</script>".into()];
+    paper.project_page = Some("javascript:alert(4)".into());
+    paper.github_repo = Some("https://github.com/m/x\"onmouseover=\"alert(5)".into());
+    paper.published = Some(ts("2025-02-01T00:00:00Z"));
+    paper.announced.insert(day);
+    let mut entry = DailyEntry::new(day, paper_id);
+    entry.upvotes = 1;
+    entry.submitted_by = Some(Submitter {
+        name: "<i>eve</i>".into(),
+        fullname: None,
+        avatar_url: None,
+    });
+    Batch {
+        papers: vec![paper],
+        entries: vec![entry],
+    }
+}

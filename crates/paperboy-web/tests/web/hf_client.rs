@@ -1,0 +1,145 @@
+//! Compatibility with the real `huggingface_hub` client: `tests/hf_client.py` calls
+//! `HfApi(endpoint=<this server>)` and prints what the client parsed.
+
+use paperboy_core::Period;
+use paperboy_store::DailyQuery;
+use serde_json::Value;
+
+use crate::common::{HF_DAY, OLD_HF_DAY, TestApp};
+
+/// Runs the client script against `app`; fails, saying how to install it, when
+/// `huggingface_hub` is missing.
+async fn run_client(app: &TestApp, args: &[&str]) -> Value {
+    let script = paperboy_testkit::workspace_root().join("crates/paperboy-web/tests/hf_client.py");
+    let output = tokio::process::Command::from(paperboy_testkit::python_with(
+        "huggingface_hub",
+        "huggingface_hub",
+    ))
+    .arg(&script)
+    .arg(&app.base)
+    .args(args)
+    .env_remove("HF_HUB_OFFLINE")
+    .env("HF_HUB_DISABLE_TELEMETRY", "1")
+    .env("NO_PROXY", "127.0.0.1,localhost")
+    .env("no_proxy", "127.0.0.1,localhost")
+    .output()
+    .await
+    .unwrap_or_else(|e| {
+        panic!("cannot run python3 ({e}); install Python 3 and `pip install huggingface_hub`")
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} failed: {stderr}\n(the HF compatibility test needs the real client: pip install huggingface_hub)",
+        script.display()
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "client output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// What the seeded store holds for `period`, in list order: (id, title, upvotes).
+async fn expected(app: &TestApp, period: Period) -> Vec<(String, String, u64)> {
+    let page = app
+        .store
+        .daily_page(&DailyQuery::period(period, 100))
+        .await
+        .expect("store reads");
+    page.items
+        .iter()
+        .map(|item| {
+            (
+                item.record.paper.id.to_string(),
+                item.record.paper.title.clone(),
+                u64::from(item.entry.upvotes),
+            )
+        })
+        .collect()
+}
+
+fn parsed(list: &Value) -> Vec<(String, String, u64)> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().expect("id").to_owned(),
+                p["title"].as_str().expect("title").to_owned(),
+                p["upvotes"].as_u64().expect("upvotes"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn huggingface_hub_reads_daily_papers_and_paper_info() {
+    let app = TestApp::seeded().await;
+    let out = run_client(
+        &app,
+        &[
+            &HF_DAY.to_string(),
+            "2024-W22",
+            "2608.19880",
+            "hep-th/9901001",
+            "2401.99999",
+        ],
+    )
+    .await;
+
+    let day = expected(&app, Period::Day(HF_DAY)).await;
+    assert_eq!(day.len(), 17);
+    assert_eq!(parsed(&out["date"]), day);
+    assert_eq!(parsed(&out["page_1_of_3"]), day[3..6]);
+    let mut trending = parsed(&out["trending"]);
+    let mut sorted_day = day.clone();
+    trending.sort();
+    sorted_day.sort();
+    assert_eq!(trending, sorted_day, "trending lists the same day");
+
+    let week = expected(&app, Period::parse_week("2024-W22").expect("week")).await;
+    assert_eq!(week.len(), 13);
+    assert_eq!(parsed(&out["week"]), week);
+    assert!(week.iter().all(|(id, ..)| id.starts_with("2405.")));
+    let first_old = &out["week"][0];
+    assert!(
+        first_old["published_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2024-05-"))
+    );
+    assert_eq!(expected(&app, Period::Day(OLD_HF_DAY)).await.len(), 13);
+
+    let first = &out["date"][0];
+    assert_eq!(first["id"], "2608.19880");
+    assert_eq!(first["authors"][0], "Chengsong Huang");
+    assert_eq!(first["published_at"], "2026-08-20T00:00:00+00:00");
+    // The client reads a daily item's githubRepo from the item, where HF never puts it.
+    assert_eq!(first["github_repo"], Value::Null);
+    assert_eq!(first["comments"], 1);
+
+    let paper = &out["paper"];
+    assert_eq!(paper["id"], "2608.19880");
+    assert_eq!(
+        paper["title"],
+        "EnvHarness: Awakening Static Worlds for Agent Learning"
+    );
+    assert_eq!(paper["upvotes"], 163);
+    assert_eq!(paper["published_at"], "2026-08-20T00:00:00+00:00");
+    assert_eq!(paper["submitted_at"], "2026-08-21T00:00:00+00:00");
+    assert_eq!(
+        paper["github_repo"],
+        "https://github.com/google-research/envharness"
+    );
+    assert_eq!(
+        paper["summary_start"],
+        "LLM agents learn by interacting with env"
+    );
+
+    let old = &out["old_style"];
+    assert_eq!(old["id"], "hep-th/9901001");
+    assert_eq!(old["title"], "Old-style identifiers still work");
+    assert_eq!(old["authors"][0], "Ada Lovelace");
+    assert_eq!(out["missing_status"], 404);
+}

@@ -1,0 +1,424 @@
+//! The HTML pages, through the real router over HTTP.
+
+use jiff::civil::date;
+
+use crate::common::{HF_DAY, LISTING_DAY, OLD_HF_DAY, TestApp, content_type, hostile, many_on_day};
+
+fn position(body: &str, needle: &str) -> usize {
+    body.find(needle)
+        .unwrap_or_else(|| panic!("page lacks {needle:?}"))
+}
+
+fn assert_html_frame(body: &str) {
+    assert!(body.starts_with("<!doctype html>"), "{body}");
+    assert!(body.contains(r#"<form class="search" action="/search" method="get""#));
+    assert!(body.contains(r#"name="q""#));
+    assert!(body.contains(r#"href="/papers""#) && body.contains(r#"href="/papers/new""#));
+}
+
+#[tokio::test]
+async fn the_front_page_redirects_to_the_daily_papers() {
+    let app = TestApp::start().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 307);
+    assert_eq!(response.headers()["location"], "/papers");
+}
+
+#[tokio::test]
+async fn an_empty_store_says_how_to_import_papers() {
+    let app = TestApp::start().await;
+    for path in ["/papers", "/papers/new"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(content_type(&response), "text/html");
+        let body = response.text().await.expect("body");
+        assert_html_frame(&body);
+        assert!(body.contains("paperboy import FILE"), "{path}: {body}");
+        assert!(body.contains("paperboy harvest"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn papers_shows_the_latest_day_most_upvoted_first() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers", 200).await;
+    assert_html_frame(&body);
+    assert!(body.contains("Friday, 21 August 2026"), "{body}");
+    assert!(body.contains("17 papers"));
+    // 163 upvotes before 54 before 38.
+    let first = position(
+        &body,
+        "EnvHarness: Awakening Static Worlds for Agent Learning",
+    );
+    let second = position(&body, "FACET: Preserving Source Intent");
+    let third = position(&body, "4DAnyone");
+    assert!(first < second && second < third);
+    assert!(body.contains(r#"<span class="rank">1.</span> <a href="/papers/2608.19880">"#));
+    assert!(body.contains("submitted by taesiri"));
+    assert!(body.contains(r#"<a href="https://github.com/google-research/envharness" rel="nofollow noopener">code</a>"#));
+    assert!(body.contains("163"));
+    assert!(body.contains("1 comment"));
+    // Papers from the older day are not on this list.
+    assert!(!body.contains("ConvLLaVA"));
+}
+
+#[tokio::test]
+async fn a_day_links_to_the_nearest_days_with_lists_and_to_its_week_and_month() {
+    let app = TestApp::seeded().await;
+    let body = app.text(&format!("/papers/date/{OLD_HF_DAY}"), 200).await;
+    assert!(body.contains("Monday, 27 May 2024"));
+    assert!(body.contains("ConvLLaVA"));
+    // No list before 2024-05-27; the next one is months later.
+    assert!(!body.contains(r#"rel="prev""#));
+    assert!(body.contains(r#"<a rel="next" href="/papers/date/2026-08-21">Fri 21 Aug 2026 →</a>"#));
+    assert!(body.contains(r#"<a href="/papers/week/2024-W22" aria-current="false">Week</a>"#));
+    assert!(body.contains(r#"<a href="/papers/month/2024-05" aria-current="false">Month</a>"#));
+    assert!(body.contains(r#"<a href="/papers/date/2024-05-27" aria-current="page">Day</a>"#));
+
+    // A day without a list still navigates to the nearest days that have one.
+    let body = app.text("/papers/date/2025-01-01", 200).await;
+    assert!(body.contains("No papers were listed here."));
+    assert!(body.contains(r#"<a rel="prev" href="/papers/date/2024-05-27">"#));
+    assert!(body.contains(r#"<a rel="next" href="/papers/date/2026-08-21">"#));
+}
+
+#[tokio::test]
+async fn weeks_and_months_list_their_days_and_link_to_adjacent_periods() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/week/2024-W22", 200).await;
+    assert!(
+        body.contains("Week 22 of 2024: 27 May to 2 Jun 2024"),
+        "{body}"
+    );
+    assert!(body.contains("ConvLLaVA"));
+    assert!(body.contains("Mon 27 May 2024"), "entries show their day");
+    assert!(body.contains(r#"<a rel="prev" href="/papers/week/2024-W21">← Week 21 of 2024</a>"#));
+    assert!(body.contains(r#"<a rel="next" href="/papers/week/2024-W23">Week 23 of 2024 →</a>"#));
+    assert!(body.contains(r#"<a href="/papers/date/2024-05-27" aria-current="false">Day</a>"#));
+    assert!(body.contains(r#"<a href="/papers/week/2024-W22" aria-current="page">Week</a>"#));
+
+    let body = app.text("/papers/month/2026-08", 200).await;
+    assert!(body.contains("<h1>August 2026</h1>"));
+    assert!(body.contains("EnvHarness"));
+    assert!(body.contains(r#"<a rel="prev" href="/papers/month/2026-07">← July 2026</a>"#));
+    assert!(body.contains(r#"<a rel="next" href="/papers/month/2026-09">September 2026 →</a>"#));
+}
+
+#[tokio::test]
+async fn long_lists_are_paginated() {
+    let app = TestApp::start().await;
+    let day = date(2025, 1, 6);
+    app.seed(many_on_day(day, 60)).await;
+    let body = app.text("/papers/date/2025-01-06", 200).await;
+    assert_eq!(body.matches(r#"<li class="paper">"#).count(), 50);
+    assert!(body.contains("Page 1 of 2"));
+    assert!(body.contains(r#"<a rel="next" href="/papers/date/2025-01-06?page=2">"#));
+
+    let body = app.text("/papers/date/2025-01-06?page=2", 200).await;
+    assert_eq!(body.matches(r#"<li class="paper">"#).count(), 10);
+    assert!(body.contains(r#"<span class="rank">51.</span>"#));
+    assert!(body.contains(r#"<a rel="prev" href="/papers/date/2025-01-06">"#));
+
+    let body = app.text("/papers/date/2025-01-06?page=3", 404).await;
+    assert!(body.contains("page 3 does not exist: this list has 2 pages"));
+    // The latest-day page paginates too.
+    let body = app.text("/papers?page=2", 200).await;
+    assert!(body.contains(r#"<span class="rank">60.</span>"#));
+}
+
+#[tokio::test]
+async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason() {
+    let app = TestApp::seeded().await;
+    for (path, reason) in [
+        ("/papers/date/2024-02-30", "is not a date (YYYY-MM-DD)"),
+        ("/papers/date/yesterday", "is not a date (YYYY-MM-DD)"),
+        ("/papers/week/2024-W60", "is not a week (YYYY-Www"),
+        ("/papers/month/2024-13", "is not a month (YYYY-MM)"),
+        ("/papers/new/2026-6-29", "is not a date (YYYY-MM-DD)"),
+        ("/papers?page=0", "`page` must be a page number"),
+        (
+            "/papers/date/2026-08-21?page=-1",
+            "`page` must be a page number",
+        ),
+        ("/papers/new?page=x", "`page` must be a page number"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 400, "{path}");
+        assert_eq!(content_type(&response), "text/html", "{path}");
+        let body = response.text().await.expect("body");
+        assert!(body.contains(reason), "{path}: {body}");
+        assert_html_frame(&body);
+    }
+}
+
+#[tokio::test]
+async fn the_firehose_lists_a_day_by_category() {
+    let app = TestApp::seeded().await;
+    // HF papers without announcement days count on their publication day.
+    let body = app.text("/papers/new", 200).await;
+    assert!(body.contains("Thursday, 20 August 2026"), "{body}");
+    assert!(body.contains("EnvHarness"));
+
+    let body = app.text("/papers/new/2026-06-29", 200).await;
+    assert!(body.contains("Monday, 29 June 2026"), "{body}");
+    assert!(body.contains("166 papers"));
+    assert!(body.contains("Page 1 of 4"));
+    assert_eq!(body.matches(r#"<li class="paper">"#).count(), 50);
+    assert!(body.contains("Doppler Tracking of the Artemis II Mission"));
+    assert!(!body.contains("▲"), "unvoted papers show no vote count");
+    assert!(body.contains(r#"<a href="/papers/new/2026-06-29" aria-current="page">All</a>"#));
+    assert!(body.contains(r#"<a href="/papers/new/2026-06-29?category=cs.CV" aria-current="false">cs.CV <span class="n">"#));
+    assert!(body.contains(r#"<a rel="prev" href="/papers/new/2026-06-26">← Fri 26 Jun 2026</a>"#));
+
+    let body = app.text("/papers/new/2026-06-29?category=cs.CE", 200).await;
+    assert!(body.contains(r#"aria-current="page">cs.CE"#));
+    assert!(body.contains("Doppler Tracking"));
+    assert!(!body.contains("Page 1 of"), "one page only");
+    // Day navigation keeps the filter.
+    assert!(body.contains(r#"href="/papers/new/2026-06-26?category=cs.CE""#));
+    for item in body.split(r#"<li class="paper">"#).skip(1) {
+        assert!(!item.contains(r#"<span class="category">cs.CV</span>"#) || item.contains("cs.CE"));
+    }
+
+    let body = app
+        .text(&format!("/papers/new/{LISTING_DAY}?page=4"), 200)
+        .await;
+    assert_eq!(body.matches(r#"<li class="paper">"#).count(), 16);
+    let too_long = format!("/papers/new?category={}", "x".repeat(1200));
+    let body = app.text(&too_long, 400).await;
+    assert!(body.contains("`category` must be an arXiv category"));
+}
+
+#[tokio::test]
+async fn a_paper_page_shows_everything_known_about_it() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert_html_frame(&body);
+    assert!(body.contains("<h1>EnvHarness: Awakening Static Worlds for Agent Learning</h1>"));
+    assert!(body.contains("Chengsong Huang, Zifeng Wang"));
+    assert!(body.contains("LLM agents learn by interacting with environments"));
+    assert!(body.contains(r#"href="https://arxiv.org/abs/2608.19880""#));
+    assert!(body.contains(r#"href="https://arxiv.org/pdf/2608.19880""#));
+    assert!(body.contains(r#"href="https://github.com/google-research/envharness""#));
+    assert!(body.contains(r#"href="https://envharness.com/""#));
+    assert!(body.contains("★ 8"));
+    assert!(body.contains("published 2026-08-20"));
+    assert!(body.contains(r#"<a href="/papers/date/2026-08-21">Friday, 21 August 2026</a>: 163 upvotes, 1 comment, submitted by taesiri"#));
+    assert!(body.contains("In one sentence"));
+    assert!(
+        !body.contains("<h2>Details</h2>"),
+        "nothing to show, no section"
+    );
+}
+
+#[tokio::test]
+async fn old_style_ids_have_pages_and_other_spellings_redirect() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/hep-th/9901001", 200).await;
+    assert!(body.contains("Old-style identifiers still work"));
+    assert!(
+        body.contains(r"$\alpha &#60; \beta$ and \emph{LaTeX}"),
+        "LaTeX stays as written, escaped: {body}"
+    );
+    assert!(body.contains("arXiv:hep-th/9901001 v2"));
+    assert!(
+        body.contains("Ada Lovelace <span class=\"affiliation\">(Analytical Engines Ltd)</span>")
+    );
+    assert!(body.contains("<h2>Details</h2>"));
+    assert!(body.contains("12 pages, 3 figures"));
+    assert!(body.contains("J. Old Phys. 1 (1999) 1"));
+    assert!(
+        body.contains(
+            r#"<a href="https://doi.org/10.1000/xyz123" rel="noopener">10.1000/xyz123</a>"#
+        )
+    );
+    assert!(body.contains("updated 1999-02-01"));
+    assert!(body.contains(r#"<span class="category primary">hep-th</span>"#));
+    assert!(body.contains(r#"<a href="/papers/new/2026-06-26">Fri 26 Jun 2026</a>"#));
+    assert!(body.contains(r#"<a href="https://data.example.org/notes" rel="nofollow noopener">"#));
+    assert_eq!(
+        body.matches("https://github.com/ada/engine").count(),
+        1,
+        "code link not repeated"
+    );
+
+    for (spelling, canonical) in [
+        ("/papers/2608.19880v2", "/papers/2608.19880"),
+        ("/papers/arXiv:2608.19880", "/papers/2608.19880"),
+        ("/papers/hep-th/9901001v1", "/papers/hep-th/9901001"),
+        ("/papers/hep-th.QC/9901001", "/papers/hep-th/9901001"),
+    ] {
+        let response = app.get(spelling).await;
+        assert_eq!(response.status(), 308, "{spelling}");
+        assert_eq!(response.headers()["location"], canonical, "{spelling}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_papers_are_404_and_malformed_ids_400() {
+    let app = TestApp::seeded().await;
+    let response = app.get("/papers/2401.99999").await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(content_type(&response), "text/html");
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Paper 2401.99999 is not in this database"));
+
+    for bad in [
+        "/papers/not-an-id",
+        "/papers/2401.1234",
+        "/papers/date/2024-05-27/extra",
+    ] {
+        let body = app.text(bad, 400).await;
+        assert!(body.contains("is not an arXiv id"), "{bad}: {body}");
+        assert!(body.contains("expected e.g. 2401.12345"), "{bad}");
+    }
+    let body = app.text("/no/such/page", 404).await;
+    assert!(body.contains("There is no page at this address."));
+    assert_html_frame(&body);
+}
+
+#[tokio::test]
+async fn hostile_text_is_escaped_everywhere() {
+    let app = TestApp::start().await;
+    let day = date(2025, 2, 3);
+    app.seed(hostile(day)).await;
+    for path in [
+        "/papers".to_owned(),
+        format!("/papers/date/{day}"),
+        "/papers/week/2025-W06".to_owned(),
+        "/papers/new".to_owned(),
+        "/papers/2502.00666".to_owned(),
+        "/papers/new?category=%3Cscript%3Ealert(6)%3C%2Fscript%3E".to_owned(),
+    ] {
+        let body = app.text(&path, 200).await;
+        for raw in [
+            "<script>",
+            "<img",
+            "<b>Mallory",
+            "<i>eve",
+            "javascript:",
+            "\"onmouseover",
+        ] {
+            assert!(!body.contains(raw), "{path} contains {raw:?}");
+        }
+        assert!(body.contains("&#60;"), "{path}");
+    }
+    let body = app.text("/papers/2502.00666", 200).await;
+    assert!(
+        body.contains(
+            "&#60;script&#62;alert(1)&#60;/script&#62; &#34;quoted&#34; &#38; &#39;single&#39;"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("cs.CR&#34;&#62;&#60;script&#62;alert(3)"));
+    assert!(body.contains(r#"href="https://github.com/m/x&#34;onmouseover=&#34;alert(5)""#));
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_cached_by_fingerprint_and_pages_send_safety_headers() {
+    let app = TestApp::start().await;
+    let response = app.get("/papers").await;
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii");
+    assert!(csp.contains("default-src 'none'"));
+    let body = response.text().await.expect("body");
+    let href_start = position(&body, "/static/style.css?v=");
+    let href = &body[href_start..];
+    let href = &href[..href.find('"').expect("quote")];
+
+    let response = app.get(href).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(content_type(&response), "text/css");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let response = app.get("/static/style.css").await;
+    assert_eq!(response.headers()["cache-control"], "public, max-age=3600");
+    assert!(response.text().await.expect("css").contains("--accent"));
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_clients_that_ask() {
+    let app = TestApp::seeded().await;
+    let response = app
+        .client()
+        .get(format!("{}/papers/new", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn healthz_reports_whether_the_database_answers() {
+    let app = TestApp::start().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.expect("body"), "ok");
+    app.store.close().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 503);
+}
+
+#[tokio::test]
+async fn shutdown_stops_listening_and_serve_returns_ok() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/new/2026-06-29", 200).await;
+    assert!(body.contains("166 papers"));
+
+    let base = app.base.clone();
+    app.stop().await.expect("server stops cleanly");
+    let after = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(format!("{base}/healthz"))
+        .send()
+        .await;
+    assert!(after.is_err(), "no longer listening");
+}
+
+#[tokio::test]
+async fn the_hf_day_is_linked_from_its_week() {
+    let app = TestApp::seeded().await;
+    let body = app.text(&format!("/papers/date/{HF_DAY}"), 200).await;
+    assert!(body.contains(r#"<a href="/papers/week/2026-W34" aria-current="false">Week</a>"#));
+}
+
+#[tokio::test]
+async fn odd_input_gets_a_page_never_a_server_error() {
+    let app = TestApp::seeded().await;
+    for path in [
+        "/papers/date/0001-01-01",
+        "/papers/date/9999-12-31",
+        "/papers/week/9999-W52",
+        "/papers/week/0001-W01",
+        "/papers/month/9999-12",
+        "/papers/month/-001-01",
+        "/papers/new/9999-12-31",
+        "/papers/%FF",
+        "/papers/date/%FF",
+        "/papers/2608.19880%00",
+        "/papers/",
+        "/papers?page=%FF",
+        "/papers?page=99999999999999999999999",
+        "/papers?page=18446744073709551615",
+        "/papers/new?category=%00",
+        "/api/daily_papers?p=18446744073709551615",
+        "/api/daily_papers?date=%FF",
+        "/api/papers/%FF",
+        "/api/papers?cursor=9223372036854775807_2401.12345",
+    ] {
+        let response = app.get(path).await;
+        let status = response.status().as_u16();
+        assert!(
+            matches!(status, 200 | 308 | 400 | 404),
+            "{path}: {status} {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+}
