@@ -71,6 +71,14 @@ impl Weights<'_> {
         Ok(self.take(&format!("{prefix}.weight"))?.t()?.contiguous()?)
     }
 
+    /// A linear layer's weight matrix (`[in, out]`) and bias.
+    fn projection(&mut self, prefix: &str) -> Result<(Tensor, Vec<f32>)> {
+        Ok((
+            self.matrix(prefix)?,
+            self.values(&format!("{prefix}.bias"))?,
+        ))
+    }
+
     fn values(&mut self, name: &str) -> Result<Vec<f32>> {
         Ok(self.take(name)?.to_vec1::<f32>()?)
     }
@@ -87,15 +95,12 @@ impl Weights<'_> {
 
     fn layer(&mut self, i: usize, eps: f64) -> Result<Layer> {
         let p = format!("encoder.layer.{i}");
-        let qkv = ["query", "key", "value"]
-            .map(|part| format!("{p}.attention.self.{part}"))
-            .map(|part| Ok((self.matrix(&part)?, self.values(&format!("{part}.bias"))?)));
-        let [q, k, v] = qkv;
-        let (q, k, v): (Result<_>, Result<_>, Result<_>) = (q, k, v);
-        let ((qw, qb), (kw, kb), (vw, vb)) = (q?, k?, v?);
+        let (q, q_bias) = self.projection(&format!("{p}.attention.self.query"))?;
+        let (k, k_bias) = self.projection(&format!("{p}.attention.self.key"))?;
+        let (v, v_bias) = self.projection(&format!("{p}.attention.self.value"))?;
         Ok(Layer {
-            qkv: Tensor::cat(&[&qw, &kw, &vw], 1)?,
-            qkv_bias: [qb, kb, vb].concat(),
+            qkv: Tensor::cat(&[&q, &k, &v], 1)?,
+            qkv_bias: [q_bias, k_bias, v_bias].concat(),
             attention_output: self.matrix(&format!("{p}.attention.output.dense"))?,
             attention_norm: self.residual_norm(
                 &format!("{p}.attention.output.dense"),
