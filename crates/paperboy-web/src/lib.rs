@@ -4,11 +4,14 @@
 //! against a paperboy unchanged.
 //!
 //! ```no_run
-//! # async fn run(store: paperboy_store::Store) -> std::io::Result<()> {
+//! # async fn run(
+//! #     store: paperboy_store::Store,
+//! #     search: std::sync::Arc<paperboy_search::engine::SearchEngine>,
+//! # ) -> std::io::Result<()> {
 //! use paperboy_web::{WebConfig, router, serve};
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! let app = router(store, WebConfig::default());
+//! let app = router(store, search, WebConfig::default());
 //! serve(listener, app, async {
 //!     let _ = tokio::signal::ctrl_c().await;
 //! })

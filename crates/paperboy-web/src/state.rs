@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use paperboy_search::engine::SearchEngine;
 use paperboy_store::Store;
 
 use crate::WebConfig;
@@ -12,6 +13,8 @@ use crate::assets;
 pub(crate) struct AppState {
     /// The database.
     pub store: Store,
+    /// Search over the database (keyword, and semantic when an embedder is set).
+    pub search: Arc<SearchEngine>,
     /// Settings fixed at startup.
     pub site: Arc<Site>,
 }
@@ -28,13 +31,14 @@ pub(crate) struct Site {
 }
 
 impl AppState {
-    pub(crate) fn new(store: Store, config: WebConfig) -> Self {
+    pub(crate) fn new(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Self {
         let public_base = config.public_base().unwrap_or_else(|err| {
             tracing::warn!(%err, "ignoring public_url; absolute links use the Host header");
             None
         });
         Self {
             store,
+            search,
             site: Arc::new(Site {
                 name: config.site_name,
                 public_base,

@@ -34,6 +34,9 @@ pub struct Settings {
     pub harvest_sets: Vec<String>,
     /// Hours between scheduled harvests.
     pub harvest_interval_hours: f64,
+    /// Sentence embedder: empty (the model in the data dir, fetched on first `serve`),
+    /// `none`, `local:DIR` or `http:URL`.
+    pub embedder: String,
     /// Log filter (`info`, `debug`, `paperboy=debug,sqlx=warn`).
     pub log: String,
 }
@@ -50,6 +53,7 @@ impl Default for Settings {
             arxiv_request_interval_secs: 3.0,
             harvest_sets: Vec::new(),
             harvest_interval_hours: 6.0,
+            embedder: String::new(),
             log: "info".into(),
         }
     }
@@ -100,6 +104,10 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "harvest_interval_hours",
         doc: "Hours between scheduled harvests.",
+    },
+    SettingDoc {
+        key: "embedder",
+        doc: "Semantic search embedder: empty = the all-MiniLM-L6-v2 model in <data_dir>/models (`serve` fetches it on first start), none = keyword search only, local:DIR = a sentence-transformers model directory, http:URL = an OpenAI-compatible /v1/embeddings endpoint (URL#MODEL names the model).",
     },
     SettingDoc {
         key: "log",

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod config;
 mod sample;
+mod semantic;
 
 use config::Settings;
 
@@ -43,6 +44,10 @@ enum Command {
     Export(commands::export::Args),
     /// Make a consistent copy of the live database.
     Backup(commands::backup::Args),
+    /// Embed every paper without an up-to-date vector (resumable), with a progress bar.
+    Embed(commands::embed::Args),
+    /// Measure search quality (recall@10, MRR, nDCG@10) on a TSV of queries.
+    Eval(commands::eval::Args),
     /// Rebuild the search index from the database, with a progress bar.
     Reindex(commands::reindex::Args),
     /// Print what the database holds.

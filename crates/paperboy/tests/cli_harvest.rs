@@ -280,6 +280,7 @@ fn serve_harvests_the_configured_sets_on_its_schedule() {
     )
     .env("PAPERBOY_ARXIV_OAI_URL", server.base_url())
     .env("PAPERBOY_HARVEST_SETS", "cs")
+    .env("PAPERBOY_EMBEDDER", "none")
     // 0.0003 h is about a second.
     .env("PAPERBOY_HARVEST_INTERVAL_HOURS", "0.0003")
     .stdout(Stdio::null())

@@ -21,6 +21,7 @@ impl Server {
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .env("PAPERBOY_LOG", "warn")
+            .env("PAPERBOY_EMBEDDER", "none")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

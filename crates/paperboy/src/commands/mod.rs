@@ -13,6 +13,8 @@ use crate::config::Settings;
 
 pub mod backup;
 pub mod config;
+pub mod embed;
+pub mod eval;
 pub mod export;
 pub mod fetch;
 pub mod harvest;
@@ -28,6 +30,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
     match command {
         Command::Serve(args) => serve::run(args, &settings).await,
         Command::Import(args) => import::run(args, &settings).await,
+        Command::Embed(args) => embed::run(args, &settings).await,
+        Command::Eval(args) => eval::run(args, &settings).await,
         Command::Export(args) => export::run(args, &settings).await,
         Command::Harvest(args) => harvest::run(args, &settings).await,
         Command::Fetch(args) => fetch::run(args, &settings).await,

@@ -2,19 +2,27 @@
 //! following the database, and graceful shutdown on SIGTERM / Ctrl-C.
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
 use paperboy_search::SearchError;
+use paperboy_search::backlog::follow_backlog;
+use paperboy_search::engine::SearchEngine;
 use paperboy_search::follow::IndexFollower;
+use paperboy_store::Store;
 use paperboy_web::{WebConfig, router, serve};
 use tokio::sync::watch;
 
 use crate::config::Settings;
 use crate::sample;
+use crate::semantic::{Fetch, open_embedder, open_semantic};
 
 /// How often the search index checks the database for changes.
 const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
+/// How often the embedding backlog is looked at once it is empty.
+const BACKLOG_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
@@ -60,9 +68,12 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         store.clone(),
         stop_rx.clone(),
     )?);
-    match IndexFollower::new(super::reindex::open_index(settings)?) {
+    let keyword = super::reindex::open_index(settings)?;
+    let search = Arc::new(SearchEngine::new(store.clone(), keyword.clone(), None));
+    match IndexFollower::new(keyword) {
         Ok(follower) => {
             let store = store.clone();
+            let stop_rx = stop_rx.clone();
             background.push(tokio::spawn(async move {
                 if let Err(e) = follower.catch_up(&store, &|_| {}).await {
                     tracing::warn!("search index catch-up failed: {e}");
@@ -75,9 +86,15 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     }
+    background.push(spawn_semantic(
+        settings.clone(),
+        store.clone(),
+        search.clone(),
+        stop_rx,
+    ));
 
     println!("paperboy listening on http://{local}");
-    let app = router(store.clone(), config);
+    let app = router(store.clone(), search, config);
     serve(listener, app, shutdown_signal()).await?;
     eprintln!("shutting down");
     let _ = stop_tx.send(true);
@@ -86,6 +103,35 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts semantic search in the background, so the server answers at once: fetches
+/// the default model on first start, loads stored vectors, then embeds the backlog
+/// (newest papers first) until `stop`.
+fn spawn_semantic(
+    settings: Settings,
+    store: Store,
+    search: Arc<SearchEngine>,
+    mut stop_rx: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let semantic = match open_embedder(&settings, Fetch::IfMissing).await {
+            Ok(Some(embedder)) => match open_semantic(&store, embedder).await {
+                Ok(semantic) => semantic,
+                Err(e) => return tracing::warn!("semantic search is off: {e:#}"),
+            },
+            Ok(None) => return tracing::info!("no embedder configured: keyword search only"),
+            Err(e) => return tracing::warn!("semantic search is off: {e:#}"),
+        };
+        search.set_semantic(semantic.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        tokio::spawn(async move {
+            let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            flag.store(true, Ordering::Relaxed);
+        });
+        follow_backlog(store, semantic, BACKLOG_INTERVAL, stop).await;
+    })
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -1,0 +1,191 @@
+//! The search engine end to end on real papers and the real model: the embedding
+//! backlog, stored vectors, hybrid / keyword / semantic search, filters, similar papers.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use paperboy_core::{ArxivId, SearchQuery};
+use paperboy_ingest::{ImportOptions, import_file};
+use paperboy_search::backlog::{load_vectors, run_backlog};
+use paperboy_search::embed::Embedder;
+use paperboy_search::engine::{SearchEngine, SearchMode, SearchRequest, Semantic};
+use paperboy_search::follow::IndexFollower;
+use paperboy_search::keyword::KeywordIndex;
+use paperboy_search::vector::VectorIndex;
+use paperboy_store::Store;
+use paperboy_testkit::fixture_path;
+
+const PAPERS: u64 = 166 + 200 + 17;
+
+async fn engine() -> (tempfile::TempDir, Store, SearchEngine) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(&dir.path().join("data")).await.unwrap();
+    for file in [
+        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+        "kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl",
+        "hf_api/daily_papers_date_2026-08-21.json",
+    ] {
+        assert!(
+            import_file(&store, &fixture_path(file), &ImportOptions::default())
+                .await
+                .is_clean()
+        );
+    }
+    let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).unwrap());
+    IndexFollower::new(keyword.clone())
+        .unwrap()
+        .catch_up(&store, &|_| {})
+        .await
+        .unwrap();
+
+    let semantic = Arc::new(Semantic::new(
+        Embedder::Local(common::local()),
+        VectorIndex::new(384),
+    ));
+    let stop = AtomicBool::new(false);
+    let done = run_backlog(&store, &semantic, &stop, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(done.embedded, PAPERS);
+    assert_eq!(semantic.len() as u64, PAPERS);
+    let again = run_backlog(&store, &semantic, &stop, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.embedded, again.unchanged),
+        (0, 0),
+        "nothing left to embed"
+    );
+    assert_eq!(
+        store
+            .embedding_backlog_len("all-MiniLM-L6-v2")
+            .await
+            .unwrap(),
+        0
+    );
+
+    let loaded = load_vectors(&store, "all-MiniLM-L6-v2", 384).await.unwrap();
+    assert_eq!(loaded.len() as u64, PAPERS, "vectors survive a restart");
+    let engine = SearchEngine::new(store.clone(), keyword, Some(semantic));
+    (dir, store, engine)
+}
+
+fn request(q: &str, mode: SearchMode) -> SearchRequest {
+    SearchRequest {
+        query: SearchQuery::parse(q),
+        mode,
+        offset: 0,
+        limit: 10,
+    }
+}
+
+async fn top(engine: &SearchEngine, q: &str, mode: SearchMode) -> Vec<String> {
+    let page = engine.search(&request(q, mode)).await.unwrap();
+    page.hits
+        .iter()
+        .map(|h| h.record.paper.id.to_string())
+        .collect()
+}
+
+/// One engine for every check: embedding the papers is the slow part.
+#[tokio::test(flavor = "multi_thread")]
+async fn engine_on_real_papers() {
+    let (_dir, _store, engine) = engine().await;
+    descriptions_find_the_paper_and_every_mode_answers(&engine).await;
+    filters_apply_to_semantic_candidates_too(&engine).await;
+    similar_papers_exclude_the_paper_itself(&engine).await;
+}
+
+async fn descriptions_find_the_paper_and_every_mode_answers(engine: &SearchEngine) {
+    // 2606.27531: "Doppler Tracking of the Artemis II Mission (and Other Spacecraft)".
+    let description =
+        "students following a crewed moon capsule's radio signal to measure its velocity shift";
+    let semantic = top(engine, description, SearchMode::Semantic).await;
+    assert_eq!(semantic[0], "2606.27531", "{semantic:?}");
+    let hybrid = top(engine, description, SearchMode::Hybrid).await;
+    assert!(hybrid[..3].contains(&"2606.27531".to_owned()), "{hybrid:?}");
+
+    let page = engine
+        .search(&request(description, SearchMode::Hybrid))
+        .await
+        .unwrap();
+    assert_eq!(page.mode, SearchMode::Hybrid);
+    let hit = page
+        .hits
+        .iter()
+        .find(|h| h.record.paper.id.as_str() == "2606.27531")
+        .unwrap();
+    assert!(
+        hit.explanation.provenance.vector_rank.is_some(),
+        "explained as a semantic match"
+    );
+
+    // A precise keyword query keeps its exact match first.
+    assert_eq!(
+        top(engine, "CryptoGAT", SearchMode::Hybrid).await[0],
+        "2606.27670"
+    );
+    let keyword = engine
+        .search(&request("CryptoGAT", SearchMode::Keyword))
+        .await
+        .unwrap();
+    assert_eq!(keyword.mode, SearchMode::Keyword);
+    assert!(
+        !keyword.hits[0].explanation.title.is_empty(),
+        "the matching title word is highlighted"
+    );
+}
+
+async fn filters_apply_to_semantic_candidates_too(engine: &SearchEngine) {
+    let page = engine
+        .search(&request(
+            "particle collider cross sections cat:hep-ph",
+            SearchMode::Semantic,
+        ))
+        .await
+        .unwrap();
+    assert!(!page.hits.is_empty());
+    assert!(
+        page.hits
+            .iter()
+            .all(|h| h.record.paper.categories.iter().any(|c| c == "hep-ph"))
+    );
+    let page = engine
+        .search(&request(
+            "particle collider after:2026-01",
+            SearchMode::Hybrid,
+        ))
+        .await
+        .unwrap();
+    assert!(page.hits.iter().all(|h| {
+        h.record
+            .paper
+            .published_or_announced()
+            .is_some_and(|t| t.to_string().as_str() >= "2026")
+    }));
+}
+
+async fn similar_papers_exclude_the_paper_itself(engine: &SearchEngine) {
+    let id = ArxivId::parse("0704.0001").unwrap();
+    let similar = engine.similar(&id, 5).await.unwrap();
+    assert_eq!(similar.len(), 5);
+    assert!(similar.iter().all(|(r, _)| r.paper.id != id));
+    assert!(similar.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+    // A paper's nearest neighbours among 2007 hep papers and 2026 cs papers are hep papers.
+    assert!(
+        similar[0].0.paper.id.as_str().starts_with("0704."),
+        "{:?}",
+        similar[0].0.paper.id
+    );
+    assert!(
+        engine
+            .similar(&ArxivId::parse("2401.99999").unwrap(), 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

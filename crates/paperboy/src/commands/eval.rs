@@ -1,0 +1,86 @@
+//! `paperboy eval`: search quality on a query set, per ranker.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use paperboy_search::engine::{SearchEngine, SearchMode};
+use paperboy_search::eval::{ModeReport, evaluate, parse_tsv};
+
+use crate::config::Settings;
+use crate::semantic::{Fetch, open_embedder, open_semantic};
+
+/// Arguments of `eval`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// TSV: a header line, then `query<TAB>relevant ids (comma-separated)<TAB>kind`.
+    file: PathBuf,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `eval`: recall@10, MRR and nDCG@10 of keyword, semantic and hybrid search.
+pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let queries = parse_tsv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let store = super::open_store(settings).await?;
+    super::reindex::catch_up_after_write(settings, &store).await?;
+    let keyword = super::reindex::open_index(settings)?;
+    let semantic = match open_embedder(settings, Fetch::Never).await? {
+        Some(embedder) => Some(open_semantic(&store, embedder).await?),
+        None => None,
+    };
+    let mut modes = vec![SearchMode::Keyword];
+    if let Some(semantic) = &semantic {
+        let model = semantic
+            .embedder()
+            .model_name()
+            .unwrap_or_default()
+            .to_owned();
+        let waiting = store.embedding_backlog_len(&model).await?;
+        if waiting > 0 {
+            eprintln!(
+                "warning: {waiting} papers have no vector yet (run `paperboy embed`); semantic figures undercount"
+            );
+        }
+        modes.extend([SearchMode::Semantic, SearchMode::Hybrid]);
+    } else {
+        eprintln!("no embedder configured: keyword figures only");
+    }
+    let engine = Arc::new(SearchEngine::new(store, keyword, semantic));
+    let mut reports: Vec<ModeReport> = Vec::new();
+    for mode in modes {
+        reports.push(evaluate(&engine, &queries, mode).await?);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&reports)?);
+    } else {
+        print_table(&reports, queries.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(reports: &[ModeReport], queries: usize) {
+    println!("{queries} queries\n");
+    println!(
+        "{:<10} {:<12} {:>7} {:>10} {:>7} {:>8}",
+        "mode", "kind", "queries", "recall@10", "MRR", "nDCG@10"
+    );
+    for report in reports {
+        let rows = std::iter::once(("all", &report.overall))
+            .chain(report.by_kind.iter().map(|(k, m)| (k.as_str(), m)));
+        for (kind, m) in rows {
+            println!(
+                "{:<10} {:<12} {:>7} {:>10.3} {:>7.3} {:>8.3}",
+                report.mode, kind, m.queries, m.recall_at_10, m.mrr, m.ndcg_at_10
+            );
+        }
+        println!(
+            "{:<10} median {:.1} ms per query\n",
+            report.mode, report.median_ms
+        );
+    }
+}
