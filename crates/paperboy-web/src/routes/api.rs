@@ -11,7 +11,7 @@ use paperboy_core::{Period, VersionedId};
 use super::base_url::BaseUrl;
 use crate::WebError;
 use crate::hf::{DailyItemJson, PaperJson};
-use crate::input::{DailyParams, PapersParams, parse_limit};
+use crate::input::{DEFAULT_LIMIT, DailyParams, PapersParams, parse_limit};
 use crate::state::AppState;
 
 /// `body` with a `Link: <next>; rel="next"` header when there is a next page.
@@ -79,7 +79,7 @@ pub(super) async fn papers(
     params: Result<Query<PapersParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let params = params?.0;
-    let limit = parse_limit(params.limit.as_deref())?;
+    let limit = parse_limit(params.limit.as_deref(), DEFAULT_LIMIT)?;
     let cursor = params.cursor.as_deref().filter(|c| !c.is_empty());
     let page = app.store.papers_page(cursor, limit).await?;
     let papers: Vec<PaperJson> = page

@@ -59,7 +59,7 @@ impl<'a> Layout<'a> {
             Nav::New => "new",
             Nav::Other => "",
         };
-        if current == item { "page" } else { "false" }
+        aria_current(current == item)
     }
 }
 
@@ -70,6 +70,22 @@ pub(crate) struct TextLink {
     pub href: String,
     /// What it says.
     pub label: String,
+}
+
+/// One of a row of switches: day / week / month, or search modes.
+#[derive(Debug)]
+pub(crate) struct Tab {
+    /// `Day`, `Keyword`, ...
+    pub label: &'static str,
+    /// The page it switches to.
+    pub href: String,
+    /// `page` for the one shown, `false` otherwise (`aria-current`).
+    pub current: &'static str,
+}
+
+/// The `aria-current` value of a link: `page` when it is the page shown.
+pub(crate) fn aria_current(shown: bool) -> &'static str {
+    if shown { "page" } else { "false" }
 }
 
 /// Renders a template into an HTML response body.

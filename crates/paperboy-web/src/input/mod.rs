@@ -62,7 +62,7 @@ impl DailyParams {
             submitter: self.submitter.map(parse_submitter).transpose()?,
             sort: parse_sort(self.sort.as_deref())?,
             page: parse_page_index(self.p.as_deref())?,
-            limit: parse_limit(self.limit.as_deref())?,
+            limit: parse_limit(self.limit.as_deref(), DEFAULT_LIMIT)?,
         })
     }
 }
@@ -101,10 +101,10 @@ fn parse_page_index(p: Option<&str>) -> Result<u64, WebError> {
     }
 }
 
-/// Parses `limit`: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
-pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, WebError> {
+/// Parses `limit`: 1 to [`MAX_LIMIT`], `default` when absent.
+pub(crate) fn parse_limit(limit: Option<&str>, default: u32) -> Result<u32, WebError> {
     let Some(limit) = limit else {
-        return Ok(DEFAULT_LIMIT);
+        return Ok(default);
     };
     match limit.trim().parse::<u32>() {
         Ok(n @ 1..=MAX_LIMIT) => Ok(n),
@@ -181,6 +181,20 @@ impl PageNumber {
     /// The first page.
     pub(crate) const FIRST: Self = Self(1);
 
+    /// Parses a `page` parameter; 1 when absent.
+    pub(crate) fn parse(page: Option<&str>) -> Result<Self, WebError> {
+        let Some(page) = page else {
+            return Ok(Self::FIRST);
+        };
+        match page.trim().parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(Self(n)),
+            _ => Err(WebError::BadRequest(format!(
+                "`page` must be a page number (1, 2, 3, ...), got `{}`",
+                clip(page)
+            ))),
+        }
+    }
+
     /// The page's number, from 1.
     pub(crate) fn get(self) -> u64 {
         self.0
@@ -208,16 +222,7 @@ impl PageNumber {
 impl ListParams {
     /// The `page` parameter, 1 when absent.
     pub(crate) fn page(&self) -> Result<PageNumber, WebError> {
-        let Some(page) = self.page.as_deref() else {
-            return Ok(PageNumber::FIRST);
-        };
-        match page.trim().parse::<u64>() {
-            Ok(n) if n >= 1 => Ok(PageNumber(n)),
-            _ => Err(WebError::BadRequest(format!(
-                "`page` must be a page number (1, 2, 3, ...), got `{}`",
-                clip(page)
-            ))),
-        }
+        PageNumber::parse(self.page.as_deref())
     }
 
     /// The `category` filter, e.g. `cs.CL`; absent or empty means every category.
