@@ -1,12 +1,16 @@
 //! Request parameters, parsed into domain values. Every parameter arrives as text so
 //! that a bad value gets a message saying what was expected, never a bare 400.
 
+mod search;
+
 use paperboy_core::paper::limits;
 use paperboy_core::{Period, parse_day};
 use paperboy_store::{DailyQuery, DailySort};
 use serde::Deserialize;
 
 use crate::WebError;
+
+pub(crate) use self::search::{MAX_SEARCH_DEPTH, SearchApiParams, SearchInput, SearchPageParams};
 
 /// Items per API page when the client does not say.
 pub(crate) const DEFAULT_LIMIT: u32 = 50;
@@ -89,7 +93,8 @@ fn parse_sort(sort: Option<&str>) -> Result<DailySort, WebError> {
     }
 }
 
-fn parse_page_index(p: Option<&str>) -> Result<u64, WebError> {
+/// Parses `p`, an API page index from 0; 0 when absent.
+pub(crate) fn parse_page_index(p: Option<&str>) -> Result<u64, WebError> {
     match p {
         None => Ok(0),
         Some(p) => p.trim().parse().map_err(|_| {
@@ -116,7 +121,7 @@ pub(crate) fn parse_limit(limit: Option<&str>, default: u32) -> Result<u32, WebE
 }
 
 /// At most 40 characters of a bad value, for messages.
-fn clip(value: &str) -> String {
+pub(crate) fn clip(value: &str) -> String {
     value.chars().take(40).collect()
 }
 

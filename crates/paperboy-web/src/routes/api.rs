@@ -11,7 +11,7 @@ use paperboy_core::{Period, VersionedId};
 use super::base_url::BaseUrl;
 use crate::WebError;
 use crate::hf::{DailyItemJson, PaperJson};
-use crate::input::{DEFAULT_LIMIT, DailyParams, PapersParams, parse_limit};
+use crate::input::{DEFAULT_LIMIT, DailyParams, PapersParams, SearchApiParams, parse_limit};
 use crate::state::AppState;
 
 /// `body` with a `Link: <next>; rel="next"` header when there is a next page.
@@ -70,6 +70,29 @@ pub(super) async fn paper(
         .await?
         .ok_or_else(|| WebError::paper_not_found(&id))?;
     Ok(Json(PaperJson::detail(&detail.record, detail.entries.first())).into_response())
+}
+
+/// `GET /api/papers/search?q=&limit=` (and the extensions `mode`, `p`, `offset`):
+/// the best matches, in the shape of daily items, as HF answers it.
+pub(super) async fn search(
+    State(app): State<AppState>,
+    base: BaseUrl,
+    params: Result<Query<SearchApiParams>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let request = params?.0.parse()?;
+    let page = app
+        .search
+        .search(&request.input.request(request.offset, request.limit))
+        .await?;
+    let items: Vec<DailyItemJson> = page
+        .hits
+        .iter()
+        .map(|hit| DailyItemJson::search_hit(&hit.record))
+        .collect();
+    let next = request
+        .next_query_string(page.total as u64)
+        .map(|query| base.url("/api/papers/search", &query));
+    Ok(with_next_link(Json(items), next))
 }
 
 /// `GET /api/papers?cursor=&limit=`: every paper, newest first, `limit` at a time.

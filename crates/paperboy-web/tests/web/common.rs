@@ -1,5 +1,6 @@
-//! TestApp: the real router on 127.0.0.1:0 over a store in a temporary directory, and
-//! seed data taken from the committed real recordings (`fixtures/`).
+//! TestApp: the real router on 127.0.0.1:0 over a store and a search index in a
+//! temporary directory, seed data taken from the committed real recordings
+//! (`fixtures/`), and the real `huggingface_hub` client.
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use jiff::civil::{Date, date};
 use paperboy_core::text::normalize_whitespace;
 use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Submitter};
 use paperboy_search::engine::SearchEngine;
+use paperboy_search::follow::IndexFollower;
 use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::{Batch, Store};
 use paperboy_web::{WebConfig, router, serve};
@@ -28,6 +30,9 @@ pub struct TestApp {
     pub base: String,
     /// The database the server reads.
     pub store: Store,
+    /// The server's search engine: keyword only until a test gives it embeddings.
+    pub search: Arc<SearchEngine>,
+    follower: IndexFollower,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -53,8 +58,9 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (tx, rx) = oneshot::channel::<()>();
         let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).expect("index opens"));
+        let follower = IndexFollower::new(keyword.clone()).expect("index writer");
         let search = Arc::new(SearchEngine::new(store.clone(), keyword, None));
-        let app = router(store.clone(), search, config);
+        let app = router(store.clone(), search.clone(), config);
         let server = tokio::spawn(serve(listener, app, async {
             let _ = rx.await;
         }));
@@ -67,6 +73,8 @@ impl TestApp {
         Self {
             base,
             store,
+            search,
+            follower,
             client,
             shutdown: Some(tx),
             server: Some(server),
@@ -81,9 +89,13 @@ impl TestApp {
         app
     }
 
-    /// Writes `batch` to the database.
+    /// Writes `batch` to the database and brings the search index up to date.
     pub async fn seed(&self, batch: Batch) {
         self.store.write(batch).await.expect("seed written");
+        self.follower
+            .catch_up(&self.store, &|_| {})
+            .await
+            .expect("seed indexed");
     }
 
     /// `GET path` (path and query).
@@ -137,6 +149,41 @@ impl Drop for TestApp {
             server.abort();
         }
     }
+}
+
+/// Runs `tests/hf_client.py` (the real `huggingface_hub` client) against `app` with
+/// `args`, and returns what the client parsed; fails, saying how to install it, when
+/// `huggingface_hub` is missing.
+pub async fn run_client(app: &TestApp, args: &[&str]) -> Value {
+    let script = paperboy_testkit::workspace_root().join("crates/paperboy-web/tests/hf_client.py");
+    let output = tokio::process::Command::from(paperboy_testkit::python_with(
+        "huggingface_hub",
+        "huggingface_hub",
+    ))
+    .arg(&script)
+    .arg(&app.base)
+    .args(args)
+    .env_remove("HF_HUB_OFFLINE")
+    .env("HF_HUB_DISABLE_TELEMETRY", "1")
+    .env("NO_PROXY", "127.0.0.1,localhost")
+    .env("no_proxy", "127.0.0.1,localhost")
+    .output()
+    .await
+    .unwrap_or_else(|e| {
+        panic!("cannot run python3 ({e}); install Python 3 and `pip install huggingface_hub`")
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} failed: {stderr}\n(the HF compatibility test needs the real client: pip install huggingface_hub)",
+        script.display()
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "client output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
 }
 
 /// The body of `response` as JSON.
