@@ -161,6 +161,25 @@ impl<'a> DailyItemJson<'a> {
     }
 }
 
+/// An item of `/api/papers/{id}/similar`: the flat paper object with the cosine
+/// similarity of its embedding to the paper asked about.
+#[derive(Debug, Serialize)]
+pub(crate) struct SimilarJson<'a> {
+    #[serde(flatten)]
+    paper: PaperJson<'a>,
+    similarity: f32,
+}
+
+impl<'a> SimilarJson<'a> {
+    /// `record`, `similarity` away from the paper asked about.
+    pub(crate) fn new(record: &'a PaperRecord, similarity: f32) -> Self {
+        Self {
+            paper: PaperJson::detail(record, None),
+            similarity,
+        }
+    }
+}
+
 impl<'a> From<&'a DailyItem> for DailyItemJson<'a> {
     fn from(item: &'a DailyItem) -> Self {
         let paper = &item.record.paper;
@@ -290,6 +309,15 @@ mod tests {
             assert!(value.get(absent).is_none(), "{absent}");
         }
         assert!(value["paper"].get("submittedOnDailyAt").is_none());
+    }
+
+    #[test]
+    fn similar_papers_are_flat_papers_with_a_similarity() {
+        let item = item();
+        let value = serde_json::to_value(SimilarJson::new(&item.record, 0.5)).expect("serialises");
+        assert_eq!(value["id"], "2608.19880");
+        assert_eq!(value["title"], "EnvHarness");
+        assert_eq!(value["similarity"], 0.5);
     }
 
     #[test]

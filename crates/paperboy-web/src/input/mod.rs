@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use crate::WebError;
 
-pub(crate) use self::search::{MAX_SEARCH_DEPTH, SearchApiParams, SearchInput, SearchPageParams};
+pub(crate) use self::search::{
+    MAX_SEARCH_DEPTH, PaperPath, SearchApiParams, SearchInput, SearchPageParams, SimilarParams,
+};
 
 /// Items per API page when the client does not say.
 pub(crate) const DEFAULT_LIMIT: u32 = 50;

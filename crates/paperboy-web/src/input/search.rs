@@ -1,7 +1,8 @@
-//! The parameters of search: `/search` and `/api/papers/search`.
+//! The parameters of search: `/search`, `/api/papers/search` and
+//! `/api/papers/{id}/similar`.
 
-use paperboy_core::SearchQuery;
 use paperboy_core::query::MAX_QUERY_CHARS;
+use paperboy_core::{ArxivId, SearchQuery, VersionedId};
 use paperboy_search::engine::{SearchMode, SearchRequest};
 use serde::Deserialize;
 
@@ -11,6 +12,8 @@ use crate::WebError;
 /// How deep results may be paged: hits past this many are never shown. A query whose
 /// answer is further down needs more words or a filter, not more pages.
 pub(crate) const MAX_SEARCH_DEPTH: u64 = 1_000;
+/// Similar papers returned when the client does not say how many.
+const DEFAULT_SIMILAR: u32 = 10;
 
 /// A search as the user typed it, parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,6 +176,39 @@ impl SearchApiRequest {
     }
 }
 
+/// What `/api/papers/{*path}` names: old-style ids hold a slash, so the path is
+/// matched as a whole and its last segment decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PaperPath {
+    /// `/api/papers/{id}`: the paper (a versioned id names it too).
+    Paper(ArxivId),
+    /// `/api/papers/{id}/similar`: the papers nearest to it.
+    Similar(ArxivId),
+}
+
+impl PaperPath {
+    /// Parses the path after `/api/papers/`.
+    pub(crate) fn parse(path: &str) -> Result<Self, WebError> {
+        Ok(match path.strip_suffix("/similar") {
+            Some(id) => Self::Similar(VersionedId::parse(id)?.id),
+            None => Self::Paper(VersionedId::parse(path)?.id),
+        })
+    }
+}
+
+/// The query string of `GET /api/papers/{id}/similar`, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SimilarParams {
+    limit: Option<String>,
+}
+
+impl SimilarParams {
+    /// How many similar papers to return: 1 to 100, 10 when absent.
+    pub(crate) fn limit(&self) -> Result<u32, WebError> {
+        parse_limit(self.limit.as_deref(), DEFAULT_SIMILAR)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,5 +319,34 @@ mod tests {
         assert!(err.to_string().contains("page 51 does not exist"), "{err}");
         assert!(page("page=18446744073709551615").page(20).is_err());
         assert!(page("page=0").page(20).is_err());
+    }
+
+    #[test]
+    fn paper_paths_name_a_paper_or_its_similar_papers() {
+        let id = |s: &str| ArxivId::parse(s).expect("id");
+        assert_eq!(
+            PaperPath::parse("2401.12345v2").expect("ok"),
+            PaperPath::Paper(id("2401.12345"))
+        );
+        assert_eq!(
+            PaperPath::parse("hep-th/9901001").expect("ok"),
+            PaperPath::Paper(id("hep-th/9901001"))
+        );
+        assert_eq!(
+            PaperPath::parse("hep-th/9901001/similar").expect("ok"),
+            PaperPath::Similar(id("hep-th/9901001"))
+        );
+        assert_eq!(
+            PaperPath::parse("2401.12345/similar").expect("ok"),
+            PaperPath::Similar(id("2401.12345"))
+        );
+        for bad in [
+            "similar",
+            "/similar",
+            "2401.12345/similar/",
+            "2401.12345/other",
+        ] {
+            assert!(PaperPath::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -61,7 +61,7 @@ pub(super) async fn not_found(OriginalUri(uri): OriginalUri) -> WebError {
     if is_api(&path) {
         WebError::NotFound(format!(
             "no API endpoint at {path}; there are /api/daily_papers, /api/papers, \
-             /api/papers/search and /api/papers/{{id}}"
+             /api/papers/search, /api/papers/{{id}} and /api/papers/{{id}}/similar"
         ))
     } else {
         WebError::NotFound("There is no page at this address.".into())

@@ -42,7 +42,7 @@ pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Rou
         .route("/daily_papers", get(api::daily_papers))
         .route("/papers", get(api::papers))
         .route("/papers/search", get(api::search))
-        .route("/papers/{*id}", get(api::paper));
+        .route("/papers/{*path}", get(api::paper));
     Router::new()
         .route("/", get(pages::home))
         .route("/papers", get(pages::latest_daily))

@@ -20,6 +20,8 @@ const DAILY_PAGE_SIZE: u32 = 50;
 const FIREHOSE_PAGE_SIZE: u32 = 50;
 /// Hits per page of search results.
 const SEARCH_PAGE_SIZE: u32 = 20;
+/// Similar papers on a paper page.
+const SIMILAR_ON_PAGE: usize = 8;
 
 type PageResult = Result<Html<String>, WebError>;
 type Params = Result<Query<ListParams>, QueryRejection>;
@@ -143,8 +145,10 @@ pub(super) async fn paper(State(app): State<AppState>, id: Segment) -> Result<Re
         .paper(&id.id)
         .await?
         .ok_or_else(|| WebError::paper_not_found(&id.id))?;
+    let similar = app.search.similar(&id.id, SIMILAR_ON_PAGE).await?;
     let layout = Layout::new(&app.site, Nav::Other);
-    Ok(render(&PaperView::new(layout, &detail))?.into_response())
+    let status = SemanticStatus::of(&app.search);
+    Ok(render(&PaperView::new(layout, &detail, &similar, status))?.into_response())
 }
 
 /// `/search?q=&mode=&page=`: a page of results, or the help for an empty query. A

@@ -48,4 +48,18 @@ impl SemanticStatus {
             Self::Ready => None,
         }
     }
+
+    /// Why a paper page shows no similar papers.
+    pub(crate) fn no_similar_papers(self) -> String {
+        match self {
+            Self::Off => "Similar papers are found by meaning, and semantic search is off: \
+                          no embedder is configured (or it is still starting)."
+                .into(),
+            Self::Embedding { embedded, total } => format!(
+                "No similar papers yet: {embedded} of {total} papers embedded so far, \
+                 and this one may not be among them."
+            ),
+            Self::Ready => "No similar papers found.".into(),
+        }
+    }
 }

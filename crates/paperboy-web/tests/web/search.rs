@@ -1,5 +1,5 @@
 //! Search over HTTP with the keyword-only engine: `/search`, `/api/papers/search`,
-//! and bad input.
+//! similar papers without embeddings, key-phrase chips, and bad input.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
 use serde_json::Value;
 
-use crate::common::{TestApp, body_json, hostile, many_on_day};
+use crate::common::{TestApp, body_json, content_type, hostile, many_on_day};
 
 fn ids(items: &Value) -> Vec<String> {
     items
@@ -297,6 +297,8 @@ async fn odd_queries_get_an_answer_never_a_server_error() {
         "/api/papers/search?q=a&p=99999999999999999999999",
         "/api/papers/search?q=a&offset=18446744073709551615",
         "/api/papers/search?q=a&limit=18446744073709551615",
+        "/api/papers/2608.19880/similar?limit=%FF",
+        "/api/papers/%FF/similar",
     ] {
         let status = app.get(path).await.status().as_u16();
         assert!(matches!(status, 400 | 404), "{path}: {status}");
@@ -393,6 +395,78 @@ async fn the_search_api_pages_with_p_or_offset_and_a_link_header() {
     }
 }
 
+#[tokio::test]
+async fn without_embeddings_similar_papers_are_explained_and_empty() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert!(body.contains("<h2>Similar papers</h2>"));
+    assert!(body.contains("semantic search is off: no embedder is configured"));
+
+    for path in [
+        "/api/papers/2608.19880/similar",
+        "/api/papers/2608.19880v1/similar?limit=3",
+        "/api/papers/hep-th/9901001/similar",
+    ] {
+        assert_eq!(app.json(path, 200).await, serde_json::json!([]), "{path}");
+    }
+    let body = app.json("/api/papers/2401.99999/similar", 404).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not in this database"))
+    );
+    let body = app
+        .json("/api/papers/2608.19880/similar?limit=0", 400)
+        .await;
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("`limit`"))
+    );
+    // The paper itself and old-style ids still answer on the same route.
+    assert_eq!(
+        app.json("/api/papers/hep-th/9901001", 200).await["id"],
+        "hep-th/9901001"
+    );
+    assert_eq!(
+        app.json("/api/papers/2608.19880", 200).await["id"],
+        "2608.19880"
+    );
+    let body = app.json("/api/papers/2608.19880/other", 400).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not an arXiv id"))
+    );
+}
+
+#[tokio::test]
+async fn key_phrases_are_chips_that_search_for_them() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert!(body.contains(r#"<nav class="chips keywords" aria-label="Key phrases">"#));
+    assert!(
+        body.contains(r#"<a href="/search?q=%22LLM+agents%22">LLM agents</a>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"<a href="/search?q=EnvHarness">EnvHarness</a>"#));
+
+    let found = app.text("/search?q=%22LLM+agents%22", 200).await;
+    assert!(found.contains(r#"href="/papers/2608.19880""#));
+    assert!(
+        found.contains("<mark>LLM</mark> <mark>agents</mark>"),
+        "{found}"
+    );
+
+    // A paper without key phrases shows no chips.
+    let body = app.text("/papers/hep-th/9901001", 200).await;
+    assert!(!body.contains("Key phrases"));
+    assert_eq!(
+        content_type(&app.get("/papers/hep-th/9901001").await),
+        "text/html"
+    );
+}
+
 /// `text` percent-encoded for a query string.
 fn urlencode(text: &str) -> String {
     let encoded = serde_urlencoded::to_string([("q", text)]).expect("encodes");
@@ -412,4 +486,13 @@ async fn while_papers_are_embedded_pages_say_how_far_it_is() {
     let body = app.text("/search?q=agents", 200).await;
     assert!(body.contains(&progress), "{body}");
     assert!(!body.contains("no embedder is configured"));
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert!(
+        body.contains(&format!("No similar papers yet: {progress}")),
+        "{body}"
+    );
+    assert_eq!(
+        app.json("/api/papers/2608.19880/similar", 200).await,
+        serde_json::json!([])
+    );
 }
