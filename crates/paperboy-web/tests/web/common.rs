@@ -186,6 +186,19 @@ pub async fn run_client(app: &TestApp, args: &[&str]) -> Value {
     })
 }
 
+/// The arXiv ids of a JSON list of papers or of daily items (`{"paper": {...}}`).
+pub fn ids(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|item| {
+            let id = item.get("paper").map_or(&item["id"], |paper| &paper["id"]);
+            id.as_str().expect("id").to_owned()
+        })
+        .collect()
+}
+
 /// The body of `response` as JSON.
 pub async fn body_json(response: reqwest::Response) -> Value {
     let body = response.text().await.expect("body");

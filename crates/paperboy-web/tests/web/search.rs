@@ -7,21 +7,8 @@ use jiff::civil::date;
 use paperboy_search::embed::Embedder;
 use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
-use serde_json::Value;
 
-use crate::common::{TestApp, body_json, content_type, hostile, many_on_day};
-
-fn ids(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|item| {
-            let id = item.get("paper").map_or(&item["id"], |paper| &paper["id"]);
-            id.as_str().expect("id").to_owned()
-        })
-        .collect()
-}
+use crate::common::{TestApp, body_json, content_type, hostile, ids, many_on_day};
 
 #[tokio::test]
 async fn a_search_page_shows_marked_matches_and_why() {
