@@ -3,6 +3,9 @@
 //! finds its paper through `/search`, `/api/papers/search` and the real
 //! `huggingface_hub` client; similar papers show on paper pages and through the API.
 //!
+//! Odd queries (10 KB, control characters, operators alone, other scripts) get an
+//! answer with the model in the loop too.
+//!
 //! Embedding the ~200 seed papers is the slow part, so one test does it once and then
 //! runs every check against the same server.
 
@@ -19,7 +22,7 @@ use paperboy_search::embed::{Embedder, EmbedderSetting, ModelSource, fetch_model
 use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
 
-use crate::common::{TestApp, ids, run_client};
+use crate::common::{TestApp, assert_odd_queries_answered, ids, run_client, urlencode};
 
 /// 2606.27531, "Doppler Tracking of the Artemis II Mission (and Other Spacecraft)",
 /// described without its title's words.
@@ -55,10 +58,12 @@ async fn semantic_search_and_similar_papers_over_http() {
     a_description_finds_its_paper_through_the_api(&app).await;
     similar_papers_show_on_paper_pages_and_through_the_api(&app).await;
     the_hf_client_finds_a_described_paper(&app).await;
+    // Odd queries reach the real embedder too (hybrid and semantic modes).
+    assert_odd_queries_answered(&app).await;
 }
 
 async fn a_description_finds_its_paper_on_the_search_page(app: &TestApp) {
-    let query = serde_urlencoded::to_string([("q", DESCRIPTION)]).expect("encodes");
+    let query = format!("q={}", urlencode(DESCRIPTION));
     let body = app.text(&format!("/search?{query}"), 200).await;
     let first_hits: Vec<&str> = body
         .split(r#"<h2><a href="/papers/"#)
@@ -88,7 +93,7 @@ async fn a_description_finds_its_paper_on_the_search_page(app: &TestApp) {
 }
 
 async fn a_description_finds_its_paper_through_the_api(app: &TestApp) {
-    let query = serde_urlencoded::to_string([("q", DESCRIPTION)]).expect("encodes");
+    let query = format!("q={}", urlencode(DESCRIPTION));
     let hybrid = ids(&app
         .json(&format!("/api/papers/search?{query}&limit=5"), 200)
         .await);

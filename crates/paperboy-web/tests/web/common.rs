@@ -199,6 +199,80 @@ pub fn ids(items: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Queries that try the parser and the engine, percent-encoded: 10 KB, control
+/// characters, unbalanced quotes, every operator alone, non-Latin scripts, emoji,
+/// other engines' syntax.
+fn odd_queries() -> Vec<String> {
+    let long = "a".repeat(10_240);
+    let words = "transformer ".repeat(900);
+    let mut queries: Vec<String> = vec![
+        long,
+        urlencode(&words),
+        "%00%01%07%1B%7F".into(),
+        "%22unbalanced+quote".into(),
+        "%22".into(),
+        "%22%22%22".into(),
+        "%FF%FE".into(),
+        "%E6%A3%80%E7%B4%A2%E5%A2%9E%E5%BC%BA%E7%94%9F%E6%88%90".into(),
+        "%D0%BF%D0%BE%D0%B8%D1%81%D0%BA+%D9%85%D9%82%D8%A7%D9%84%D8%A9".into(),
+        "%F0%9F%A6%80%F0%9F%93%84".into(),
+        "after%3A9999-99-99".into(),
+        "before%3A0000".into(),
+        "after%3A2026+before%3A2020".into(),
+        "*".into(),
+        "AND+OR+NOT+(+)+%5B+%5D+%7B%7D+~+%5E+-".into(),
+        "title%3A%28%29".into(),
+    ];
+    for operator in [
+        "author:",
+        "au:",
+        "cat:",
+        "category:",
+        "after:",
+        "before:",
+        "since:",
+        "until:",
+        "has:",
+        "has:code",
+        "id:",
+        "arxiv:",
+        ":",
+    ] {
+        queries.push(urlencode(operator));
+        queries.push(urlencode(&format!("{operator}\"")));
+    }
+    queries
+}
+
+/// Asserts that the search page and the search API answer every odd query in
+/// every mode with a page or JSON, never a server error.
+pub async fn assert_odd_queries_answered(app: &TestApp) {
+    let queries = odd_queries();
+    for q in &queries {
+        for path in [
+            format!("/search?q={q}"),
+            format!("/search?q={q}&mode=semantic&page=2"),
+            format!("/api/papers/search?q={q}"),
+            format!("/api/papers/search?q={q}&mode=keyword&p=3&limit=100"),
+        ] {
+            let response = app.get(&path).await;
+            let status = response.status().as_u16();
+            let shown: String = path.chars().take(80).collect();
+            assert!(
+                matches!(status, 200 | 303 | 400 | 404),
+                "{shown}: {status} {}",
+                response.text().await.unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// `text` percent-encoded for a query string.
+pub fn urlencode(text: &str) -> String {
+    let encoded = serde_urlencoded::to_string([("q", text)]).expect("encodes");
+    encoded.trim_start_matches("q=").to_owned()
+}
+
 /// The body of `response` as JSON.
 pub async fn body_json(response: reqwest::Response) -> Value {
     let body = response.text().await.expect("body");
