@@ -8,7 +8,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paperboy_core::{ArxivId, ArxivIdError, PeriodError};
-
+use paperboy_search::SearchError;
 use paperboy_store::StoreError;
 
 /// Everything that can go wrong while answering a request or building the server.
@@ -23,6 +23,9 @@ pub enum WebError {
     /// The store failed (or, for an unknown pagination cursor, the client erred).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The search engine failed (its index, or the embedder of a semantic query).
+    #[error(transparent)]
+    Search(#[from] SearchError),
     /// A template failed to render.
     #[error("cannot render page: {0}")]
     Render(#[from] askama::Error),
@@ -59,9 +62,11 @@ impl WebError {
                 StatusCode::BAD_REQUEST
             }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Store(_) | Self::Render(_) | Self::Panic | Self::PublicUrl { .. } => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Self::Store(_)
+            | Self::Search(_)
+            | Self::Render(_)
+            | Self::Panic
+            | Self::PublicUrl { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

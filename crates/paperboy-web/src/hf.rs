@@ -135,10 +135,49 @@ pub(crate) struct DailyItemJson<'a> {
     published_at: Option<String>,
     title: &'a str,
     summary: &'a str,
-    num_comments: u32,
+    /// Comments on the daily entry; left out for a paper that is not on a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    num_comments: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     submitted_by: Option<UserJson<'a>>,
     is_author_participating: bool,
+}
+
+impl<'a> DailyItemJson<'a> {
+    /// An item of `/api/papers/search`: HF answers a search in the shape of daily
+    /// items, and `huggingface_hub` reads the top-level `title`. A hit is a paper,
+    /// not a daily entry, so the entry's fields are left out.
+    pub(crate) fn search_hit(record: &'a PaperRecord) -> Self {
+        let paper = &record.paper;
+        Self {
+            paper: PaperJson::detail(record, None),
+            published_at: paper.published_or_announced().map(timestamp),
+            title: &paper.title,
+            summary: &paper.summary,
+            num_comments: None,
+            submitted_by: None,
+            is_author_participating: false,
+        }
+    }
+}
+
+/// An item of `/api/papers/{id}/similar`: the flat paper object with the cosine
+/// similarity of its embedding to the paper asked about.
+#[derive(Debug, Serialize)]
+pub(crate) struct SimilarJson<'a> {
+    #[serde(flatten)]
+    paper: PaperJson<'a>,
+    similarity: f32,
+}
+
+impl<'a> SimilarJson<'a> {
+    /// `record`, `similarity` away from the paper asked about.
+    pub(crate) fn new(record: &'a PaperRecord, similarity: f32) -> Self {
+        Self {
+            paper: PaperJson::detail(record, None),
+            similarity,
+        }
+    }
 }
 
 impl<'a> From<&'a DailyItem> for DailyItemJson<'a> {
@@ -149,7 +188,7 @@ impl<'a> From<&'a DailyItem> for DailyItemJson<'a> {
             published_at: paper.published_or_announced().map(timestamp),
             title: &paper.title,
             summary: &paper.summary,
-            num_comments: item.entry.num_comments,
+            num_comments: Some(item.entry.num_comments),
             submitted_by: item
                 .entry
                 .submitted_by
@@ -254,6 +293,31 @@ mod tests {
                 "isAuthorParticipating": false
             })
         );
+    }
+
+    #[test]
+    fn search_hits_are_daily_items_without_an_entry() {
+        let item = item();
+        let value =
+            serde_json::to_value(DailyItemJson::search_hit(&item.record)).expect("serialises");
+        assert_eq!(value["paper"]["id"], "2608.19880");
+        assert_eq!(value["paper"]["upvotes"], 170);
+        assert_eq!(value["title"], "EnvHarness");
+        assert_eq!(value["publishedAt"], "2026-08-20T00:00:00.000Z");
+        assert_eq!(value["isAuthorParticipating"], false);
+        for absent in ["numComments", "submittedBy"] {
+            assert!(value.get(absent).is_none(), "{absent}");
+        }
+        assert!(value["paper"].get("submittedOnDailyAt").is_none());
+    }
+
+    #[test]
+    fn similar_papers_are_flat_papers_with_a_similarity() {
+        let item = item();
+        let value = serde_json::to_value(SimilarJson::new(&item.record, 0.5)).expect("serialises");
+        assert_eq!(value["id"], "2608.19880");
+        assert_eq!(value["title"], "EnvHarness");
+        assert_eq!(value["similarity"], 0.5);
     }
 
     #[test]

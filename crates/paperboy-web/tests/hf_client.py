@@ -1,7 +1,9 @@
 """Reads a paperboy server with the real `huggingface_hub` client and prints, as JSON,
 what the client made of each answer. The Rust test `hf_client` runs it and compares.
 
-Usage: python3 hf_client.py ENDPOINT DATE WEEK PAPER_ID OLD_STYLE_ID MISSING_ID
+Usage:
+  python3 hf_client.py ENDPOINT read DATE WEEK PAPER_ID OLD_STYLE_ID MISSING_ID
+  python3 hf_client.py ENDPOINT search LIMIT QUERY...
 """
 
 import json
@@ -29,9 +31,8 @@ def brief(info):
     }
 
 
-def main():
-    endpoint, day, week, paper_id, old_style_id, missing_id = sys.argv[1:7]
-    api = HfApi(endpoint=endpoint, token=False)
+def read(api, day, week, paper_id, old_style_id, missing_id):
+    """Daily lists and paper pages."""
     out = {
         "date": [brief(p) for p in api.list_daily_papers(date=day, token=False)],
         "week": [brief(p) for p in api.list_daily_papers(week=week, token=False)],
@@ -47,7 +48,22 @@ def main():
         out["missing_status"] = 200
     except HfHubHTTPError as err:
         out["missing_status"] = err.response.status_code
-    print(json.dumps(out))
+    return out
+
+
+def search(api, limit, *queries):
+    """`list_papers(query=...)` for each query: the papers the client parsed."""
+    return {
+        query: [brief(p) for p in api.list_papers(query=query, limit=int(limit), token=False)]
+        for query in queries
+    }
+
+
+def main():
+    endpoint, command, *args = sys.argv[1:]
+    api = HfApi(endpoint=endpoint, token=False)
+    commands = {"read": read, "search": search}
+    print(json.dumps(commands[command](api, *args)))
 
 
 if __name__ == "__main__":

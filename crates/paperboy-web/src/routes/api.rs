@@ -6,12 +6,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderValue;
 use axum::http::header::LINK;
 use axum::response::{IntoResponse, Response};
-use paperboy_core::{Period, VersionedId};
+use paperboy_core::{ArxivId, Period};
 
 use super::base_url::BaseUrl;
 use crate::WebError;
-use crate::hf::{DailyItemJson, PaperJson};
-use crate::input::{DailyParams, PapersParams, parse_limit};
+use crate::hf::{DailyItemJson, PaperJson, SimilarJson};
+use crate::input::{
+    DEFAULT_LIMIT, DailyParams, PaperPath, PapersParams, SearchApiParams, SimilarParams,
+    parse_limit,
+};
 use crate::state::AppState;
 
 /// `body` with a `Link: <next>; rel="next"` header when there is a next page.
@@ -58,18 +61,69 @@ pub(super) async fn daily_papers(
     Ok(with_next_link(Json(items), next))
 }
 
-/// `GET /api/papers/{id}`: the paper object, flat, as HF returns it.
+/// `GET /api/papers/{id}` and `GET /api/papers/{id}/similar` (one route: old-style
+/// ids contain a slash).
 pub(super) async fn paper(
     State(app): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
+    path: Result<Path<String>, PathRejection>,
+    params: Result<Query<SimilarParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
-    let id = VersionedId::parse(&id?.0)?.id;
+    match PaperPath::parse(&path?.0)? {
+        PaperPath::Paper(id) => paper_detail(&app, &id).await,
+        PaperPath::Similar(id) => similar(&app, &id, params?.0.limit()?).await,
+    }
+}
+
+/// The paper object, flat, as HF returns it.
+async fn paper_detail(app: &AppState, id: &ArxivId) -> Result<Response, WebError> {
     let detail = app
         .store
-        .paper(&id)
+        .paper(id)
         .await?
-        .ok_or_else(|| WebError::paper_not_found(&id))?;
+        .ok_or_else(|| WebError::paper_not_found(id))?;
     Ok(Json(PaperJson::detail(&detail.record, detail.entries.first())).into_response())
+}
+
+/// Up to `limit` papers nearest to `id` by embedding, nearest first, each with its
+/// `similarity`; empty when semantic search is off or has not embedded `id` yet.
+async fn similar(app: &AppState, id: &ArxivId, limit: u32) -> Result<Response, WebError> {
+    if app
+        .store
+        .records_by_ids(std::slice::from_ref(id))
+        .await?
+        .is_empty()
+    {
+        return Err(WebError::paper_not_found(id));
+    }
+    let similar = app.search.similar(id, limit as usize).await?;
+    let papers: Vec<SimilarJson> = similar
+        .iter()
+        .map(|(record, similarity)| SimilarJson::new(record, *similarity))
+        .collect();
+    Ok(Json(papers).into_response())
+}
+
+/// `GET /api/papers/search?q=&limit=` (and the extensions `mode`, `p`, `offset`):
+/// the best matches, in the shape of daily items, as HF answers it.
+pub(super) async fn search(
+    State(app): State<AppState>,
+    base: BaseUrl,
+    params: Result<Query<SearchApiParams>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let request = params?.0.parse()?;
+    let page = app
+        .search
+        .search(&request.input.request(request.offset, request.limit))
+        .await?;
+    let items: Vec<DailyItemJson> = page
+        .hits
+        .iter()
+        .map(|hit| DailyItemJson::search_hit(&hit.record))
+        .collect();
+    let next = request
+        .next_query_string(page.total as u64)
+        .map(|query| base.url("/api/papers/search", &query));
+    Ok(with_next_link(Json(items), next))
 }
 
 /// `GET /api/papers?cursor=&limit=`: every paper, newest first, `limit` at a time.
@@ -79,7 +133,7 @@ pub(super) async fn papers(
     params: Result<Query<PapersParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let params = params?.0;
-    let limit = parse_limit(params.limit.as_deref())?;
+    let limit = parse_limit(params.limit.as_deref(), DEFAULT_LIMIT)?;
     let cursor = params.cursor.as_deref().filter(|c| !c.is_empty());
     let page = app.store.papers_page(cursor, limit).await?;
     let papers: Vec<PaperJson> = page

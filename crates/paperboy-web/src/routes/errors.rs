@@ -60,7 +60,8 @@ pub(super) async fn not_found(OriginalUri(uri): OriginalUri) -> WebError {
     let path: String = uri.path().chars().take(100).collect();
     if is_api(&path) {
         WebError::NotFound(format!(
-            "no API endpoint at {path}; there are /api/daily_papers, /api/papers and /api/papers/{{id}}"
+            "no API endpoint at {path}; there are /api/daily_papers, /api/papers, \
+             /api/papers/search, /api/papers/{{id}} and /api/papers/{{id}}/similar"
         ))
     } else {
         WebError::NotFound("There is no page at this address.".into())

@@ -41,7 +41,8 @@ pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Rou
     let api = Router::new()
         .route("/daily_papers", get(api::daily_papers))
         .route("/papers", get(api::papers))
-        .route("/papers/{*id}", get(api::paper));
+        .route("/papers/search", get(api::search))
+        .route("/papers/{*path}", get(api::paper));
     Router::new()
         .route("/", get(pages::home))
         .route("/papers", get(pages::latest_daily))
@@ -51,6 +52,7 @@ pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Rou
         .route("/papers/new", get(pages::latest_new))
         .route("/papers/new/{day}", get(pages::new_on_day))
         .route("/papers/{*id}", get(pages::paper))
+        .route("/search", get(pages::search))
         .route("/healthz", get(health::healthz))
         .route("/static/style.css", get(assets::stylesheet))
         .nest("/api", api)

@@ -1,4 +1,4 @@
-//! HTML pages: the daily lists, the "new" firehose and paper pages.
+//! HTML pages: the daily lists, the "new" firehose, paper pages and search.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -8,14 +8,20 @@ use paperboy_core::{Period, VersionedId, parse_day};
 use paperboy_store::{DailyQuery, FirehoseQuery};
 
 use crate::WebError;
-use crate::input::{ListParams, PageNumber};
+use crate::input::{ListParams, PageNumber, SearchPageParams};
 use crate::state::AppState;
-use crate::views::{DailyView, FirehoseView, Layout, Nav, PaperView, render};
+use crate::views::{
+    DailyView, FirehoseView, Layout, Nav, PaperView, SearchView, SemanticStatus, render,
+};
 
 /// Entries per page of a daily list.
 const DAILY_PAGE_SIZE: u32 = 50;
 /// Papers per page of the firehose.
 const FIREHOSE_PAGE_SIZE: u32 = 50;
+/// Hits per page of search results.
+const SEARCH_PAGE_SIZE: u32 = 20;
+/// Similar papers on a paper page.
+const SIMILAR_ON_PAGE: usize = 8;
 
 type PageResult = Result<Html<String>, WebError>;
 type Params = Result<Query<ListParams>, QueryRejection>;
@@ -139,6 +145,34 @@ pub(super) async fn paper(State(app): State<AppState>, id: Segment) -> Result<Re
         .paper(&id.id)
         .await?
         .ok_or_else(|| WebError::paper_not_found(&id.id))?;
+    let similar = app.search.similar(&id.id, SIMILAR_ON_PAGE).await?;
     let layout = Layout::new(&app.site, Nav::Other);
-    Ok(render(&PaperView::new(layout, &detail))?.into_response())
+    let status = SemanticStatus::of(&app.search);
+    Ok(render(&PaperView::new(layout, &detail, &similar, status))?.into_response())
+}
+
+/// `/search?q=&mode=&page=`: a page of results, or the help for an empty query. A
+/// query that is an arXiv id in this database redirects to its paper page.
+pub(super) async fn search(
+    State(app): State<AppState>,
+    params: Result<Query<SearchPageParams>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let params = params?.0;
+    let input = params.input()?;
+    let page = params.page(SEARCH_PAGE_SIZE)?;
+    let status = SemanticStatus::of(&app.search);
+    let layout = Layout::search(&app.site, &input);
+    if input.query.is_empty() {
+        return Ok(render(&SearchView::help(layout, &input, status))?.into_response());
+    }
+    let request = input.request(page.offset(SEARCH_PAGE_SIZE), SEARCH_PAGE_SIZE);
+    let results = app.search.search(&request).await?;
+    if let Some(id) = &input.query.id
+        && results.hits.iter().any(|hit| &hit.record.paper.id == id)
+    {
+        return Ok(Redirect::to(&format!("/papers/{id}")).into_response());
+    }
+    page.check_exists(results.total as u64, SEARCH_PAGE_SIZE)?;
+    let view = SearchView::results(layout, &input, page, SEARCH_PAGE_SIZE, &results, status);
+    Ok(render(&view)?.into_response())
 }

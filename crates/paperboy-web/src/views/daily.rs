@@ -6,7 +6,7 @@ use paperboy_store::DailyPage;
 
 use super::format::{count, long_day, period_label};
 use super::list::{ListItem, Pager, page_href};
-use super::{Layout, TextLink};
+use super::{Layout, Tab, TextLink, aria_current};
 use crate::input::PageNumber;
 
 /// A link to the list of `period`, named e.g. `Week 21 of 2024`.
@@ -15,17 +15,6 @@ fn period_link(period: Period) -> TextLink {
         href: period.path(),
         label: period_label(period),
     }
-}
-
-/// One of the day / week / month switches.
-#[derive(Debug)]
-pub(crate) struct Tab {
-    /// `Day`, `Week` or `Month`.
-    pub label: &'static str,
-    /// The list of that kind around the shown period.
-    pub href: String,
-    /// `page` for the kind shown, `false` otherwise (`aria-current`).
-    pub current: &'static str,
 }
 
 /// `daily.html`.
@@ -82,11 +71,9 @@ impl<'a> DailyView<'a> {
         .map(|(label, target)| Tab {
             label,
             href: target.path(),
-            current: if std::mem::discriminant(&target) == std::mem::discriminant(&period) {
-                "page"
-            } else {
-                "false"
-            },
+            current: aria_current(
+                std::mem::discriminant(&target) == std::mem::discriminant(&period),
+            ),
         })
         .collect();
         let offset = page.offset(page_size);

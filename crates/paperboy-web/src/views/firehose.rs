@@ -6,7 +6,7 @@ use paperboy_store::FirehosePage;
 
 use super::format::{count, long_day, short_day};
 use super::list::{ListItem, Pager, page_href};
-use super::{Layout, TextLink};
+use super::{Layout, TextLink, aria_current};
 use crate::input::PageNumber;
 
 /// A category filter chip.
@@ -65,18 +65,14 @@ impl<'a> FirehoseView<'a> {
             label: "All".into(),
             count: None,
             href: day_href(day, None, 1),
-            current: if category.is_none() { "page" } else { "false" },
+            current: aria_current(category.is_none()),
         };
         let mut chips: Vec<Chip> = std::iter::once(all)
             .chain(list.categories.iter().map(|(name, n)| Chip {
                 label: name.clone(),
                 count: Some(*n),
                 href: day_href(day, Some(name), 1),
-                current: if category == Some(name.as_str()) {
-                    "page"
-                } else {
-                    "false"
-                },
+                current: aria_current(category == Some(name.as_str())),
             }))
             .collect();
         // A filter outside the day's largest categories still shows as active.

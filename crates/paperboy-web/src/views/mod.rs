@@ -7,8 +7,11 @@ mod daily;
 mod error;
 mod firehose;
 pub(crate) mod format;
+mod highlight;
 mod list;
 mod paper;
+mod search;
+mod semantic;
 
 use askama::Template;
 use axum::response::Html;
@@ -17,8 +20,13 @@ pub(crate) use daily::DailyView;
 pub(crate) use error::ErrorView;
 pub(crate) use firehose::FirehoseView;
 pub(crate) use paper::PaperView;
+pub(crate) use search::SearchView;
+pub(crate) use semantic::SemanticStatus;
+
+use paperboy_search::engine::SearchMode;
 
 use crate::WebError;
+use crate::input::SearchInput;
 use crate::state::Site;
 
 /// Which header navigation item a page belongs to.
@@ -39,6 +47,11 @@ pub(crate) struct Layout<'a> {
     pub site_name: &'a str,
     /// The stylesheet's URL.
     pub css_href: &'a str,
+    /// The search box's text: the query of a search page, else empty.
+    pub query: &'a str,
+    /// The search mode a search page keeps when the box is submitted again; `None`
+    /// for the default.
+    pub mode: Option<&'static str>,
     nav: Nav,
 }
 
@@ -48,7 +61,18 @@ impl<'a> Layout<'a> {
         Self {
             site_name: &site.name,
             css_href: &site.css_href,
+            query: "",
+            mode: None,
             nav,
+        }
+    }
+
+    /// The frame of the results of `input`: its query in the search box.
+    pub(crate) fn search(site: &'a Site, input: &'a SearchInput) -> Self {
+        Self {
+            query: &input.text,
+            mode: (input.mode != SearchMode::Hybrid).then(|| input.mode.name()),
+            ..Self::new(site, Nav::Other)
         }
     }
 
@@ -59,7 +83,7 @@ impl<'a> Layout<'a> {
             Nav::New => "new",
             Nav::Other => "",
         };
-        if current == item { "page" } else { "false" }
+        aria_current(current == item)
     }
 }
 
@@ -70,6 +94,22 @@ pub(crate) struct TextLink {
     pub href: String,
     /// What it says.
     pub label: String,
+}
+
+/// One of a row of switches: day / week / month, or search modes.
+#[derive(Debug)]
+pub(crate) struct Tab {
+    /// `Day`, `Keyword`, ...
+    pub label: &'static str,
+    /// The page it switches to.
+    pub href: String,
+    /// `page` for the one shown, `false` otherwise (`aria-current`).
+    pub current: &'static str,
+}
+
+/// The `aria-current` value of a link: `page` when it is the page shown.
+pub(crate) fn aria_current(shown: bool) -> &'static str {
+    if shown { "page" } else { "false" }
 }
 
 /// Renders a template into an HTML response body.

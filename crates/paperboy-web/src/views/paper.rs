@@ -2,10 +2,11 @@
 
 use askama::Template;
 use paperboy_core::{Author, Paper, Period};
-use paperboy_store::PaperDetail;
+use paperboy_store::{PaperDetail, PaperRecord};
 
 use super::format::{external_href, long_day, short_day, utc_day};
-use super::{Layout, TextLink};
+use super::list::{ListItem, page_href};
+use super::{Layout, SemanticStatus, TextLink};
 
 /// Authors shown before the rest fold into a `<details>`.
 const AUTHORS_SHOWN: usize = 20;
@@ -55,11 +56,38 @@ pub(crate) struct PaperView<'a> {
     announced: Vec<TextLink>,
     /// Whether the details section has anything to show.
     has_details: bool,
+    /// Key phrases, each a link to a search for it.
+    keywords: Vec<TextLink>,
+    /// The nearest papers by embedding.
+    similar: Vec<ListItem<'a>>,
+    /// Why `similar` is empty, when it is.
+    no_similar: String,
+}
+
+/// A search for exactly `phrase`: quoted when it has several words.
+fn phrase_search(phrase: &str) -> TextLink {
+    let phrase = phrase.replace('"', " ");
+    let phrase = phrase.trim();
+    let query = if phrase.contains(char::is_whitespace) {
+        format!("\"{phrase}\"")
+    } else {
+        phrase.to_owned()
+    };
+    TextLink {
+        href: page_href("/search", &[("q", &query)], 1),
+        label: phrase.to_owned(),
+    }
 }
 
 impl<'a> PaperView<'a> {
-    /// The page of `detail`.
-    pub(crate) fn new(layout: Layout<'a>, detail: &'a PaperDetail) -> Self {
+    /// The page of `detail`, with the `similar` papers (and their similarity) that
+    /// semantic search in `status` found.
+    pub(crate) fn new(
+        layout: Layout<'a>,
+        detail: &'a PaperDetail,
+        similar: &'a [(PaperRecord, f32)],
+        status: SemanticStatus,
+    ) -> Self {
         let paper = &detail.record.paper;
         let (authors, more_authors) = paper
             .authors
@@ -125,6 +153,34 @@ impl<'a> PaperView<'a> {
                 })
                 .collect(),
             has_details,
+            keywords: paper
+                .ai_keywords
+                .iter()
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| phrase_search(k))
+                .collect(),
+            similar: similar
+                .iter()
+                .map(|(record, _)| ListItem::paper(record))
+                .collect(),
+            no_similar: status.no_similar_papers(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_phrases_link_to_a_search_for_the_exact_phrase() {
+        let chip = phrase_search("LLM agents");
+        assert_eq!(chip.label, "LLM agents");
+        assert_eq!(chip.href, "/search?q=%22LLM+agents%22");
+        assert_eq!(phrase_search("RLHF").href, "/search?q=RLHF");
+        assert_eq!(
+            phrase_search(" \"odd\" one").href,
+            "/search?q=%22odd++one%22"
+        );
     }
 }

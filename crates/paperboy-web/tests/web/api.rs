@@ -4,19 +4,7 @@ use jiff::civil::date;
 use paperboy_web::WebConfig;
 use serde_json::Value;
 
-use crate::common::{TestApp, body_json, content_type, hostile, many_on_day};
-
-fn ids(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|item| {
-            let id = item.get("paper").map_or(&item["id"], |paper| &paper["id"]);
-            id.as_str().expect("id").to_owned()
-        })
-        .collect()
-}
+use crate::common::{TestApp, body_json, content_type, hostile, ids, many_on_day};
 
 fn is_hf_timestamp(value: &Value) -> bool {
     let Some(s) = value.as_str() else {

@@ -1,5 +1,6 @@
-//! TestApp: the real router on 127.0.0.1:0 over a store in a temporary directory, and
-//! seed data taken from the committed real recordings (`fixtures/`).
+//! TestApp: the real router on 127.0.0.1:0 over a store and a search index in a
+//! temporary directory, seed data taken from the committed real recordings
+//! (`fixtures/`), and the real `huggingface_hub` client.
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use jiff::civil::{Date, date};
 use paperboy_core::text::normalize_whitespace;
 use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Submitter};
 use paperboy_search::engine::SearchEngine;
+use paperboy_search::follow::IndexFollower;
 use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::{Batch, Store};
 use paperboy_web::{WebConfig, router, serve};
@@ -28,6 +30,9 @@ pub struct TestApp {
     pub base: String,
     /// The database the server reads.
     pub store: Store,
+    /// The server's search engine: keyword only until a test gives it embeddings.
+    pub search: Arc<SearchEngine>,
+    follower: IndexFollower,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -53,8 +58,9 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (tx, rx) = oneshot::channel::<()>();
         let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).expect("index opens"));
+        let follower = IndexFollower::new(keyword.clone()).expect("index writer");
         let search = Arc::new(SearchEngine::new(store.clone(), keyword, None));
-        let app = router(store.clone(), search, config);
+        let app = router(store.clone(), search.clone(), config);
         let server = tokio::spawn(serve(listener, app, async {
             let _ = rx.await;
         }));
@@ -67,6 +73,8 @@ impl TestApp {
         Self {
             base,
             store,
+            search,
+            follower,
             client,
             shutdown: Some(tx),
             server: Some(server),
@@ -81,9 +89,13 @@ impl TestApp {
         app
     }
 
-    /// Writes `batch` to the database.
+    /// Writes `batch` to the database and brings the search index up to date.
     pub async fn seed(&self, batch: Batch) {
         self.store.write(batch).await.expect("seed written");
+        self.follower
+            .catch_up(&self.store, &|_| {})
+            .await
+            .expect("seed indexed");
     }
 
     /// `GET path` (path and query).
@@ -137,6 +149,128 @@ impl Drop for TestApp {
             server.abort();
         }
     }
+}
+
+/// Runs `tests/hf_client.py` (the real `huggingface_hub` client) against `app` with
+/// `args`, and returns what the client parsed; fails, saying how to install it, when
+/// `huggingface_hub` is missing.
+pub async fn run_client(app: &TestApp, args: &[&str]) -> Value {
+    let script = paperboy_testkit::workspace_root().join("crates/paperboy-web/tests/hf_client.py");
+    let output = tokio::process::Command::from(paperboy_testkit::python_with(
+        "huggingface_hub",
+        "huggingface_hub",
+    ))
+    .arg(&script)
+    .arg(&app.base)
+    .args(args)
+    .env_remove("HF_HUB_OFFLINE")
+    .env("HF_HUB_DISABLE_TELEMETRY", "1")
+    .env("NO_PROXY", "127.0.0.1,localhost")
+    .env("no_proxy", "127.0.0.1,localhost")
+    .output()
+    .await
+    .unwrap_or_else(|e| {
+        panic!("cannot run python3 ({e}); install Python 3 and `pip install huggingface_hub`")
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} failed: {stderr}\n(the HF compatibility test needs the real client: pip install huggingface_hub)",
+        script.display()
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "client output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// The arXiv ids of a JSON list of papers or of daily items (`{"paper": {...}}`).
+pub fn ids(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|item| {
+            let id = item.get("paper").map_or(&item["id"], |paper| &paper["id"]);
+            id.as_str().expect("id").to_owned()
+        })
+        .collect()
+}
+
+/// Queries that try the parser and the engine, percent-encoded: 10 KB, control
+/// characters, unbalanced quotes, every operator alone, non-Latin scripts, emoji,
+/// other engines' syntax.
+fn odd_queries() -> Vec<String> {
+    let long = "a".repeat(10_240);
+    let words = "transformer ".repeat(900);
+    let mut queries: Vec<String> = vec![
+        long,
+        urlencode(&words),
+        "%00%01%07%1B%7F".into(),
+        "%22unbalanced+quote".into(),
+        "%22".into(),
+        "%22%22%22".into(),
+        "%FF%FE".into(),
+        "%E6%A3%80%E7%B4%A2%E5%A2%9E%E5%BC%BA%E7%94%9F%E6%88%90".into(),
+        "%D0%BF%D0%BE%D0%B8%D1%81%D0%BA+%D9%85%D9%82%D8%A7%D9%84%D8%A9".into(),
+        "%F0%9F%A6%80%F0%9F%93%84".into(),
+        "after%3A9999-99-99".into(),
+        "before%3A0000".into(),
+        "after%3A2026+before%3A2020".into(),
+        "*".into(),
+        "AND+OR+NOT+(+)+%5B+%5D+%7B%7D+~+%5E+-".into(),
+        "title%3A%28%29".into(),
+    ];
+    for operator in [
+        "author:",
+        "au:",
+        "cat:",
+        "category:",
+        "after:",
+        "before:",
+        "since:",
+        "until:",
+        "has:",
+        "has:code",
+        "id:",
+        "arxiv:",
+        ":",
+    ] {
+        queries.push(urlencode(operator));
+        queries.push(urlencode(&format!("{operator}\"")));
+    }
+    queries
+}
+
+/// Asserts that the search page and the search API answer every odd query in
+/// every mode with a page or JSON, never a server error.
+pub async fn assert_odd_queries_answered(app: &TestApp) {
+    let queries = odd_queries();
+    for q in &queries {
+        for path in [
+            format!("/search?q={q}"),
+            format!("/search?q={q}&mode=semantic&page=2"),
+            format!("/api/papers/search?q={q}"),
+            format!("/api/papers/search?q={q}&mode=keyword&p=3&limit=100"),
+        ] {
+            let response = app.get(&path).await;
+            let status = response.status().as_u16();
+            let shown: String = path.chars().take(80).collect();
+            assert!(
+                matches!(status, 200 | 303 | 400 | 404),
+                "{shown}: {status} {}",
+                response.text().await.unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// `text` percent-encoded for a query string.
+pub fn urlencode(text: &str) -> String {
+    let encoded = serde_urlencoded::to_string([("q", text)]).expect("encodes");
+    encoded.trim_start_matches("q=").to_owned()
 }
 
 /// The body of `response` as JSON.

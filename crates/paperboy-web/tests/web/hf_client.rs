@@ -5,41 +5,7 @@ use paperboy_core::Period;
 use paperboy_store::DailyQuery;
 use serde_json::Value;
 
-use crate::common::{HF_DAY, OLD_HF_DAY, TestApp};
-
-/// Runs the client script against `app`; fails, saying how to install it, when
-/// `huggingface_hub` is missing.
-async fn run_client(app: &TestApp, args: &[&str]) -> Value {
-    let script = paperboy_testkit::workspace_root().join("crates/paperboy-web/tests/hf_client.py");
-    let output = tokio::process::Command::from(paperboy_testkit::python_with(
-        "huggingface_hub",
-        "huggingface_hub",
-    ))
-    .arg(&script)
-    .arg(&app.base)
-    .args(args)
-    .env_remove("HF_HUB_OFFLINE")
-    .env("HF_HUB_DISABLE_TELEMETRY", "1")
-    .env("NO_PROXY", "127.0.0.1,localhost")
-    .env("no_proxy", "127.0.0.1,localhost")
-    .output()
-    .await
-    .unwrap_or_else(|e| {
-        panic!("cannot run python3 ({e}); install Python 3 and `pip install huggingface_hub`")
-    });
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{} failed: {stderr}\n(the HF compatibility test needs the real client: pip install huggingface_hub)",
-        script.display()
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "client output is not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
+use crate::common::{HF_DAY, OLD_HF_DAY, TestApp, run_client};
 
 /// What the seeded store holds for `period`, in list order: (id, title, upvotes).
 async fn expected(app: &TestApp, period: Period) -> Vec<(String, String, u64)> {
@@ -80,6 +46,7 @@ async fn huggingface_hub_reads_daily_papers_and_paper_info() {
     let out = run_client(
         &app,
         &[
+            "read",
             &HF_DAY.to_string(),
             "2024-W22",
             "2608.19880",
@@ -142,4 +109,42 @@ async fn huggingface_hub_reads_daily_papers_and_paper_info() {
     assert_eq!(old["title"], "Old-style identifiers still work");
     assert_eq!(old["authors"][0], "Ada Lovelace");
     assert_eq!(out["missing_status"], 404);
+}
+
+#[tokio::test]
+async fn huggingface_hub_searches_papers() {
+    let app = TestApp::seeded().await;
+    let title_words = "EnvHarness static worlds";
+    let author = r#"author:"Chengsong Huang""#;
+    let nothing = "zyxwvutsrq";
+    let out = run_client(&app, &["search", "3", title_words, author, nothing]).await;
+
+    let found = out[title_words].as_array().expect("a list");
+    assert!(!found.is_empty() && found.len() <= 3, "{found:?}");
+    let first = &found[0];
+    assert_eq!(first["id"], "2608.19880");
+    assert_eq!(
+        first["title"],
+        "EnvHarness: Awakening Static Worlds for Agent Learning"
+    );
+    assert_eq!(first["authors"][0], "Chengsong Huang");
+    assert_eq!(first["upvotes"], 163);
+    assert_eq!(first["published_at"], "2026-08-20T00:00:00+00:00");
+    assert_eq!(
+        first["summary_start"],
+        "LLM agents learn by interacting with env"
+    );
+    assert_eq!(
+        first["comments"], 0,
+        "the client's default: a hit is no daily entry"
+    );
+
+    let by_author: Vec<&str> = out[author]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(by_author, ["2608.19880"]);
+    assert_eq!(out[nothing], serde_json::json!([]));
 }

@@ -5,3 +5,4 @@ mod api;
 mod common;
 mod hf_client;
 mod pages;
+mod search;

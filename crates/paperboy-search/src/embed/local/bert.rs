@@ -1,9 +1,11 @@
 //! The BERT encoder's forward pass in candle, for inference only.
 //!
 //! Hidden states stay two-dimensional, `[batch * seq, hidden]`, so that every linear
-//! layer is one matrix product; the query, key and value projections are fused into
-//! one; attention masks padding keys inside the softmax ([`MaskedSoftmax`]) and the
-//! feed-forward bias and GELU are one pass ([`BiasGelu`]).
+//! layer is one matrix product; the query, key and value projections are one product
+//! whose bias and head-major layout are one pass ([`SplitHeads`]); attention masks
+//! padding keys inside the softmax ([`MaskedSoftmax`]); bias, residual and layer norm
+//! are one pass ([`ResidualNorm`]), and so are the feed-forward bias and GELU
+//! ([`BiasGelu`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::path::Path;
 use candle_core::{D, Device, Tensor};
 
 use super::config::BertConfig;
-use super::kernels::{BiasGelu, MaskedSoftmax};
+use super::kernels::{BiasGelu, MaskedSoftmax, ResidualNorm, SplitHeads};
 use crate::embed::normalise;
 use crate::error::{Result, SearchError};
 
@@ -26,37 +28,25 @@ pub struct Bert {
     hidden: usize,
 }
 
-struct Linear {
-    /// `[in, out]`, so that `x.matmul(weight)` needs no transposed view.
-    weight: Tensor,
-    bias: Tensor,
-}
-
-impl Linear {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight)?.broadcast_add(&self.bias)
-    }
-}
-
+/// The layer norm of the embeddings (candle's; it runs once per batch).
 struct Norm {
     weight: Tensor,
     bias: Tensor,
     eps: f32,
 }
 
-impl Norm {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)
-    }
-}
-
+/// One encoder layer. Weight matrices are stored `[in, out]`, so that `x.matmul(w)`
+/// needs no transposed view; biases live in the fused ops that add them.
 struct Layer {
-    qkv: Linear,
-    attention_output: Linear,
-    attention_norm: Norm,
-    intermediate: Linear,
-    output: Linear,
-    output_norm: Norm,
+    /// Query, key and value projections side by side: `[hidden, 3 * hidden]`.
+    qkv: Tensor,
+    qkv_bias: Vec<f32>,
+    attention_output: Tensor,
+    attention_norm: ResidualNorm,
+    intermediate: Tensor,
+    intermediate_bias: Tensor,
+    output: Tensor,
+    output_norm: ResidualNorm,
 }
 
 /// The tensors of a safetensors file, taken out by name.
@@ -76,29 +66,55 @@ impl Weights<'_> {
             })
     }
 
-    fn linear(&mut self, prefix: &str) -> Result<Linear> {
-        Ok(Linear {
-            weight: self.take(&format!("{prefix}.weight"))?.t()?.contiguous()?,
-            bias: self.take(&format!("{prefix}.bias"))?,
-        })
+    /// A linear layer's weight matrix, transposed to `[in, out]`.
+    fn matrix(&mut self, prefix: &str) -> Result<Tensor> {
+        Ok(self.take(&format!("{prefix}.weight"))?.t()?.contiguous()?)
     }
 
-    fn norm(&mut self, prefix: &str, eps: f64) -> Result<Norm> {
-        Ok(Norm {
-            weight: self.take(&format!("{prefix}.weight"))?,
-            bias: self.take(&format!("{prefix}.bias"))?,
+    /// A linear layer's weight matrix (`[in, out]`) and bias.
+    fn projection(&mut self, prefix: &str) -> Result<(Tensor, Vec<f32>)> {
+        Ok((
+            self.matrix(prefix)?,
+            self.values(&format!("{prefix}.bias"))?,
+        ))
+    }
+
+    fn values(&mut self, name: &str) -> Result<Vec<f32>> {
+        Ok(self.take(name)?.to_vec1::<f32>()?)
+    }
+
+    /// A dense layer's bias with the layer norm that follows it.
+    fn residual_norm(&mut self, dense: &str, norm: &str, eps: f64) -> Result<ResidualNorm> {
+        Ok(ResidualNorm {
+            bias: self.values(&format!("{dense}.bias"))?,
+            gamma: self.values(&format!("{norm}.weight"))?,
+            beta: self.values(&format!("{norm}.bias"))?,
             eps: eps as f32,
         })
     }
 
-    /// The query, key and value projections as one `[hidden, 3 * hidden]` layer.
-    fn qkv(&mut self, prefix: &str) -> Result<Linear> {
-        let parts = ["query", "key", "value"].map(|p| self.linear(&format!("{prefix}.{p}")));
-        let [q, k, v] = parts;
-        let (q, k, v) = (q?, k?, v?);
-        Ok(Linear {
-            weight: Tensor::cat(&[&q.weight, &k.weight, &v.weight], 1)?,
-            bias: Tensor::cat(&[&q.bias, &k.bias, &v.bias], 0)?,
+    fn layer(&mut self, i: usize, eps: f64) -> Result<Layer> {
+        let p = format!("encoder.layer.{i}");
+        let (q, q_bias) = self.projection(&format!("{p}.attention.self.query"))?;
+        let (k, k_bias) = self.projection(&format!("{p}.attention.self.key"))?;
+        let (v, v_bias) = self.projection(&format!("{p}.attention.self.value"))?;
+        Ok(Layer {
+            qkv: Tensor::cat(&[&q, &k, &v], 1)?,
+            qkv_bias: [q_bias, k_bias, v_bias].concat(),
+            attention_output: self.matrix(&format!("{p}.attention.output.dense"))?,
+            attention_norm: self.residual_norm(
+                &format!("{p}.attention.output.dense"),
+                &format!("{p}.attention.output.LayerNorm"),
+                eps,
+            )?,
+            intermediate: self.matrix(&format!("{p}.intermediate.dense"))?,
+            intermediate_bias: self.take(&format!("{p}.intermediate.dense.bias"))?,
+            output: self.matrix(&format!("{p}.output.dense"))?,
+            output_norm: self.residual_norm(
+                &format!("{p}.output.dense"),
+                &format!("{p}.output.LayerNorm"),
+                eps,
+            )?,
         })
     }
 }
@@ -121,23 +137,17 @@ impl Bert {
         let mut w = Weights { tensors, dir };
         let eps = config.layer_norm_eps;
         let layers = (0..config.layers)
-            .map(|i| {
-                let p = format!("encoder.layer.{i}");
-                Ok(Layer {
-                    qkv: w.qkv(&format!("{p}.attention.self"))?,
-                    attention_output: w.linear(&format!("{p}.attention.output.dense"))?,
-                    attention_norm: w.norm(&format!("{p}.attention.output.LayerNorm"), eps)?,
-                    intermediate: w.linear(&format!("{p}.intermediate.dense"))?,
-                    output: w.linear(&format!("{p}.output.dense"))?,
-                    output_norm: w.norm(&format!("{p}.output.LayerNorm"), eps)?,
-                })
-            })
+            .map(|i| w.layer(i, eps))
             .collect::<Result<Vec<_>>>()?;
         let bert = Self {
             word_embeddings: w.take("embeddings.word_embeddings.weight")?,
             position_embeddings: w.take("embeddings.position_embeddings.weight")?,
             token_type_embedding: w.take("embeddings.token_type_embeddings.weight")?.get(0)?,
-            embeddings_norm: w.norm("embeddings.LayerNorm", eps)?,
+            embeddings_norm: Norm {
+                weight: w.take("embeddings.LayerNorm.weight")?,
+                bias: w.take("embeddings.LayerNorm.bias")?,
+                eps: eps as f32,
+            },
             layers,
             heads: config.heads,
             hidden: config.hidden_size,
@@ -171,9 +181,10 @@ impl Bert {
             .broadcast_add(&positions)?
             .broadcast_add(&self.token_type_embedding)?
             .reshape((batch * seq, self.hidden))?;
-        let mut x = self.embeddings_norm.forward(&x)?;
+        let norm = &self.embeddings_norm;
+        let mut x = candle_nn::ops::layer_norm(&x, &norm.weight, &norm.bias, norm.eps)?;
         for layer in &self.layers {
-            x = self.layer(layer, &x, batch, seq, lens)?;
+            x = self.layer(layer, &x, batch, lens)?;
         }
         Ok(x)
     }
@@ -183,19 +194,16 @@ impl Bert {
         layer: &Layer,
         x: &Tensor,
         batch: usize,
-        seq: usize,
         lens: &[usize],
     ) -> candle_core::Result<Tensor> {
         let head_dim = self.hidden / self.heads;
-        // [batch * seq, 3 * hidden] -> [3, batch, heads, seq, head_dim]
-        let qkv = layer
-            .qkv
-            .forward(x)?
-            .reshape((batch, seq, 3, self.heads, head_dim))?
-            .permute((2, 0, 3, 1, 4))?;
-        let q = qkv.get(0)?.contiguous()?;
-        let k = qkv.get(1)?.contiguous()?;
-        let v = qkv.get(2)?.contiguous()?;
+        let split = SplitHeads {
+            bias: &layer.qkv_bias,
+            batch,
+            heads: self.heads,
+        };
+        let qkv = x.matmul(&layer.qkv)?.apply_op1_no_bwd(&split)?;
+        let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
         let softmax = MaskedSoftmax {
             key_lens: lens.to_vec(),
             scale: 1.0 / (head_dim as f32).sqrt(),
@@ -205,16 +213,16 @@ impl Bert {
             .matmul(&v)?
             .transpose(1, 2)?
             .contiguous()?
-            .reshape((batch * seq, self.hidden))?;
-        let attended = layer
-            .attention_norm
-            .forward(&(layer.attention_output.forward(&context)? + x)?)?;
+            .reshape(x.shape())?;
+        let attended = context
+            .matmul(&layer.attention_output)?
+            .apply_op2_no_bwd(x, &layer.attention_norm)?;
         let inner = attended
-            .matmul(&layer.intermediate.weight)?
-            .apply_op2_no_bwd(&layer.intermediate.bias, &BiasGelu)?;
-        layer
-            .output_norm
-            .forward(&(layer.output.forward(&inner)? + &attended)?)
+            .matmul(&layer.intermediate)?
+            .apply_op2_no_bwd(&layer.intermediate_bias, &BiasGelu)?;
+        inner
+            .matmul(&layer.output)?
+            .apply_op2_no_bwd(&attended, &layer.output_norm)
     }
 }
 

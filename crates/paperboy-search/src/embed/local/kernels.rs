@@ -1,9 +1,12 @@
 //! The element-wise parts of the forward pass as candle custom ops.
 //!
 //! candle's CPU softmax and erf-GELU call the scalar `exp`/`erff` of libm once per
-//! element; on MiniLM they took as long as all the matrix products together. These
-//! kernels use branch-free polynomial approximations that the compiler vectorises, and
-//! split rows over the current rayon pool (one thread inside an embedding worker).
+//! element, its layer norm sums in scalar, and its broadcast adds go through a thread
+//! pool of their own; on MiniLM that took as long as all the matrix products together.
+//! These kernels fuse each step into one pass, use branch-free polynomial
+//! approximations that the compiler vectorises (with AVX2 or AVX-512 when the CPU has
+//! them, chosen at run time by `pulp`), and split rows over the current rayon pool (one
+//! thread inside an embedding worker).
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, bail};
 use rayon::prelude::*;
@@ -120,16 +123,49 @@ impl CustomOp1 for MaskedSoftmax {
             .zip(src.par_chunks(keys * ROWS_PER_TASK))
             .enumerate()
             .for_each(|(task, (dst, src))| {
-                for (i, (out, row)) in dst.chunks_mut(keys).zip(src.chunks(keys)).enumerate() {
-                    let sequence = (task * ROWS_PER_TASK + i) / rows_per_sequence;
-                    let len = self.key_lens[sequence].min(keys);
-                    softmax_row(&row[..len], &mut out[..len], self.scale);
-                }
+                pulp::Arch::new().dispatch(SoftmaxRows {
+                    op: self,
+                    first_row: task * ROWS_PER_TASK,
+                    rows_per_sequence,
+                    keys,
+                    dst,
+                    src,
+                })
             });
         Ok((CpuStorage::F32(dst), layout.shape().clone()))
     }
 }
 
+/// Some rows of a [`MaskedSoftmax`], as one task.
+struct SoftmaxRows<'a> {
+    op: &'a MaskedSoftmax,
+    first_row: usize,
+    rows_per_sequence: usize,
+    keys: usize,
+    dst: &'a mut [f32],
+    src: &'a [f32],
+}
+
+impl pulp::WithSimd for SoftmaxRows<'_> {
+    type Output = ();
+
+    // `inline(always)`, like every function it calls: pulp compiles it once per
+    // instruction set, and the compiler vectorises each copy for its set.
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let rows = self
+            .dst
+            .chunks_mut(self.keys)
+            .zip(self.src.chunks(self.keys));
+        for (i, (out, row)) in rows.enumerate() {
+            let sequence = (self.first_row + i) / self.rows_per_sequence;
+            let len = self.op.key_lens[sequence].min(self.keys);
+            softmax_row(&row[..len], &mut out[..len], self.op.scale);
+        }
+    }
+}
+
+#[inline(always)]
 fn softmax_row(row: &[f32], out: &mut [f32], scale: f32) {
     let top = max(row);
     for (o, &x) in out.iter_mut().zip(row) {
@@ -165,14 +201,191 @@ impl CustomOp2 for BiasGelu {
         let mut dst = vec![0.0f32; src.len()];
         dst.par_chunks_mut(n * ROWS_PER_TASK)
             .zip(src.par_chunks(n * ROWS_PER_TASK))
-            .for_each(|(dst, src)| {
-                for (out, row) in dst.chunks_mut(n).zip(src.chunks(n)) {
-                    for ((o, &x), &b) in out.iter_mut().zip(row).zip(bias) {
-                        *o = gelu(x + b);
+            .for_each(|(dst, src)| pulp::Arch::new().dispatch(GeluRows { bias, dst, src }));
+        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+    }
+}
+
+/// Some rows of a [`BiasGelu`], as one task.
+struct GeluRows<'a> {
+    bias: &'a [f32],
+    dst: &'a mut [f32],
+    src: &'a [f32],
+}
+
+impl pulp::WithSimd for GeluRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let n = self.bias.len();
+        for (out, row) in self.dst.chunks_mut(n).zip(self.src.chunks(n)) {
+            for ((o, &x), &b) in out.iter_mut().zip(row).zip(self.bias) {
+                *o = gelu(x + b);
+            }
+        }
+    }
+}
+
+/// `layer_norm(x + bias + residual)` row by row, for `x` and `residual` of shape
+/// `[rows, n]`: a linear layer's bias, the residual connection and the norm in one pass.
+pub struct ResidualNorm {
+    /// The linear layer's bias, `n` values.
+    pub bias: Vec<f32>,
+    /// The norm's scale, `n` values.
+    pub gamma: Vec<f32>,
+    /// The norm's shift, `n` values.
+    pub beta: Vec<f32>,
+    /// Added to the variance.
+    pub eps: f32,
+}
+
+impl CustomOp2 for ResidualNorm {
+    fn name(&self) -> &'static str {
+        "residual-norm"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+        residual_storage: &CpuStorage,
+        residual_layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let src = contiguous_f32(storage, layout)?;
+        let residual = contiguous_f32(residual_storage, residual_layout)?;
+        let n = self.bias.len();
+        if n == 0
+            || layout.shape() != residual_layout.shape()
+            || layout.shape().dims().last() != Some(&n)
+        {
+            bail!("residual norm of width {n} on {:?}", layout.shape())
+        }
+        let mut dst = vec![0.0f32; src.len()];
+        dst.par_chunks_mut(n * ROWS_PER_TASK)
+            .zip(src.par_chunks(n * ROWS_PER_TASK))
+            .zip(residual.par_chunks(n * ROWS_PER_TASK))
+            .for_each(|((dst, src), residual)| {
+                pulp::Arch::new().dispatch(NormRows {
+                    op: self,
+                    dst,
+                    src,
+                    residual,
+                })
+            });
+        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+    }
+}
+
+/// Some rows of a [`ResidualNorm`], as one task.
+struct NormRows<'a> {
+    op: &'a ResidualNorm,
+    dst: &'a mut [f32],
+    src: &'a [f32],
+    residual: &'a [f32],
+}
+
+impl pulp::WithSimd for NormRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let n = self.op.bias.len();
+        let rows = self.dst.chunks_mut(n).zip(self.src.chunks(n));
+        for ((out, x), r) in rows.zip(self.residual.chunks(n)) {
+            self.op.row(out, x, r);
+        }
+    }
+}
+
+impl ResidualNorm {
+    #[inline(always)]
+    fn row(&self, out: &mut [f32], x: &[f32], residual: &[f32]) {
+        for (((o, &x), &r), &b) in out.iter_mut().zip(x).zip(residual).zip(&self.bias) {
+            *o = x + r + b;
+        }
+        let inverse_n = 1.0 / out.len() as f32;
+        let mean = sum(out) * inverse_n;
+        let mut lanes = [0.0f32; 8];
+        for chunk in out.chunks_exact(8) {
+            for (lane, &v) in lanes.iter_mut().zip(chunk) {
+                *lane += (v - mean) * (v - mean);
+            }
+        }
+        let tail: f32 = out
+            .chunks_exact(8)
+            .remainder()
+            .iter()
+            .map(|v| (v - mean) * (v - mean))
+            .sum();
+        let variance = (lanes.iter().sum::<f32>() + tail) * inverse_n;
+        let scale = 1.0 / (variance + self.eps).sqrt();
+        for ((o, &g), &b) in out.iter_mut().zip(&self.gamma).zip(&self.beta) {
+            *o = (*o - mean) * scale * g + b;
+        }
+    }
+}
+
+/// Adds the bias to the fused query/key/value projection `[batch * seq, 3 * hidden]`
+/// and lays it out head-major, `[3, batch, heads, seq, head_dim]`, so that queries,
+/// keys and values are contiguous `[batch, heads, seq, head_dim]` tensors.
+pub struct SplitHeads<'a> {
+    /// The bias of the fused projection, `3 * hidden` values.
+    pub bias: &'a [f32],
+    /// Sequences in the batch.
+    pub batch: usize,
+    /// Attention heads.
+    pub heads: usize,
+}
+
+impl CustomOp1 for SplitHeads<'_> {
+    fn name(&self) -> &'static str {
+        "split-heads"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let src = contiguous_f32(storage, layout)?;
+        let &[rows, width] = layout.shape().dims() else {
+            bail!("split heads expects [tokens, 3 * hidden]")
+        };
+        let (batch, heads) = (self.batch, self.heads);
+        if width != self.bias.len()
+            || batch == 0
+            || heads == 0
+            || !rows.is_multiple_of(batch)
+            || !width.is_multiple_of(3 * heads)
+        {
+            bail!("split heads of {batch} x {heads} on {:?}", layout.shape())
+        }
+        let seq = rows / batch;
+        let head_dim = width / 3 / heads;
+        let mut dst = vec![0.0f32; src.len()];
+        // One block per (part, sequence, head): `seq` rows of `head_dim`.
+        dst.par_chunks_mut(seq * head_dim)
+            .enumerate()
+            .for_each(|(block, out)| {
+                let (part, b, h) = (
+                    block / (batch * heads),
+                    block / heads % batch,
+                    block % heads,
+                );
+                let column = part * (width / 3) + h * head_dim;
+                let bias = &self.bias[column..column + head_dim];
+                for (s, out) in out.chunks_mut(head_dim).enumerate() {
+                    let row = (b * seq + s) * width + column;
+                    for ((o, &x), &b) in out.iter_mut().zip(&src[row..row + head_dim]).zip(bias) {
+                        *o = x + b;
                     }
                 }
             });
-        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+        Ok((
+            CpuStorage::F32(dst),
+            Shape::from_dims(&[3, batch, heads, seq, head_dim]),
+        ))
     }
 }
 
@@ -261,6 +474,68 @@ mod tests {
         for (got, want) in flat.iter().zip(want) {
             assert!((got - want).abs() < 1e-6, "{flat:?}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn residual_norm_matches_candle() -> candle_core::Result<()> {
+        let dev = &candle_core::Device::Cpu;
+        let n = 19;
+        let x = candle_core::Tensor::arange(0f32, 3.0 * n as f32, dev)?
+            .reshape((3, n))?
+            .sin()?;
+        let r = candle_core::Tensor::arange(0f32, 3.0 * n as f32, dev)?
+            .reshape((3, n))?
+            .cos()?;
+        let values = |k: f32| {
+            (0..n)
+                .map(|i| (i as f32 * k).sin() + 1.0)
+                .collect::<Vec<f32>>()
+        };
+        let (bias, gamma, beta) = (values(0.3), values(0.7), values(1.3));
+        let op = ResidualNorm {
+            bias: bias.clone(),
+            gamma: gamma.clone(),
+            beta: beta.clone(),
+            eps: 1e-12,
+        };
+        let got = x
+            .apply_op2_no_bwd(&r, &op)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let t = |v: Vec<f32>| candle_core::Tensor::from_vec(v, n, dev);
+        let sum = (x + r)?.broadcast_add(&t(bias)?)?;
+        let want = candle_nn::ops::layer_norm(&sum, &t(gamma)?, &t(beta)?, 1e-12)?;
+        for (g, w) in got.iter().zip(want.flatten_all()?.to_vec1::<f32>()?) {
+            assert!((g - w).abs() < 1e-5, "{g} vs {w}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn split_heads_matches_reshape_and_permute() -> candle_core::Result<()> {
+        let dev = &candle_core::Device::Cpu;
+        let (batch, seq, heads, head_dim) = (2, 3, 2, 4);
+        let width = 3 * heads * head_dim;
+        let x = candle_core::Tensor::arange(0f32, (batch * seq * width) as f32, dev)?
+            .reshape((batch * seq, width))?;
+        let bias: Vec<f32> = (0..width).map(|i| i as f32 * 0.5).collect();
+        let op = SplitHeads {
+            bias: &bias,
+            batch,
+            heads,
+        };
+        let got = x.apply_op1_no_bwd(&op)?;
+        let want = x
+            .broadcast_add(&candle_core::Tensor::from_vec(bias.clone(), width, dev)?)?
+            .reshape((batch, seq, 3, heads, head_dim))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
+        assert_eq!(got.dims(), want.dims());
+        assert_eq!(
+            got.flatten_all()?.to_vec1::<f32>()?,
+            want.flatten_all()?.to_vec1::<f32>()?
+        );
         Ok(())
     }
 }

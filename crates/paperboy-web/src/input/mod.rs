@@ -1,12 +1,18 @@
 //! Request parameters, parsed into domain values. Every parameter arrives as text so
 //! that a bad value gets a message saying what was expected, never a bare 400.
 
+mod search;
+
 use paperboy_core::paper::limits;
 use paperboy_core::{Period, parse_day};
 use paperboy_store::{DailyQuery, DailySort};
 use serde::Deserialize;
 
 use crate::WebError;
+
+pub(crate) use self::search::{
+    MAX_SEARCH_DEPTH, PaperPath, SearchApiParams, SearchInput, SearchPageParams, SimilarParams,
+};
 
 /// Items per API page when the client does not say.
 pub(crate) const DEFAULT_LIMIT: u32 = 50;
@@ -62,7 +68,7 @@ impl DailyParams {
             submitter: self.submitter.map(parse_submitter).transpose()?,
             sort: parse_sort(self.sort.as_deref())?,
             page: parse_page_index(self.p.as_deref())?,
-            limit: parse_limit(self.limit.as_deref())?,
+            limit: parse_limit(self.limit.as_deref(), DEFAULT_LIMIT)?,
         })
     }
 }
@@ -89,7 +95,8 @@ fn parse_sort(sort: Option<&str>) -> Result<DailySort, WebError> {
     }
 }
 
-fn parse_page_index(p: Option<&str>) -> Result<u64, WebError> {
+/// Parses `p`, an API page index from 0; 0 when absent.
+pub(crate) fn parse_page_index(p: Option<&str>) -> Result<u64, WebError> {
     match p {
         None => Ok(0),
         Some(p) => p.trim().parse().map_err(|_| {
@@ -101,10 +108,10 @@ fn parse_page_index(p: Option<&str>) -> Result<u64, WebError> {
     }
 }
 
-/// Parses `limit`: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
-pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, WebError> {
+/// Parses `limit`: 1 to [`MAX_LIMIT`], `default` when absent.
+pub(crate) fn parse_limit(limit: Option<&str>, default: u32) -> Result<u32, WebError> {
     let Some(limit) = limit else {
-        return Ok(DEFAULT_LIMIT);
+        return Ok(default);
     };
     match limit.trim().parse::<u32>() {
         Ok(n @ 1..=MAX_LIMIT) => Ok(n),
@@ -116,7 +123,7 @@ pub(crate) fn parse_limit(limit: Option<&str>) -> Result<u32, WebError> {
 }
 
 /// At most 40 characters of a bad value, for messages.
-fn clip(value: &str) -> String {
+pub(crate) fn clip(value: &str) -> String {
     value.chars().take(40).collect()
 }
 
@@ -181,6 +188,20 @@ impl PageNumber {
     /// The first page.
     pub(crate) const FIRST: Self = Self(1);
 
+    /// Parses a `page` parameter; 1 when absent.
+    pub(crate) fn parse(page: Option<&str>) -> Result<Self, WebError> {
+        let Some(page) = page else {
+            return Ok(Self::FIRST);
+        };
+        match page.trim().parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(Self(n)),
+            _ => Err(WebError::BadRequest(format!(
+                "`page` must be a page number (1, 2, 3, ...), got `{}`",
+                clip(page)
+            ))),
+        }
+    }
+
     /// The page's number, from 1.
     pub(crate) fn get(self) -> u64 {
         self.0
@@ -208,16 +229,7 @@ impl PageNumber {
 impl ListParams {
     /// The `page` parameter, 1 when absent.
     pub(crate) fn page(&self) -> Result<PageNumber, WebError> {
-        let Some(page) = self.page.as_deref() else {
-            return Ok(PageNumber::FIRST);
-        };
-        match page.trim().parse::<u64>() {
-            Ok(n) if n >= 1 => Ok(PageNumber(n)),
-            _ => Err(WebError::BadRequest(format!(
-                "`page` must be a page number (1, 2, 3, ...), got `{}`",
-                clip(page)
-            ))),
-        }
+        PageNumber::parse(self.page.as_deref())
     }
 
     /// The `category` filter, e.g. `cs.CL`; absent or empty means every category.

@@ -1,0 +1,65 @@
+//! What pages say about semantic search: off, still embedding, or ready.
+
+use paperboy_search::engine::SearchEngine;
+
+/// How far semantic search is, as pages tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SemanticStatus {
+    /// No embedder (none configured, or the server is still loading it).
+    Off,
+    /// Some papers have no vector yet.
+    Embedding {
+        /// Papers with a vector.
+        embedded: u64,
+        /// Papers in the search index.
+        total: u64,
+    },
+    /// Every indexed paper has a vector.
+    Ready,
+}
+
+impl SemanticStatus {
+    /// The status of `engine` now.
+    pub(crate) fn of(engine: &SearchEngine) -> Self {
+        let Some(semantic) = engine.semantic() else {
+            return Self::Off;
+        };
+        let embedded = semantic.len() as u64;
+        let total = engine.keyword().len();
+        if embedded < total {
+            Self::Embedding { embedded, total }
+        } else {
+            Self::Ready
+        }
+    }
+
+    /// What a search page says about it, or `None` when all is well.
+    pub(crate) fn search_notice(self) -> Option<String> {
+        match self {
+            Self::Off => Some(
+                "Keyword search only: no embedder is configured (or it is still starting), \
+                 so results match your words, not their meaning."
+                    .into(),
+            ),
+            Self::Embedding { embedded, total } => Some(format!(
+                "{embedded} of {total} papers embedded so far: semantic search does not \
+                 see the others yet, keyword search does."
+            )),
+            Self::Ready => None,
+        }
+    }
+
+    /// Why a paper page shows no similar papers.
+    pub(crate) fn no_similar_papers(self) -> String {
+        match self {
+            Self::Off => "Similar papers are found by meaning, and semantic search is off: \
+                          no embedder is configured (or it is still starting)."
+                .into(),
+            Self::Embedding { embedded, total } => format!(
+                "No similar papers yet: {embedded} of {total} papers embedded so far, \
+                 and this one may not be among them."
+            ),
+            Self::Ready => "No similar papers found.".into(),
+        }
+    }
+}

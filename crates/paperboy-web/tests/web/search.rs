@@ -1,0 +1,428 @@
+//! Search over HTTP with the keyword-only engine: `/search`, `/api/papers/search`,
+//! similar papers without embeddings, key-phrase chips, and bad input.
+
+use std::sync::Arc;
+
+use jiff::civil::date;
+use paperboy_search::embed::Embedder;
+use paperboy_search::engine::Semantic;
+use paperboy_search::vector::VectorIndex;
+
+use crate::common::{
+    TestApp, assert_odd_queries_answered, body_json, content_type, hostile, ids, many_on_day,
+    urlencode,
+};
+
+#[tokio::test]
+async fn a_search_page_shows_marked_matches_and_why() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/search?q=EnvHarness+worlds", 200).await;
+    assert!(body.starts_with("<!doctype html>"));
+    assert!(
+        body.contains(r#"name="q" value="EnvHarness worlds""#),
+        "the box keeps the query"
+    );
+    assert!(body.contains(r#"<h1 class="query">EnvHarness worlds</h1>"#));
+    assert!(body.contains(
+        r#"<a href="/papers/2608.19880"><mark>EnvHarness</mark>: Awakening Static <mark>Worlds</mark> for Agent Learning</a>"#
+    ), "{body}");
+    assert!(body.contains("Chengsong Huang, Zifeng Wang"));
+    assert!(body.contains("<span>2026-08-20</span>"));
+    assert!(body.contains(r#"<a href="https://github.com/google-research/envharness" rel="nofollow noopener">code</a>"#));
+    assert!(body.contains("▲</span> 163"));
+    assert!(
+        body.contains(r#"<p class="snippet">…environments from scratch, we propose Environment Harness (<mark>EnvHarness</mark>), a programmable"#),
+        "the abstract around its first match: {body}"
+    );
+    assert!(body.contains("Why: matched envharness, worlds"), "{body}");
+    // No embedder: hybrid ranks by keywords, and the page says so.
+    assert!(body.contains("ranked by words"));
+    assert!(body.contains("Keyword search only: no embedder is configured"));
+    assert!(body.contains(
+        r#"<a href="/search?q=EnvHarness+worlds&#38;mode=semantic" aria-current="false">Semantic</a>"#
+    ), "{body}");
+    assert!(body.contains(r#"aria-current="page">Hybrid</a>"#));
+    assert!(body.contains("<summary>How to search</summary>"));
+    assert!(!body.contains("<details class=\"help\" open>"));
+}
+
+#[tokio::test]
+async fn the_snippet_is_the_abstract_around_its_first_match() {
+    let app = TestApp::seeded().await;
+    // "EnvRigger" first appears deep in the EnvHarness abstract.
+    let body = app.text("/search?q=EnvRigger&mode=keyword", 200).await;
+    let snippet = body
+        .split(r#"<p class="snippet">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .expect("a snippet");
+    assert!(snippet.contains("<mark>EnvRigger</mark>"), "{snippet}");
+    assert!(snippet.chars().count() < 400, "{snippet}");
+    assert!(
+        !body.contains("Keyword search only"),
+        "keyword mode asks for no more"
+    );
+    assert!(
+        body.contains(r#"name="mode" value="keyword""#),
+        "the box keeps the mode"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_query_shows_the_help() {
+    let app = TestApp::seeded().await;
+    for path in [
+        "/search",
+        "/search?q=",
+        "/search?q=%20%20",
+        "/search?q=%22%22",
+    ] {
+        let body = app.text(path, 200).await;
+        assert!(body.contains("<h1>Search papers</h1>"), "{path}: {body}");
+        assert!(body.contains(r#"<details class="help" open>"#), "{path}");
+        assert!(body.contains("<code>author:lecun</code>"), "{path}");
+        assert!(body.contains("<code>has:code</code>"), "{path}");
+        assert!(body.contains("Keyword search only"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_arxiv_id_opens_its_paper_or_says_it_is_missing() {
+    let app = TestApp::seeded().await;
+    for (query, paper) in [
+        ("2608.19880", "/papers/2608.19880"),
+        ("arXiv:2608.19880v2", "/papers/2608.19880"),
+        ("https://arxiv.org/abs/2608.19880", "/papers/2608.19880"),
+        ("hep-th/9901001", "/papers/hep-th/9901001"),
+    ] {
+        let path = format!("/search?q={}", urlencode(query));
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 303, "{query}");
+        assert_eq!(response.headers()["location"], paper, "{query}");
+    }
+    let body = app.text("/search?q=2401.99999", 200).await;
+    assert!(body.contains("Paper 2401.99999 is not in this database"));
+    assert!(body.contains(r#"href="https://arxiv.org/abs/2401.99999""#));
+}
+
+#[tokio::test]
+async fn no_results_say_so_and_offer_the_query_without_filters() {
+    let app = TestApp::seeded().await;
+    let body = app
+        .text("/search?q=EnvHarness+cat%3Ahep-th+has%3Acode", 200)
+        .await;
+    assert!(body.contains("No papers match this search."));
+    assert!(
+        body.contains(
+            r#"Try it without its filters: <a href="/search?q=EnvHarness">EnvHarness</a>"#
+        ),
+        "{body}"
+    );
+    let body = app.text("/search?q=zyxwvutsrq", 200).await;
+    assert!(body.contains("No papers match this search."));
+    assert!(body.contains("Try other or fewer words"));
+}
+
+#[tokio::test]
+async fn filters_alone_list_matching_papers_newest_first() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/search?q=cat%3Ahep-th", 200).await;
+    assert!(body.contains("1 result, newest first"), "{body}");
+    assert!(body.contains("Old-style identifiers still work"));
+    assert!(body.contains("Why: passes the filters"));
+
+    let body = app.text("/search?q=author%3A%22Ada+Lovelace%22", 200).await;
+    assert!(body.contains("Old-style identifiers still work"), "{body}");
+}
+
+#[tokio::test]
+async fn results_are_paginated_and_stop_at_the_search_depth() {
+    let app = TestApp::start().await;
+    app.seed(many_on_day(date(2025, 1, 2), 45)).await;
+    let body = app.text("/search?q=synthetic", 200).await;
+    assert!(body.contains("45 results"));
+    assert_eq!(body.matches(r#"<li class="paper">"#).count(), 20);
+    assert!(body.contains("Page 1 of 3"));
+    assert!(
+        body.contains(r#"<a rel="next" href="/search?q=synthetic&#38;page=2">"#),
+        "{body}"
+    );
+
+    let body = app
+        .text("/search?q=synthetic&mode=keyword&page=3", 200)
+        .await;
+    assert_eq!(body.matches(r#"<li class="paper">"#).count(), 5);
+    assert!(
+        body.contains(r#"<a rel="prev" href="/search?q=synthetic&#38;mode=keyword&#38;page=2">"#)
+    );
+
+    let body = app.text("/search?q=synthetic&page=4", 404).await;
+    assert!(body.contains("page 4 does not exist: this list has 3 pages"));
+    let body = app
+        .text("/search?q=synthetic&page=18446744073709551615", 404)
+        .await;
+    assert!(body.contains("search results stop after 1000 hits"));
+    let body = app.text("/search?q=synthetic&page=0", 400).await;
+    assert!(body.contains("`page` must be a page number"));
+}
+
+#[tokio::test]
+async fn a_bad_mode_is_a_page_saying_what_modes_exist() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/search?q=agents&mode=fuzzy", 400).await;
+    assert!(body.contains("`mode` must be hybrid, keyword or semantic, got `fuzzy`"));
+    let body = app
+        .json("/api/papers/search?q=agents&mode=fuzzy", 400)
+        .await;
+    assert_eq!(
+        body["error"],
+        "`mode` must be hybrid, keyword or semantic, got `fuzzy`"
+    );
+    // Semantic search without an embedder answers by keyword, and says so.
+    let body = app.text("/search?q=agents&mode=semantic", 200).await;
+    assert!(body.contains("Keyword search only"));
+    assert!(body.contains("ranked by words"));
+}
+
+#[tokio::test]
+async fn hostile_text_in_results_is_escaped_and_marked_safely() {
+    let app = TestApp::start().await;
+    app.seed(hostile(date(2025, 2, 3))).await;
+    for path in [
+        "/search?q=script+alert+onerror+mallory",
+        "/search?q=quoted&mode=semantic",
+        "/search?q=%3Cscript%3Ealert(7)%3C%2Fscript%3E",
+        "/search?q=%22%20onfocus%3D%22alert(8)",
+        "/search?q=cat%3Acs.CR%22%3E%3Cscript%3E",
+    ] {
+        let body = app.text(path, 200).await;
+        for raw in [
+            "<script>",
+            "<img",
+            "<b>Mallory",
+            "javascript:",
+            "\"onmouseover",
+            "\" onfocus",
+        ] {
+            assert!(!body.contains(raw), "{path} contains {raw:?}");
+        }
+    }
+    let body = app.text("/search?q=script+alert+onerror", 200).await;
+    assert!(
+        body.contains(
+            "&#60;<mark>script</mark>&#62;<mark>alert</mark>(1)&#60;/<mark>script</mark>&#62;"
+        ),
+        "{body}"
+    );
+    assert!(body.contains("&#60;img src=x <mark>onerror</mark>=<mark>alert</mark>(2)&#62;"));
+    let body = app.text("/search?q=%22%20onfocus%3D%22alert(8)", 200).await;
+    assert!(
+        body.contains(r#"value="&#34; onfocus=&#34;alert(8)""#),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn odd_queries_get_an_answer_never_a_server_error() {
+    let app = TestApp::seeded().await;
+    assert_odd_queries_answered(&app).await;
+    for path in [
+        "/search?q=a&q=b",
+        "/search?q=a&page=99999999999999999999999",
+        "/search?q=a&mode=%00",
+        "/api/papers/search?q=a&p=99999999999999999999999",
+        "/api/papers/search?q=a&offset=18446744073709551615",
+        "/api/papers/search?q=a&limit=18446744073709551615",
+        "/api/papers/2608.19880/similar?limit=%FF",
+        "/api/papers/%FF/similar",
+    ] {
+        let status = app.get(path).await.status().as_u16();
+        assert!(matches!(status, 400 | 404), "{path}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn the_search_api_answers_in_hf_s_shape() {
+    let app = TestApp::seeded().await;
+    let items = app.json("/api/papers/search?q=EnvHarness", 200).await;
+    assert_eq!(ids(&items)[0], "2608.19880");
+    let first = &items[0];
+    assert_eq!(
+        first["title"],
+        "EnvHarness: Awakening Static Worlds for Agent Learning"
+    );
+    assert_eq!(first["paper"]["title"], first["title"]);
+    assert_eq!(first["paper"]["upvotes"], 163);
+    assert_eq!(first["paper"]["authors"][0]["name"], "Chengsong Huang");
+    assert_eq!(first["publishedAt"], "2026-08-20T00:00:00.000Z");
+    assert_eq!(first["isAuthorParticipating"], false);
+    assert!(
+        first["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("LLM agents"))
+    );
+    assert!(
+        first["paper"]["ai_keywords"]
+            .as_array()
+            .is_some_and(|k| !k.is_empty())
+    );
+
+    let limited = app.json("/api/papers/search?q=agents&limit=2", 200).await;
+    assert_eq!(limited.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        app.json("/api/papers/search", 200).await,
+        serde_json::json!([])
+    );
+    assert_eq!(
+        app.json("/api/papers/search?q=zyxwvutsrq", 200).await,
+        serde_json::json!([])
+    );
+    let by_id = app.json("/api/papers/search?q=hep-th/9901001", 200).await;
+    assert_eq!(ids(&by_id), ["hep-th/9901001"]);
+}
+
+#[tokio::test]
+async fn the_search_api_pages_with_p_or_offset_and_a_link_header() {
+    let app = TestApp::start().await;
+    app.seed(many_on_day(date(2025, 1, 2), 45)).await;
+    let all = app
+        .json("/api/papers/search?q=synthetic&mode=keyword&limit=45", 200)
+        .await;
+    let all = ids(&all);
+    assert_eq!(all.len(), 45);
+
+    let response = app.get("/api/papers/search?q=synthetic&limit=20&p=1").await;
+    assert_eq!(response.status(), 200);
+    let link = response.headers()["link"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        link.ends_with("/api/papers/search?q=synthetic&offset=40&limit=20>; rel=\"next\""),
+        "{link}"
+    );
+    let second = body_json(response).await;
+    assert_eq!(ids(&second), all[20..40]);
+
+    let response = app
+        .get("/api/papers/search?q=synthetic&offset=40&limit=20")
+        .await;
+    assert!(response.headers().get("link").is_none(), "the last page");
+    let last = body_json(response).await;
+    assert_eq!(ids(&last), all[40..]);
+
+    for (path, expected) in [
+        ("/api/papers/search?q=a&p=1&offset=2", "not both"),
+        ("/api/papers/search?q=a&offset=x", "`offset` must be"),
+        (
+            "/api/papers/search?q=a&p=9999",
+            "search results stop after 1000 hits",
+        ),
+        (
+            "/api/papers/search?q=a&limit=0",
+            "`limit` must be a number from 1 to 100",
+        ),
+    ] {
+        let body = app.json(path, 400).await;
+        assert!(
+            body["error"].as_str().is_some_and(|e| e.contains(expected)),
+            "{path}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_embeddings_similar_papers_are_explained_and_empty() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert!(body.contains("<h2>Similar papers</h2>"));
+    assert!(body.contains("semantic search is off: no embedder is configured"));
+
+    for path in [
+        "/api/papers/2608.19880/similar",
+        "/api/papers/2608.19880v1/similar?limit=3",
+        "/api/papers/hep-th/9901001/similar",
+    ] {
+        assert_eq!(app.json(path, 200).await, serde_json::json!([]), "{path}");
+    }
+    let body = app.json("/api/papers/2401.99999/similar", 404).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not in this database"))
+    );
+    let body = app
+        .json("/api/papers/2608.19880/similar?limit=0", 400)
+        .await;
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("`limit`"))
+    );
+    // The paper itself and old-style ids still answer on the same route.
+    assert_eq!(
+        app.json("/api/papers/hep-th/9901001", 200).await["id"],
+        "hep-th/9901001"
+    );
+    assert_eq!(
+        app.json("/api/papers/2608.19880", 200).await["id"],
+        "2608.19880"
+    );
+    let body = app.json("/api/papers/2608.19880/other", 400).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not an arXiv id"))
+    );
+}
+
+#[tokio::test]
+async fn key_phrases_are_chips_that_search_for_them() {
+    let app = TestApp::seeded().await;
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert!(body.contains(r#"<nav class="chips keywords" aria-label="Key phrases">"#));
+    assert!(
+        body.contains(r#"<a href="/search?q=%22LLM+agents%22">LLM agents</a>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"<a href="/search?q=EnvHarness">EnvHarness</a>"#));
+
+    let found = app.text("/search?q=%22LLM+agents%22", 200).await;
+    assert!(found.contains(r#"href="/papers/2608.19880""#));
+    assert!(
+        found.contains("<mark>LLM</mark> <mark>agents</mark>"),
+        "{found}"
+    );
+
+    // A paper without key phrases shows no chips.
+    let body = app.text("/papers/hep-th/9901001", 200).await;
+    assert!(!body.contains("Key phrases"));
+    assert_eq!(
+        content_type(&app.get("/papers/hep-th/9901001").await),
+        "text/html"
+    );
+}
+
+#[tokio::test]
+async fn while_papers_are_embedded_pages_say_how_far_it_is() {
+    let app = TestApp::seeded().await;
+    let papers = app.search.keyword().len();
+    // Semantic search switched on, its backlog not started: no paper has a vector.
+    app.search.set_semantic(Arc::new(Semantic::new(
+        Embedder::None,
+        VectorIndex::new(384),
+    )));
+    let progress = format!("0 of {papers} papers embedded so far");
+    let body = app.text("/search?q=agents", 200).await;
+    assert!(body.contains(&progress), "{body}");
+    assert!(!body.contains("no embedder is configured"));
+    let body = app.text("/papers/2608.19880", 200).await;
+    assert!(
+        body.contains(&format!("No similar papers yet: {progress}")),
+        "{body}"
+    );
+    assert_eq!(
+        app.json("/api/papers/2608.19880/similar", 200).await,
+        serde_json::json!([])
+    );
+}
