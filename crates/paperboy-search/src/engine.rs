@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use paperboy_core::{ArxivId, SearchQuery};
@@ -193,6 +194,7 @@ pub struct SearchEngine {
     store: Store,
     keyword: Arc<KeywordIndex>,
     semantic: RwLock<Option<Arc<Semantic>>>,
+    starting: AtomicBool,
     weights: FusionWeights,
 }
 
@@ -203,6 +205,7 @@ impl SearchEngine {
             store,
             keyword,
             semantic: RwLock::new(semantic),
+            starting: AtomicBool::new(false),
             weights: FusionWeights::default(),
         }
     }
@@ -229,15 +232,46 @@ impl SearchEngine {
     /// Turns semantic search on (the server loads the model after it starts listening).
     pub fn set_semantic(&self, semantic: Arc<Semantic>) {
         *self.semantic.write().unwrap_or_else(|e| e.into_inner()) = Some(semantic);
+        self.starting.store(false, Ordering::Relaxed);
+    }
+
+    /// Says whether semantic search is being prepared (model fetched or loaded).
+    pub fn set_starting(&self, starting: bool) {
+        self.starting.store(starting, Ordering::Relaxed);
+    }
+
+    /// True while semantic search is being prepared.
+    pub fn is_starting(&self) -> bool {
+        self.starting.load(Ordering::Relaxed)
     }
 
     /// Runs a search.
+    ///
+    /// When the embedder fails (an embedding server that went away), the search is
+    /// answered by keywords alone rather than not at all.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
         let query = &request.query;
         let semantic = self
             .semantic()
             .filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
-        let semantic = semantic.as_deref();
+        match self.search_with(request, semantic.as_deref()).await {
+            Err(e)
+                if semantic.is_some()
+                    && !matches!(e, SearchError::Store(_) | SearchError::Index(_)) =>
+            {
+                tracing::warn!("semantic search failed, answering with keywords only: {e}");
+                self.search_with(request, None).await
+            }
+            result => result,
+        }
+    }
+
+    async fn search_with(
+        &self,
+        request: &SearchRequest,
+        semantic: Option<&Semantic>,
+    ) -> Result<SearchPage> {
+        let query = &request.query;
         let mode = match (request.mode, semantic) {
             (SearchMode::Keyword, _) | (_, None) => SearchMode::Keyword,
             (mode, Some(_)) => mode,

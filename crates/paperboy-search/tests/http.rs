@@ -88,6 +88,17 @@ async fn not_json() -> Response {
     (StatusCode::OK, "<html>proxy login</html>").into_response()
 }
 
+/// Answers the first request (the client's probe when it connects), then fails: a
+/// server that went away after paperboy started.
+async fn flaky(State(local): State<Arc<LocalEmbedder>>, body: Json<Value>) -> Response {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+        embeddings(State(local), body).await
+    } else {
+        broken().await
+    }
+}
+
 /// Starts the server; returns its base URL.
 async fn server() -> String {
     let app = Router::new()
@@ -96,6 +107,7 @@ async fn server() -> String {
         .route("/auth/v1/embeddings", post(unauthorized))
         .route("/short/v1/embeddings", post(one_short))
         .route("/html/v1/embeddings", post(not_json))
+        .route("/flaky/v1/embeddings", post(flaky))
         .with_state(common::local());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -215,4 +227,49 @@ async fn local_setting_opens_the_model() {
         .find(|r| r.text == "llama")
         .expect("ref");
     assert!(common::cosine(&v[0], &reference.vector) > 0.999);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_embedding_server_degrades_search_to_keywords() {
+    use paperboy_core::SearchQuery;
+    use paperboy_search::engine::{SearchEngine, SearchMode, SearchRequest, Semantic};
+    use paperboy_search::follow::IndexFollower;
+    use paperboy_search::keyword::KeywordIndex;
+    use paperboy_search::vector::VectorIndex;
+
+    let base = server().await;
+    let embedder = open(&format!("http:{base}/flaky/v1/embeddings")).await.expect("connects");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = paperboy_store::Store::open_dir(&dir.path().join("data"))
+        .await
+        .expect("store");
+    let listing =
+        paperboy_testkit::fixture_path("arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl");
+    let report =
+        paperboy_ingest::import_file(&store, &listing, &paperboy_ingest::ImportOptions::default())
+            .await;
+    assert!(report.is_clean());
+    let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).expect("index"));
+    IndexFollower::new(keyword.clone())
+        .expect("writer")
+        .catch_up(&store, &|_| {})
+        .await
+        .expect("indexed");
+    let mut vectors = VectorIndex::new(384);
+    let id = paperboy_core::ArxivId::parse("2606.27531").expect("id");
+    vectors.upsert(id, &[1.0 / (384f32).sqrt(); 384]);
+    let semantic = Arc::new(Semantic::new(embedder, vectors));
+    let engine = SearchEngine::new(store, keyword, Some(semantic));
+    let request = SearchRequest {
+        query: SearchQuery::parse("doppler tracking spacecraft"),
+        mode: SearchMode::Hybrid,
+        offset: 0,
+        limit: 5,
+    };
+    let page = engine
+        .search(&request)
+        .await
+        .expect("answered despite the embedder");
+    assert_eq!(page.mode, SearchMode::Keyword);
+    assert_eq!(page.hits[0].record.paper.id.as_str(), "2606.27531");
 }

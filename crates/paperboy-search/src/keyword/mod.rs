@@ -24,7 +24,8 @@ use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocum
 pub use query::{AUTHOR_BOOST, SHORT_QUERY_WORDS, TITLE_BOOST};
 use query::{Analyzers, build};
 use schema::{
-    Fields, NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, analyze, name_analyzer, text_analyzer,
+    Fields, NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, analyze, highlight_analyzer,
+    name_analyzer, text_analyzer,
 };
 pub use stats::IndexStats;
 
@@ -121,6 +122,7 @@ impl KeywordIndex {
         let analyzers = Mutex::new(Analyzers {
             text: text_analyzer(),
             name: name_analyzer(),
+            highlight: highlight_analyzer(),
         });
         Ok(Self {
             index,
@@ -231,7 +233,7 @@ impl KeywordIndex {
             .words
             .iter()
             .chain(&query.phrases)
-            .flat_map(|w| analyze(&mut analyzers.text, w))
+            .flat_map(|w| analyze(&mut analyzers.highlight, w))
             .collect();
         if wanted.is_empty() {
             return Vec::new();

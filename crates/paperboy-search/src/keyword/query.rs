@@ -28,6 +28,8 @@ pub struct Analyzers {
     pub text: TextAnalyzer,
     /// For names.
     pub name: TextAnalyzer,
+    /// For choosing which query words to highlight: the text analyzer without stop words.
+    pub highlight: TextAnalyzer,
 }
 
 /// The tantivy query for `query`, and whether it ranks by text (else by date).

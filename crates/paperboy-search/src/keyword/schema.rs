@@ -5,7 +5,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    StopWordFilter, TextAnalyzer,
 };
 
 /// Bumped whenever the schema or the analysis changes: an index built by another
@@ -65,6 +65,27 @@ pub fn text_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Words too common to be worth highlighting.
+const HIGHLIGHT_STOP_WORDS: [&str; 45] = [
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "for", "from", "has",
+    "have", "if", "in", "into", "is", "it", "its", "no", "not", "of", "on", "or", "our", "such",
+    "than", "that", "the", "their", "then", "there", "these", "they", "this", "to", "us", "via",
+    "was", "we", "which", "will", "with",
+];
+
+/// The text analyzer without stop words, for picking the query words to highlight.
+pub fn highlight_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(
+            HIGHLIGHT_STOP_WORDS.map(str::to_owned),
+        ))
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()

@@ -5,8 +5,10 @@ use paperboy_search::engine::SearchEngine;
 /// How far semantic search is, as pages tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SemanticStatus {
-    /// No embedder (none configured, or the server is still loading it).
+    /// No embedder configured, or it failed to start.
     Off,
+    /// The server is fetching or loading the model.
+    Starting,
     /// Some papers have no vector yet.
     Embedding {
         /// Papers with a vector.
@@ -22,7 +24,11 @@ impl SemanticStatus {
     /// The status of `engine` now.
     pub(crate) fn of(engine: &SearchEngine) -> Self {
         let Some(semantic) = engine.semantic() else {
-            return Self::Off;
+            return if engine.is_starting() {
+                Self::Starting
+            } else {
+                Self::Off
+            };
         };
         let embedded = semantic.len() as u64;
         let total = engine.keyword().len();
@@ -37,8 +43,13 @@ impl SemanticStatus {
     pub(crate) fn search_notice(self) -> Option<String> {
         match self {
             Self::Off => Some(
-                "Keyword search only: no embedder is configured (or it is still starting), \
-                 so results match your words, not their meaning."
+                "Keyword search only: no embedder is configured, so results match your \
+                 words, not their meaning."
+                    .into(),
+            ),
+            Self::Starting => Some(
+                "Keyword search for now: the embedding model is still being fetched or \
+                 loaded; semantic search comes on by itself."
                     .into(),
             ),
             Self::Embedding { embedded, total } => Some(format!(
@@ -53,7 +64,10 @@ impl SemanticStatus {
     pub(crate) fn no_similar_papers(self) -> String {
         match self {
             Self::Off => "Similar papers are found by meaning, and semantic search is off: \
-                          no embedder is configured (or it is still starting)."
+                          no embedder is configured."
+                .into(),
+            Self::Starting => "Similar papers are found by meaning; the embedding model is \
+                               still being loaded."
                 .into(),
             Self::Embedding { embedded, total } => format!(
                 "No similar papers yet: {embedded} of {total} papers embedded so far, \

@@ -426,3 +426,18 @@ async fn while_papers_are_embedded_pages_say_how_far_it_is() {
         serde_json::json!([])
     );
 }
+
+#[tokio::test]
+async fn while_the_model_loads_pages_say_semantic_search_is_coming() {
+    let app = TestApp::seeded().await;
+    app.search.set_starting(true);
+    let body = app.text("/search?q=worlds", 200).await;
+    assert!(
+        body.contains("the embedding model is still being fetched or loaded"),
+        "{body}"
+    );
+    assert!(!body.contains("no embedder is configured"));
+    app.search.set_starting(false);
+    let body = app.text("/search?q=worlds", 200).await;
+    assert!(body.contains("no embedder is configured"));
+}

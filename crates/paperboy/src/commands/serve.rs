@@ -126,13 +126,22 @@ fn spawn_semantic(
     mut stop_rx: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let semantic = match open_embedder(&settings, Fetch::IfMissing).await {
-            Ok(Some(embedder)) => match open_semantic(&store, embedder).await {
-                Ok(semantic) => semantic,
-                Err(e) => return tracing::warn!("semantic search is off: {e:#}"),
-            },
-            Ok(None) => return tracing::info!("no embedder configured: keyword search only"),
-            Err(e) => return tracing::warn!("semantic search is off: {e:#}"),
+        search.set_starting(!settings.embedder.trim().eq_ignore_ascii_case("none"));
+        let opened = match open_embedder(&settings, Fetch::IfMissing).await {
+            Ok(Some(embedder)) => open_semantic(&store, embedder).await.map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        let semantic = match opened {
+            Ok(Some(semantic)) => semantic,
+            Ok(None) => {
+                search.set_starting(false);
+                return tracing::info!("no embedder configured: keyword search only");
+            }
+            Err(e) => {
+                search.set_starting(false);
+                return tracing::warn!("semantic search is off: {e:#}");
+            }
         };
         search.set_semantic(semantic.clone());
         let stop = Arc::new(AtomicBool::new(false));
