@@ -41,9 +41,13 @@ pub struct Candidate {
 impl Candidate {
     /// True when the phrase looks like a name rather than a plain word: capitals after
     /// the first letter of a word or its hyphenated parts, or digits ("LoRA", "SEAP",
-    /// "GPT-4o", "AI-driven"; not "Transformer", "higher-order").
+    /// "GPT-4o", "AI-driven"; not "Transformer", "higher-order"), and more than two
+    /// characters long ("3D", "QA" say little alone).
     pub fn is_name(&self) -> bool {
         let text = self.text();
+        if text.chars().count() <= 2 {
+            return false;
+        }
         text.chars().any(|c| c.is_ascii_digit())
             || text
                 .split(['-', ' '])

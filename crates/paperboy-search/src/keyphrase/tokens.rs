@@ -85,12 +85,16 @@ pub fn segments<'a>(
                 out.flush(false);
             }
             '\\' => {
-                // A LaTeX command: skip its name.
+                // A LaTeX command: skip its name, and the argument of a reference.
                 let name = rest
                     .char_indices()
                     .find(|(_, c)| !c.is_ascii_alphabetic())
                     .map_or(rest.len(), |(i, _)| i.max(1).min(rest.len()));
+                let command = &rest[..name];
                 rest = &rest[name..];
+                if REFERENCE_COMMANDS.contains(&command) {
+                    rest = skip_argument(rest);
+                }
                 out.flush(false);
             }
             '(' => {
@@ -110,6 +114,25 @@ pub fn segments<'a>(
     }
     out.flush(false);
     out.done
+}
+
+/// LaTeX commands whose argument is a key or an address, not words of the paper
+/// ("\\cite{zhang2026taming}").
+const REFERENCE_COMMANDS: &[&str] = &[
+    "autoref", "cite", "citealp", "citep", "citet", "cref", "Cref", "eqref", "href", "label",
+    "ref", "url",
+];
+
+/// `text` after an optional `[...]` and a `{...}` argument at its start.
+fn skip_argument(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    if rest.starts_with('[') {
+        rest = rest.find(']').map_or("", |end| &rest[end + 1..]);
+    }
+    match rest.strip_prefix('{') {
+        Some(inner) => inner.find('}').map_or("", |end| &inner[end + 1..]),
+        None => rest,
+    }
 }
 
 /// Segments being collected.
@@ -260,6 +283,16 @@ mod tests {
         );
         assert_eq!(runs("unclosed $x + y"), ["unclosed"]);
         assert!(runs("\\").is_empty());
+    }
+
+    #[test]
+    fn references_are_skipped_with_their_keys() {
+        assert_eq!(
+            runs(
+                "coded caching \\cite{ji2016fundamental, zhang2026taming} and Fig.~\\ref{fig:x} shows"
+            ),
+            ["coded caching", "and Fig", "shows"]
+        );
     }
 
     #[test]
