@@ -29,7 +29,7 @@ const SYSTEM_PROMPT: &str = "You write TL;DR summaries of research papers. Answe
      finds. No preamble, no markdown, no quotes.";
 
 /// Where and how to ask.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ChatOptions {
     /// The endpoint, e.g. `http://127.0.0.1:8000/v1/chat/completions`.
     pub url: String,
@@ -41,6 +41,21 @@ pub struct ChatOptions {
     pub timeout: Duration,
     /// The largest answer accepted, in bytes.
     pub max_response_bytes: usize,
+}
+
+impl std::fmt::Debug for ChatOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatOptions")
+            .field("url", &self.url)
+            .field("model", &self.model)
+            .field(
+                "api_key",
+                &if self.api_key.is_empty() { "" } else { "(set)" },
+            )
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
 }
 
 impl ChatOptions {
@@ -330,4 +345,30 @@ fn truncate(text: &str, chars: usize) -> &str {
     text.char_indices()
         .nth(chars)
         .map_or(text, |(cut, _)| &text[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_key_stays_out_of_debug_output() {
+        let options = ChatOptions {
+            api_key: "sk-secret".into(),
+            ..ChatOptions::new("http://127.0.0.1:1/v1/chat/completions")
+        };
+        let client = ChatClient::new(options).unwrap();
+        let shown = format!("{client:?}");
+        assert!(
+            !shown.contains("sk-secret") && shown.contains("(set)"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn only_http_urls_are_accepted() {
+        for bad in ["", "not a url", "ftp://host/v1/chat/completions"] {
+            assert!(ChatClient::new(ChatOptions::new(bad)).is_err(), "{bad}");
+        }
+    }
 }
