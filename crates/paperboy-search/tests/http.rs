@@ -238,7 +238,9 @@ async fn a_failing_embedding_server_degrades_search_to_keywords() {
     use paperboy_search::vector::VectorIndex;
 
     let base = server().await;
-    let embedder = open(&format!("http:{base}/flaky/v1/embeddings")).await.expect("connects");
+    let embedder = open(&format!("http:{base}/flaky/v1/embeddings"))
+        .await
+        .expect("connects");
     let dir = tempfile::tempdir().expect("tempdir");
     let store = paperboy_store::Store::open_dir(&dir.path().join("data"))
         .await
