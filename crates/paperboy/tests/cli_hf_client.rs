@@ -3,6 +3,8 @@
 //! titles and upvotes as the archive holds. The archive is the bundled sample (real
 //! HF archive lines), which `serve` imports into an empty database.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
