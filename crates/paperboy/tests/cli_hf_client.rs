@@ -95,6 +95,7 @@ fn huggingface_hub_reads_back_the_imported_archive() {
         .output()
         .unwrap();
     let _ = server.kill();
+    let _ = server.wait();
     assert!(
         output.status.success(),
         "{}",
