@@ -65,6 +65,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_on_closed_stdout();
     let cli = Cli::parse();
     let mut settings = match Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
         Ok(settings) => settings,
@@ -105,4 +106,23 @@ fn init_logging(filter: &str) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
+}
+
+/// `paperboy stats | head -1` closes standard output early; printing then fails with
+/// a broken pipe. That is the reader's choice, not an error: exit quietly with the
+/// status a shell reports for SIGPIPE, instead of a panic message.
+fn exit_quietly_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

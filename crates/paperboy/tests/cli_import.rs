@@ -337,3 +337,20 @@ fn config_default_prints_every_setting_as_valid_toml() {
     assert!(text.contains("# env: PAPERBOY_ARXIV_API_URL"));
     assert!(stderr(&out).is_empty(), "stdout only: {}", stderr(&out));
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["config", "default"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader went away before reading anything
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
