@@ -19,6 +19,8 @@ use crate::{Result, SearchError};
 pub const CANDIDATES: usize = 100;
 /// How many semantic candidates are read before filters, when the query has filters.
 const FILTERED_CANDIDATES: usize = 1_000;
+/// Keyword weight (times the configured one) for queries of one or two words.
+const SHORT_QUERY_KEYWORD_WEIGHT: f32 = 2.0;
 /// Query embeddings remembered (pagination and repeated queries).
 const QUERY_CACHE: usize = 512;
 
@@ -180,6 +182,17 @@ impl Semantic {
             .search(query, k, exclude)
     }
 
+    /// `ids` that have a vector, most similar to `query` first.
+    fn rank<'a>(&self, query: &[f32], ids: impl IntoIterator<Item = &'a ArxivId>) -> Vec<ArxivId> {
+        let vectors = self.vectors.read().unwrap_or_else(|e| e.into_inner());
+        let mut scored: Vec<(f32, &ArxivId)> = ids
+            .into_iter()
+            .filter_map(|id| vectors.get(id).map(|v| (crate::vector::dot(query, v), id)))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.into_iter().map(|(_, id)| id.clone()).collect()
+    }
+
     fn vector_of(&self, id: &ArxivId) -> Option<Vec<f32>> {
         self.vectors
             .read()
@@ -310,19 +323,22 @@ impl SearchEngine {
                 })
                 .collect(),
             (SearchMode::Hybrid, Some(semantic)) => {
-                let keyword: Vec<ArxivId> = self
-                    .keyword
-                    .search(query, 0, CANDIDATES)?
-                    .hits
-                    .into_iter()
-                    .map(|h| h.id)
-                    .collect();
-                let vector: Vec<ArxivId> = self
-                    .semantic_candidates(semantic, query)
-                    .await?
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .collect();
+                let keyword_hits = self.keyword.search(query, 0, CANDIDATES)?.hits;
+                let vector: Vec<ArxivId> = if keyword_hits.first().is_some_and(|h| h.by_author) {
+                    // The query names a person, of whom embeddings know nothing: the
+                    // semantic list ranks that person's papers (those the name found)
+                    // by closeness to the query instead of the whole corpus.
+                    let theirs = keyword_hits.iter().filter(|h| h.by_author).map(|h| &h.id);
+                    let vector = semantic.embed_query(&query.text()).await?;
+                    semantic.rank(&vector, theirs)
+                } else {
+                    self.semantic_candidates(semantic, query)
+                        .await?
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect()
+                };
+                let keyword: Vec<ArxivId> = keyword_hits.into_iter().map(|h| h.id).collect();
                 fuse(&keyword, &vector, self.weights_for(query))
                     .into_iter()
                     .map(|f| (f.id, f.score, f.provenance))
@@ -344,7 +360,7 @@ impl SearchEngine {
         let words = query.words.len() + query.phrases.len();
         if words <= 2 {
             FusionWeights {
-                keyword: self.weights.keyword * 2.0,
+                keyword: self.weights.keyword * SHORT_QUERY_KEYWORD_WEIGHT,
                 ..self.weights
             }
         } else {

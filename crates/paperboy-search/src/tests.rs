@@ -151,3 +151,29 @@ async fn highlights_mark_matching_words() {
     let marked: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
     assert_eq!(marked, ["Tracking", "Doppler"]);
 }
+
+#[tokio::test]
+async fn hits_found_by_an_author_name_say_so() {
+    let (_dir, _store, follower) = indexed_store().await;
+    let index = follower.index();
+    let top = |q: &str| {
+        let hit = index.search(&SearchQuery::parse(q), 0, 1).unwrap().hits[0].clone();
+        (hit.id.to_string(), hit.by_author)
+    };
+    // 0704.0001 is by C. Balázs, E. L. Berger, P. M. Nadolsky and C.-P. Yuan.
+    assert_eq!(top("balazs diphoton"), ("0704.0001".to_owned(), true));
+    assert_eq!(top("Nadolsky"), ("0704.0001".to_owned(), true));
+    assert_eq!(top("diphoton Tevatron"), ("0704.0001".to_owned(), false));
+    assert_eq!(
+        top("c diphoton"),
+        ("0704.0001".to_owned(), false),
+        "an initial is not a name"
+    );
+    // Streinu wrote 0704.0002, whose abstract also cites Streinu's earlier work.
+    assert_eq!(top("Theran pebble"), ("0704.0002".to_owned(), true));
+    assert_eq!(
+        top("Streinu pebble"),
+        ("0704.0002".to_owned(), false),
+        "a name the text uses is a topic word too"
+    );
+}

@@ -98,6 +98,7 @@ async fn engine_on_real_papers() {
     descriptions_find_the_paper_and_every_mode_answers(&engine).await;
     filters_apply_to_semantic_candidates_too(&engine).await;
     similar_papers_exclude_the_paper_itself(&engine).await;
+    a_named_author_narrows_the_semantic_list(&engine).await;
 }
 
 async fn descriptions_find_the_paper_and_every_mode_answers(engine: &SearchEngine) {
@@ -187,5 +188,45 @@ async fn similar_papers_exclude_the_paper_itself(engine: &SearchEngine) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+async fn a_named_author_narrows_the_semantic_list(engine: &SearchEngine) {
+    // 0704.0001 is by C. Balázs, E. L. Berger, P. M. Nadolsky and C.-P. Yuan.
+    let page = engine
+        .search(&request(
+            "nadolsky diphoton cross sections",
+            SearchMode::Hybrid,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(page.hits[0].record.paper.id.as_str(), "0704.0001");
+    let semantic: Vec<_> = page
+        .hits
+        .iter()
+        .filter(|h| h.explanation.provenance.vector_rank.is_some())
+        .collect();
+    assert!(!semantic.is_empty());
+    assert!(
+        semantic.iter().all(|h| h
+            .record
+            .paper
+            .authors
+            .iter()
+            .any(|a| a.name.contains("Nadolsky"))),
+        "embeddings know no names: their list holds only the named author's papers"
+    );
+    let topic_only = engine
+        .search(&request("diphoton cross sections", SearchMode::Hybrid))
+        .await
+        .unwrap();
+    assert!(
+        topic_only
+            .hits
+            .iter()
+            .filter(|h| h.explanation.provenance.vector_rank.is_some())
+            .count()
+            > semantic.len(),
+        "without a name, semantic neighbours come from all papers"
     );
 }
