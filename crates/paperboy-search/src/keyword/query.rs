@@ -54,31 +54,27 @@ pub fn build(
         ));
     }
 
-    // Each word may match title, abstract or authors; any word may match.
+    // Each word may match title, abstract or authors; any word may match. One flat
+    // union of term queries (not a union per word) so that tantivy can skip blocks
+    // of documents that cannot reach the top (block-max WAND); the scores are the
+    // same sums either way.
     let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for word in &query.words {
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in analyze(&mut analyzers.text, word) {
-            alternatives.push((
+            words.push((
                 Occur::Should,
                 boosted(term_query(fields.title, &term), title_boost),
             ));
-            alternatives.push((Occur::Should, term_query(fields.summary, &term)));
+            words.push((Occur::Should, term_query(fields.summary, &term)));
         }
         for term in analyze(&mut analyzers.name, word) {
-            alternatives.push((
+            words.push((
                 Occur::Should,
                 boosted(term_query(fields.authors, &term), AUTHOR_BOOST),
             ));
         }
-        if !alternatives.is_empty() {
-            words.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
-        }
     }
-    if !words.is_empty() {
-        ranks = true;
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(words))));
-    }
+    let words = (!words.is_empty()).then(|| BooleanQuery::new(words));
 
     // A quoted phrase must appear, in the title or the abstract.
     for phrase in &query.phrases {
@@ -141,8 +137,14 @@ pub fn build(
         ));
     }
 
-    if clauses.is_empty() {
-        return (Box::new(AllQuery), false);
+    match (words, clauses.is_empty()) {
+        (Some(words), true) => return (Box::new(words), true),
+        (Some(words), false) => {
+            ranks = true;
+            clauses.push((Occur::Must, Box::new(words)));
+        }
+        (None, true) => return (Box::new(AllQuery), false),
+        (None, false) => {}
     }
     if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
         clauses.push((Occur::Must, Box::new(AllQuery)));
