@@ -137,27 +137,38 @@ pub(crate) fn split_unchanged(tasks: Vec<BacklogTask>) -> (Vec<BacklogTask>, Vec
         .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
 }
 
-/// Runs the backlog now and then forever (for `serve`): after each run, waits
-/// `interval` and looks again, until `stop` is set. Vectors another process stored
-/// (`paperboy embed` while the server runs) are loaded when the stored count no
-/// longer matches the index.
+/// Runs the backlog now and then forever (for `serve`): every `interval` it looks
+/// again, until `stop` is set. Papers only join the backlog when they change, so a
+/// look that finds the database's change counter where the last complete run left
+/// it costs one read (finding the backlog empty means reading every paper). Vectors
+/// another process stored (`paperboy embed` while the server runs) are loaded when
+/// the stored count no longer matches the index.
 pub async fn follow_backlog(
     store: Store,
     semantic: Arc<Semantic>,
     interval: Duration,
     stop: Arc<AtomicBool>,
 ) {
+    let mut done_up_to = None;
     while !stop.load(Ordering::Relaxed) {
-        match run_backlog(&store, &semantic, &stop, &|_| {}).await {
-            Ok(p) if p.embedded > 0 => {
-                tracing::info!(
-                    papers = p.embedded,
-                    per_second = format!("{:.1}", p.rate()),
-                    "embedded papers"
-                )
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
+        match store.current_change_seq().await {
+            Ok(seq) if done_up_to == Some(seq) => {}
+            Ok(seq) => match run_backlog(&store, &semantic, &stop, &|_| {}).await {
+                Ok(p) => {
+                    if p.embedded > 0 {
+                        tracing::info!(
+                            papers = p.embedded,
+                            per_second = format!("{:.1}", p.rate()),
+                            "embedded papers"
+                        )
+                    }
+                    if !stop.load(Ordering::Relaxed) {
+                        done_up_to = Some(seq);
+                    }
+                }
+                Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
+            },
+            Err(e) => tracing::warn!("reading the change counter failed: {e}"),
         }
         if let Err(e) = reload_if_stale(&store, &semantic).await {
             tracing::warn!("reloading stored vectors failed: {e}");

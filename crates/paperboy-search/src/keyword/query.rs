@@ -58,8 +58,21 @@ pub fn build(
     // union of term queries (not a union per word) so that tantivy can skip blocks
     // of documents that cannot reach the top (block-max WAND); the scores are the
     // same sums either way.
+    //
+    // Stop words weigh next to nothing in BM25 but have the longest posting lists, so
+    // a query with other words leaves them out (phrases keep them).
+    let content: Vec<&String> = query
+        .words
+        .iter()
+        .filter(|word| !analyze(&mut analyzers.highlight, word).is_empty())
+        .collect();
+    let searched: Vec<&String> = if content.is_empty() {
+        query.words.iter().collect()
+    } else {
+        content
+    };
     let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for word in &query.words {
+    for word in searched {
         for term in analyze(&mut analyzers.text, word) {
             words.push((
                 Occur::Should,
@@ -164,5 +177,39 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
         query
     } else {
         Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyword::schema::{highlight_analyzer, name_analyzer, text_analyzer};
+
+    fn built(q: &str) -> String {
+        let (_, fields) = Fields::schema();
+        let mut analyzers = Analyzers {
+            text: text_analyzer(),
+            name: name_analyzer(),
+            highlight: highlight_analyzer(),
+        };
+        format!(
+            "{:?}",
+            build(&SearchQuery::parse(q), &fields, &mut analyzers).0
+        )
+    }
+
+    #[test]
+    fn stop_words_are_left_out_unless_there_is_nothing_else() {
+        let query = built("the doppler tracking of a capsule");
+        assert!(query.contains("\"doppler\""), "{query}");
+        assert!(
+            !query.contains("\"the\"") && !query.contains("\"of\""),
+            "{query}"
+        );
+        assert!(built("the who").contains("\"who\""));
+        let only_stop_words = built("to be or not to be");
+        assert!(only_stop_words.contains("\"be\""), "{only_stop_words}");
+        let phrase = built("\"the doppler\" capsule");
+        assert!(phrase.contains("\"the\""), "phrases keep them: {phrase}");
     }
 }
