@@ -68,6 +68,9 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Hits to return.
     pub limit: usize,
+    /// Whether to work out which words of each hit's title and abstract match (for
+    /// pages that mark them; the JSON API does not).
+    pub highlight: bool,
 }
 
 /// Why a hit matched: highlighted words, and whether meaning (embeddings) found it.
@@ -304,7 +307,7 @@ impl SearchEngine {
                         (h.id, h.score, provenance)
                     })
                     .collect();
-                return self.hydrate(query, hits, results.total, mode).await;
+                return self.hydrate(request, hits, results.total, mode).await;
             }
             (SearchMode::Semantic, Some(semantic)) => self
                 .semantic_candidates(semantic, query)
@@ -323,7 +326,7 @@ impl SearchEngine {
                 })
                 .collect(),
             (SearchMode::Hybrid, Some(semantic)) => {
-                let keyword_hits = self.keyword.search(query, 0, CANDIDATES)?.hits;
+                let keyword_hits = self.keyword.candidates(query, CANDIDATES)?.hits;
                 let vector: Vec<ArxivId> = if keyword_hits.first().is_some_and(|h| h.by_author) {
                     // The query names a person, of whom embeddings know nothing: the
                     // semantic list ranks that person's papers (those the name found)
@@ -351,7 +354,7 @@ impl SearchEngine {
             .skip(request.offset)
             .take(request.limit)
             .collect();
-        self.hydrate(query, page, total, mode).await
+        self.hydrate(request, page, total, mode).await
     }
 
     /// Fusion weights for `query`: a short query of rare words is a name the user
@@ -397,7 +400,7 @@ impl SearchEngine {
 
     async fn hydrate(
         &self,
-        query: &SearchQuery,
+        request: &SearchRequest,
         ranked: Vec<(ArxivId, f32, Provenance)>,
         total: usize,
         mode: SearchMode,
@@ -414,10 +417,14 @@ impl SearchEngine {
             .into_iter()
             .filter_map(|(id, score, provenance)| {
                 let record = records.remove(&id)?;
+                let highlights = |text: &str| match request.highlight {
+                    true => self.keyword.highlights(&request.query, text),
+                    false => Vec::new(),
+                };
                 let explanation = MatchExplanation {
                     provenance,
-                    title: self.keyword.highlights(query, &record.paper.title),
-                    summary: self.keyword.highlights(query, &record.paper.summary),
+                    title: highlights(&record.paper.title),
+                    summary: highlights(&record.paper.summary),
                 };
                 Some(SearchHit {
                     record,

@@ -151,6 +151,7 @@ pub async fn evaluate(
             mode,
             offset: 0,
             limit: DEPTH,
+            highlight: false,
         };
         let started = Instant::now();
         let page = engine.search(&request).await?;

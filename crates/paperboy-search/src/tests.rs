@@ -177,3 +177,32 @@ async fn hits_found_by_an_author_name_say_so() {
         "a name the text uses is a topic word too"
     );
 }
+
+#[tokio::test]
+async fn candidates_are_the_top_hits_without_the_count() {
+    let (_dir, _store, follower) = indexed_store().await;
+    let index = follower.index();
+    for q in [
+        "diphoton cross sections",
+        "graph neural networks",
+        "Nadolsky",
+    ] {
+        let query = SearchQuery::parse(q);
+        let searched = index.search(&query, 0, 10).unwrap();
+        let candidates = index.candidates(&query, 10).unwrap();
+        let ids = |r: &crate::keyword::KeywordResults| {
+            r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&candidates), ids(&searched), "{q}");
+        for (c, s) in candidates.hits.iter().zip(&searched.hits) {
+            // Skipping blocks sums the same terms in another order.
+            assert!(
+                (c.score - s.score).abs() <= 1e-4 * s.score,
+                "{q}: {c:?} {s:?}"
+            );
+            assert_eq!(c.by_author, s.by_author, "{q}");
+        }
+        assert!(searched.total >= candidates.total, "{q}");
+        assert_eq!(candidates.total, candidates.hits.len(), "{q}");
+    }
+}

@@ -80,6 +80,7 @@ fn request(q: &str, mode: SearchMode) -> SearchRequest {
         mode,
         offset: 0,
         limit: 10,
+        highlight: true,
     }
 }
 

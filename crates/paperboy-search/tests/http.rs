@@ -267,6 +267,7 @@ async fn a_failing_embedding_server_degrades_search_to_keywords() {
         mode: SearchMode::Hybrid,
         offset: 0,
         limit: 5,
+        highlight: false,
     };
     let page = engine
         .search(&request)

@@ -52,8 +52,10 @@ pub struct KeywordHit {
     pub id: ArxivId,
     /// BM25 score (0 for filter-only queries, which are ordered newest first).
     pub score: f32,
-    /// True when a word of the query is one of the paper's author names: the query
-    /// names a person, which only keyword search can know.
+    /// True when a word of the query is one of the paper's author names (and not a
+    /// word of its text): the query names a person, which only keyword search can
+    /// know. Worked out only when the best hit of the first page is such a hit (the
+    /// case in which the engine uses it); false on every hit otherwise.
     pub by_author: bool,
 }
 
@@ -191,6 +193,23 @@ impl KeywordIndex {
         offset: usize,
         limit: usize,
     ) -> Result<KeywordResults> {
+        self.run(query, offset, limit, true)
+    }
+
+    /// The best `limit` hits, for fusion: like [`search`](Self::search) without
+    /// counting every match (`total` is the number of hits returned), which lets
+    /// tantivy skip documents that cannot reach the top.
+    pub fn candidates(&self, query: &SearchQuery, limit: usize) -> Result<KeywordResults> {
+        self.run(query, 0, limit, false)
+    }
+
+    fn run(
+        &self,
+        query: &SearchQuery,
+        offset: usize,
+        limit: usize,
+        count: bool,
+    ) -> Result<KeywordResults> {
         if query.is_empty() || limit == 0 {
             return Ok(KeywordResults::default());
         }
@@ -202,32 +221,44 @@ impl KeywordIndex {
         };
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let (docs, total): (Vec<(f32, tantivy::DocAddress)>, usize) = if ranks {
-            searcher.search(&tantivy_query, &(top.order_by_score(), Count))?
-        } else {
-            let (docs, total) = searcher.search(
-                &tantivy_query,
-                &(
-                    top.order_by_fast_field::<i64>("published", Order::Desc),
-                    Count,
-                ),
-            )?;
-            (
-                docs.into_iter()
-                    .map(|(_, address)| (0.0, address))
-                    .collect(),
-                total,
-            )
+        let (docs, total): (Vec<(f32, DocAddress)>, usize) = match (ranks, count) {
+            (true, true) => searcher.search(&tantivy_query, &(top.order_by_score(), Count))?,
+            // Without counting, tantivy skips blocks that cannot reach the top.
+            (true, false) => {
+                let docs = searcher.search(&tantivy_query, &top.order_by_score())?;
+                let seen = offset + docs.len();
+                (docs, seen)
+            }
+            (false, _) => {
+                let (docs, total) = searcher.search(
+                    &tantivy_query,
+                    &(
+                        top.order_by_fast_field::<i64>("published", Order::Desc),
+                        Count,
+                    ),
+                )?;
+                let docs = docs.into_iter().map(|(_, address)| (0.0, address));
+                (docs.collect(), total)
+            }
         };
+        // Whether a hit was found by an author name is only worked out for all hits
+        // when the best one was: that is when the engine needs them.
+        let best_by_author = ranks
+            && offset == 0
+            && docs
+                .first()
+                .map(|(_, address)| names.matches(&searcher, *address))
+                .transpose()?
+                .unwrap_or(false);
         let mut hits = Vec::with_capacity(docs.len());
-        for (score, address) in docs {
+        for (i, (score, address)) in docs.into_iter().enumerate() {
             let document: TantivyDocument = searcher.doc(address)?;
             let id = document
                 .get_first(self.fields.id)
                 .and_then(|v| v.as_str())
                 .and_then(|s| ArxivId::parse(s).ok());
             if let Some(id) = id {
-                let by_author = ranks && names.matches(&searcher, address)?;
+                let by_author = best_by_author && (i == 0 || names.matches(&searcher, address)?);
                 hits.push(KeywordHit {
                     id,
                     score,

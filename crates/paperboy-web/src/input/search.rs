@@ -44,13 +44,15 @@ impl SearchInput {
         })
     }
 
-    /// The engine's request for `limit` hits after the first `offset`.
-    pub(crate) fn request(&self, offset: u64, limit: u32) -> SearchRequest {
+    /// The engine's request for `limit` hits after the first `offset`, with the
+    /// matching words of each hit when `highlight`.
+    pub(crate) fn request(&self, offset: u64, limit: u32, highlight: bool) -> SearchRequest {
         SearchRequest {
             query: self.query.clone(),
             mode: self.mode,
             offset: usize::try_from(offset).unwrap_or(usize::MAX),
             limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            highlight,
         }
     }
 

@@ -113,7 +113,7 @@ pub(super) async fn search(
     let request = params?.0.parse()?;
     let page = app
         .search
-        .search(&request.input.request(request.offset, request.limit))
+        .search(&request.input.request(request.offset, request.limit, false))
         .await?;
     let items: Vec<DailyItemJson> = page
         .hits

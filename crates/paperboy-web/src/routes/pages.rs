@@ -165,7 +165,7 @@ pub(super) async fn search(
     if input.query.is_empty() {
         return Ok(render(&SearchView::help(layout, &input, status))?.into_response());
     }
-    let request = input.request(page.offset(SEARCH_PAGE_SIZE), SEARCH_PAGE_SIZE);
+    let request = input.request(page.offset(SEARCH_PAGE_SIZE), SEARCH_PAGE_SIZE, true);
     let results = app.search.search(&request).await?;
     if let Some(id) = &input.query.id
         && results.hits.iter().any(|hit| &hit.record.paper.id == id)
