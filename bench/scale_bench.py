@@ -9,6 +9,11 @@ takes half a day: each copy's vector is its original's real embedding plus Gauss
 noise, renormalised (so nearest neighbours stay meaningful). The originals' vectors
 come from an embedded 74,728-paper data directory (bench/search_bench.py makes one).
 
+Baseline, in the same run: the vector half of the work done the plain way, numpy
+(multi-threaded BLAS) multiplying all N stored vectors with a query vector in-process
+and taking the top 100 -- what a hybrid query's semantic candidates cost without
+paperboy's quantised scan, before any text search, model or HTTP.
+
 Usage: python3 bench/scale_bench.py [--papers 1000000] [--source-data DIR] [--queries N]
 """
 import argparse
@@ -92,6 +97,29 @@ def write_vectors(data_dir, source_dir, papers, n, seed=7):
             db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
+def numpy_baseline(data_dir, queries, n):
+    """The vector half of a hybrid query done the plain way, in-process: one matrix
+    product of every stored vector with the query vector, then the top 100. Query
+    vectors are stored paper vectors (no model here), so this times the scan only."""
+    import numpy as np
+
+    db = sqlite3.connect(os.path.join(data_dir, "paperboy.db"))
+    matrix = np.empty((n, DIM), dtype="<f4")
+    for i, (blob,) in enumerate(db.execute("SELECT vector FROM embeddings WHERE model = ?", (MODEL,))):
+        matrix[i] = np.frombuffer(blob, dtype="<f4")
+    times = []
+    rng = np.random.default_rng(11)
+    for _ in queries:
+        query = matrix[rng.integers(0, n)]
+        start = time.perf_counter()
+        scores = matrix @ query
+        top = np.argpartition(scores, -100)[-100:]
+        top[np.argsort(-scores[top])]
+        times.append((time.perf_counter() - start) * 1000)
+    del matrix
+    return times
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--papers", type=int, default=1_000_000)
@@ -119,8 +147,8 @@ def main():
             os.symlink(os.path.abspath(os.path.join(args.source_data, "models", MODEL)), model)
 
     queries = common.make_queries(papers, args.queries)
+    results = {"numpy exact scan": numpy_baseline(args.data_dir, queries, args.papers)}
     proc, url = common.run_paperboy(binary, args.data_dir)
-    results = {}
     try:
         conn = http.client.HTTPConnection(url.hostname, url.port)
         for mode in ("keyword", "hybrid"):
@@ -139,9 +167,12 @@ def main():
         proc.terminate()
         proc.wait()
     print(f"\n{args.papers} papers ({len(papers)} real, the rest scaled-up copies), {len(queries)} queries\n")
-    print(f"{'mode':<10} {'p50 ms':>8} {'p99 ms':>8}")
+    base = statistics.median(results["numpy exact scan"])
+    print(f"{'what':<40} {'p50 ms':>8} {'p99 ms':>8} {'p50 vs baseline':>16}")
     for mode, times in results.items():
-        print(f"{mode:<10} {statistics.median(times):>8.2f} {common.percentile(times, 99):>8.2f}")
+        name = "baseline: numpy exact scan (no text)" if mode == "numpy exact scan" else f"paperboy {mode} (HTTP)"
+        p50 = statistics.median(times)
+        print(f"{name:<40} {p50:>8.2f} {common.percentile(times, 99):>8.2f} {base / p50:>15.2f}x")
     print(f"\nserver resident memory: {rss:.0f} MB")
 
 

@@ -37,6 +37,8 @@ pub struct Settings {
     /// Sentence embedder: empty (the model in the data dir, fetched on first `serve`),
     /// `none`, `local:DIR` or `http:URL`.
     pub embedder: String,
+    /// Whether `serve` extracts key phrases in the background for papers without any.
+    pub keyphrases: bool,
     /// OpenAI-compatible chat completions endpoint for TL;DR summaries; empty: off.
     pub summary_llm_url: String,
     /// The model to ask the summary endpoint for; empty: the server's default.
@@ -64,6 +66,7 @@ impl Default for Settings {
             harvest_sets: Vec::new(),
             harvest_interval_hours: 6.0,
             embedder: String::new(),
+            keyphrases: true,
             summary_llm_url: String::new(),
             summary_llm_model: String::new(),
             summary_llm_api_key: String::new(),
@@ -123,6 +126,10 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "embedder",
         doc: "Semantic search embedder: empty = the all-MiniLM-L6-v2 model in <data_dir>/models (`serve` fetches it on first start), none = keyword search only, local:DIR = a sentence-transformers model directory, http:URL = an OpenAI-compatible /v1/embeddings endpoint (URL#MODEL names the model).",
+    },
+    SettingDoc {
+        key: "keyphrases",
+        doc: "Whether `serve` extracts key phrases (ai_keywords) in the background for papers that came without any; `paperboy keywords` runs the same job by hand.",
     },
     SettingDoc {
         key: "summary_llm_url",

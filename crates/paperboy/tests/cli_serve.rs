@@ -245,3 +245,38 @@ fn key_phrases_and_summaries_arrive_in_the_background_and_pages_never_wait() {
     assert!(status.success(), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn key_phrase_extraction_can_be_switched_off() {
+    // In the bundled arXiv listing and not on its HF daily lists: no source keywords.
+    const PAPER: &str = "2606.23694";
+    let keywords = |server: &Server| {
+        let (_, body) = server.get(&format!("/api/papers/{PAPER}"));
+        let paper: serde_json::Value = serde_json::from_str(&body).unwrap();
+        paper["ai_keywords"].as_array().map_or(0, Vec::len)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with_env(dir.path(), &[], &[("PAPERBOY_KEYPHRASES", "false")]);
+    // Once search finds the paper, the index holds it: the job would run now.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, body) = server.get("/api/papers/search?q=modtgcn+modularity");
+        if body.contains(PAPER) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the index never took in the sample"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(keywords(&server), 0, "no key phrases while switched off");
+    server.terminate();
+
+    let server = Server::start(dir.path(), &[]);
+    while keywords(&server) == 0 {
+        assert!(Instant::now() < deadline, "switched on, the job runs");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -71,11 +71,13 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     )?);
     let keyword = super::reindex::open_index(settings)?;
     let search = Arc::new(SearchEngine::new(store.clone(), keyword.clone(), None));
-    background.push(super::keywords::spawn(
-        store.clone(),
-        keyword.clone(),
-        stop_rx.clone(),
-    ));
+    if settings.keyphrases {
+        background.push(super::keywords::spawn(
+            store.clone(),
+            keyword.clone(),
+            stop_rx.clone(),
+        ));
+    }
     background.extend(super::summarize::spawn(
         settings,
         store.clone(),
