@@ -18,7 +18,6 @@ Usage: python3 bench/scale_bench.py [--papers 1000000] [--source-data DIR] [--qu
 """
 import argparse
 import gzip
-import http.client
 import json
 import os
 import sqlite3
@@ -26,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import search_bench as common  # noqa: E402
@@ -150,18 +148,8 @@ def main():
     results = {"numpy exact scan": numpy_baseline(args.data_dir, queries, args.papers)}
     proc, url = common.run_paperboy(binary, args.data_dir)
     try:
-        conn = http.client.HTTPConnection(url.hostname, url.port)
-        for mode in ("keyword", "hybrid"):
-            for i, (kind, q) in enumerate(queries[:50] + queries):
-                path = "/api/papers/search?" + urllib.parse.urlencode({"q": q, "limit": 10, "mode": mode})
-                start = time.perf_counter()
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    sys.exit(f"{path}: HTTP {response.status}")
-                if i >= 50:
-                    results.setdefault(mode, []).append((time.perf_counter() - start) * 1000)
+        for (mode, _), times in common.time_http(url, queries, ("keyword", "hybrid")).items():
+            results.setdefault(mode, []).extend(times)
         rss = common.rss_mb(proc.pid)
     finally:
         proc.terminate()

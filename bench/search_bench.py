@@ -113,6 +113,26 @@ def run_paperboy(binary, data_dir):
     return proc, urllib.parse.urlparse(url)
 
 
+def time_http(url, queries, modes, warmup=50):
+    """Milliseconds per query through `/api/papers/search` (top 10), by (mode, kind),
+    over one keep-alive connection; the first `warmup` queries are run untimed."""
+    conn = http.client.HTTPConnection(url.hostname, url.port)
+    times = {}
+    for mode in modes:
+        for i, (kind, q) in enumerate(queries[:warmup] + queries):
+            path = "/api/papers/search?" + urllib.parse.urlencode({"q": q, "limit": 10, "mode": mode})
+            start = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status != 200:
+                sys.exit(f"{path}: {response.status} {body[:200]!r}")
+            if i >= warmup:
+                times.setdefault((mode, kind), []).append(elapsed)
+    return times
+
+
 def prepare(binary, data_dir, corpus):
     stats = json.loads(subprocess.run([binary, "--data-dir", data_dir, "stats", "--json"], check=True,
                                       capture_output=True, text=True).stdout)
@@ -155,19 +175,8 @@ def main():
 
         proc, url = run_paperboy(binary, args.data_dir)
         try:
-            conn = http.client.HTTPConnection(url.hostname, url.port)
-            for mode in ("keyword", "hybrid"):
-                for i, (kind, q) in enumerate(queries[:50] + queries):
-                    path = "/api/papers/search?" + urllib.parse.urlencode({"q": q, "limit": 10, "mode": mode})
-                    start = time.perf_counter()
-                    conn.request("GET", path)
-                    response = conn.getresponse()
-                    body = response.read()
-                    elapsed = (time.perf_counter() - start) * 1000
-                    if response.status != 200:
-                        sys.exit(f"{path}: {response.status} {body[:200]!r}")
-                    if i >= 50:
-                        results.setdefault((f"paperboy {mode} (HTTP)", kind), []).append(elapsed)
+            for (mode, kind), times in time_http(url, queries, ("keyword", "hybrid")).items():
+                results[(f"paperboy {mode} (HTTP)", kind)] = times
             rss = rss_mb(proc.pid)
         finally:
             proc.terminate()
