@@ -417,9 +417,12 @@ impl SearchEngine {
             .into_iter()
             .filter_map(|(id, score, provenance)| {
                 let record = records.remove(&id)?;
-                let highlights = |text: &str| match request.highlight {
-                    true => self.keyword.highlights(&request.query, text),
-                    false => Vec::new(),
+                let highlights = |text: &str| {
+                    if request.highlight {
+                        self.keyword.highlights(&request.query, text)
+                    } else {
+                        Vec::new()
+                    }
                 };
                 let explanation = MatchExplanation {
                     provenance,
