@@ -67,11 +67,17 @@ pub struct BacklogProgress {
 impl BacklogProgress {
     /// Papers embedded per second.
     pub fn rate(&self) -> f64 {
-        if self.seconds > 0.0 {
-            self.embedded as f64 / self.seconds
-        } else {
-            0.0
-        }
+        per_second(self.embedded, self.seconds)
+    }
+}
+
+/// `count` over `seconds`, 0 before any time has passed: the rate a background job
+/// reports.
+pub(crate) fn per_second(count: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
     }
 }
 
@@ -201,6 +207,12 @@ async fn reload_if_stale(store: &Store, semantic: &Semantic) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_zero_before_time_passes() {
+        assert_eq!(per_second(10, 0.0), 0.0);
+        assert_eq!(per_second(10, 4.0), 2.5);
+    }
 
     #[test]
     fn text_hash_is_stable_and_sensitive() {

@@ -14,7 +14,7 @@ use paperboy_store::{BacklogPosition, BacklogTask, KeyphraseRow, Store};
 use tokio::sync::watch;
 
 use super::Extractor;
-use crate::backlog::{paper_text, split_unchanged, text_hash};
+use crate::backlog::{paper_text, per_second, split_unchanged, text_hash};
 use crate::keyword::{IndexStats, KeywordIndex};
 use crate::{Result, SearchError};
 
@@ -38,11 +38,7 @@ pub struct KeyphraseProgress {
 impl KeyphraseProgress {
     /// Papers extracted per second.
     pub fn rate(&self) -> f64 {
-        if self.seconds > 0.0 {
-            self.extracted as f64 / self.seconds
-        } else {
-            0.0
-        }
+        per_second(self.extracted, self.seconds)
     }
 }
 
