@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use paperboy_core::ArxivId;
-use paperboy_store::{BacklogPosition, BacklogTask, EmbeddingRow, Store};
+use paperboy_store::{Backlog, BacklogPosition, BacklogTask, EmbeddingRow, Store};
 
 use crate::Result;
 use crate::engine::Semantic;
@@ -96,7 +96,9 @@ pub async fn run_backlog(
     let mut done = BacklogProgress::default();
     let mut position = BacklogPosition::start();
     while !stop.load(Ordering::Relaxed) {
-        let tasks = store.embedding_backlog(&model, &position, BATCH).await?;
+        let tasks = store
+            .backlog(&Backlog::Embeddings { model: &model }, &position, BATCH)
+            .await?;
         let Some(last) = tasks.last() else { break };
         position = last.position.clone();
         let (fresh, unchanged) = split_unchanged(tasks);

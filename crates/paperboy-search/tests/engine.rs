@@ -62,7 +62,9 @@ async fn engine() -> (tempfile::TempDir, Store, SearchEngine) {
     );
     assert_eq!(
         store
-            .embedding_backlog_len("all-MiniLM-L6-v2")
+            .backlog_len(&paperboy_store::Backlog::Embeddings {
+                model: "all-MiniLM-L6-v2",
+            })
             .await
             .unwrap(),
         0

@@ -110,9 +110,15 @@ fn completion(content: &str) -> String {
 async fn store_with(n: usize) -> (tempfile::TempDir, Store, FixedClock, Vec<Paper>) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FixedClock::new(START.parse().unwrap());
-    let store = Store::open(&dir.path().join("p.db"), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let store = Store::connect(
+        &paperboy_store::DatabaseUrl::Sqlite(dir.path().join("p.db")),
+        paperboy_store::StoreOptions {
+            clock: Arc::new(clock.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let papers: Vec<Paper> = common::papers()
         .into_iter()
         .take(n)

@@ -1,12 +1,39 @@
-//! What the background jobs (embeddings, key phrases, summaries) walk: papers newest
-//! first, from a position that survives between queries.
+//! What the background jobs (embeddings, key phrases, summaries) walk: papers whose
+//! derived data is missing or stale, newest first, from a position that survives
+//! between queries. One query shape serves all three; each [`Backlog`] says which
+//! table holds its data and when a paper's data needs redoing.
 
 use paperboy_core::ArxivId;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 
-use crate::Result;
-use crate::codec::parse_id;
+use crate::codec::{ms, parse_id};
+use crate::db::{Scalar, Sql, Value, unsigned};
+use crate::{Result, Store};
+
+/// Which derived data a backlog is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backlog<'a> {
+    /// Papers whose embedding by `model` is missing or older than the paper.
+    Embeddings {
+        /// The embedding model.
+        model: &'a str,
+    },
+    /// Papers without `ai_keywords` from a source whose key phrases by `method` are
+    /// missing or older than the paper, among those changed up to `up_to_seq` (how
+    /// far the caller's corpus statistics reach, so that a paper is scored against
+    /// a corpus that holds it).
+    Keyphrases {
+        /// The extractor's name and version.
+        method: &'a str,
+        /// The newest change sequence to take.
+        up_to_seq: i64,
+    },
+    /// Papers with no summary from a source or from paperboy, not waiting out a
+    /// backoff and not given up after `max_attempts` failures.
+    Summaries {
+        /// Failed attempts after which a paper is given up.
+        max_attempts: u32,
+    },
+}
 
 /// A paper whose derived data (a vector, key phrases, a summary) is missing or may be
 /// stale.
@@ -44,55 +71,146 @@ impl BacklogPosition {
     }
 }
 
-/// The columns [`task_from_row`] reads: `p.id, p.title, p.summary, p.change_seq`, then
-/// the stored hash (an expression the query supplies), then `p.sort_ms`.
-pub(crate) fn task_columns(stored_hash: &str) -> String {
-    format!("p.id, p.title, p.summary, p.change_seq, {stored_hash}, p.sort_ms")
+/// A task row.
+#[derive(Debug, sqlx::FromRow)]
+struct TaskRow {
+    id: String,
+    title: String,
+    summary: String,
+    change_seq: i64,
+    stored_hash: Option<i64>,
+    sort_ms: i64,
 }
 
-/// Reads a task selected with [`task_columns`].
-pub(crate) fn task_from_row(row: &SqliteRow) -> Result<BacklogTask> {
-    let id: String = row.try_get(0)?;
-    Ok(BacklogTask {
-        id: parse_id(&id)?,
-        title: row.try_get(1)?,
-        summary: row.try_get(2)?,
-        change_seq: row.try_get(3)?,
-        stored_hash: row.try_get(4)?,
-        position: BacklogPosition {
-            sort_ms: row.try_get(5)?,
-            id,
-        },
-    })
-}
-
-/// The condition "paper `p` comes after the position bound to `$ms` (its `sort_ms`)
-/// and `$id` (its id, empty at the start)" in newest-first order.
-pub(crate) fn after_position(ms: u8, id: u8) -> String {
-    format!("(p.sort_ms < ${ms} OR (p.sort_ms = ${ms} AND (${id} = '' OR p.id < ${id})))")
-}
-
-/// Newest-first order, the order of [`after_position`].
-pub(crate) const NEWEST_FIRST: &str = "ORDER BY p.sort_ms DESC, p.id DESC";
-
-/// Records, in one transaction, that the stored data of `papers` is current as of
-/// each one's change sequence: runs `update` binding `$1` = the sequence, `$2` = the
-/// paper id and `$3` = `key` (the model or method the data belongs to).
-pub(crate) async fn mark_current(
-    pool: &SqlitePool,
-    update: &'static str,
-    key: &str,
-    papers: &[(&ArxivId, i64)],
-) -> Result<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    for (id, seq) in papers {
-        sqlx::query(update)
-            .bind(seq)
-            .bind(id.as_str())
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+impl TaskRow {
+    fn into_task(self) -> Result<BacklogTask> {
+        Ok(BacklogTask {
+            id: parse_id(&self.id)?,
+            title: self.title,
+            summary: self.summary,
+            change_seq: self.change_seq,
+            stored_hash: self.stored_hash,
+            position: BacklogPosition {
+                sort_ms: self.sort_ms,
+                id: self.id,
+            },
+        })
     }
-    tx.commit().await?;
-    Ok(())
+}
+
+/// Appends "paper `p` comes after `position`" in newest-first order.
+pub(crate) fn push_after(sql: &mut Sql, position: &BacklogPosition) {
+    sql.push("(p.sort_ms < ")
+        .bind(position.sort_ms)
+        .push(" OR (p.sort_ms = ")
+        .bind(position.sort_ms)
+        .push(" AND p.id < ")
+        .bind(&position.id)
+        .push("))");
+}
+
+/// Newest-first order, the order of [`push_after`].
+pub(crate) const NEWEST_FIRST: &str = " ORDER BY p.sort_ms DESC, p.id DESC";
+
+impl Backlog<'_> {
+    /// Appends `FROM … WHERE …` selecting the backlog's papers.
+    fn push_from_where(&self, sql: &mut Sql, now_ms: i64) {
+        match *self {
+            Self::Embeddings { model } => {
+                sql.push(
+                    " FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id AND e.model = ",
+                )
+                .bind(model)
+                .push(" WHERE (e.paper_id IS NULL OR p.change_seq > e.source_seq)");
+            }
+            Self::Keyphrases { method, up_to_seq } => {
+                sql.push(
+                    " FROM papers p LEFT JOIN keyphrases k ON k.paper_id = p.id \
+                     WHERE p.ai_keywords = '[]' AND p.change_seq <= ",
+                )
+                .bind(up_to_seq)
+                .push(" AND (k.paper_id IS NULL OR k.method <> ")
+                .bind(method)
+                .push(" OR p.change_seq > k.source_seq)");
+            }
+            Self::Summaries { max_attempts } => {
+                sql.push(
+                    " FROM papers p LEFT JOIN summaries s ON s.paper_id = p.id \
+                     WHERE p.ai_summary IS NULL AND (s.paper_id IS NULL OR (s.summary IS NULL \
+                     AND s.attempts < ",
+                )
+                .bind(i64::from(max_attempts))
+                .push(" AND s.next_attempt_ms <= ")
+                .bind(now_ms)
+                .push("))");
+            }
+        }
+    }
+
+    /// The stored text hash of a task, selected `AS stored_hash`.
+    fn push_stored_hash(&self, sql: &mut Sql) {
+        match *self {
+            Self::Embeddings { .. } => sql.push("e.text_hash AS stored_hash"),
+            Self::Keyphrases { method, .. } => sql
+                .push("CASE WHEN k.method = ")
+                .bind(method)
+                .push(" THEN k.text_hash END AS stored_hash"),
+            Self::Summaries { .. } => sql.push("CAST(NULL AS BIGINT) AS stored_hash"),
+        };
+    }
+}
+
+impl Store {
+    /// The papers of `backlog`, newest first, after `after`, at most `limit`.
+    pub async fn backlog(
+        &self,
+        backlog: &Backlog<'_>,
+        after: &BacklogPosition,
+        limit: u32,
+    ) -> Result<Vec<BacklogTask>> {
+        let mut sql = Sql::new("SELECT p.id, p.title, p.summary, p.change_seq, p.sort_ms, ");
+        backlog.push_stored_hash(&mut sql);
+        backlog.push_from_where(&mut sql, ms(self.clock.now()));
+        sql.push(" AND ");
+        push_after(&mut sql, after);
+        sql.push(NEWEST_FIRST)
+            .push(" LIMIT ")
+            .bind(i64::from(limit));
+        self.db
+            .fetch_all::<TaskRow>(sql)
+            .await?
+            .into_iter()
+            .map(TaskRow::into_task)
+            .collect()
+    }
+
+    /// How many papers [`Store::backlog`] would list from the start.
+    pub async fn backlog_len(&self, backlog: &Backlog<'_>) -> Result<u64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS v");
+        backlog.push_from_where(&mut sql, ms(self.clock.now()));
+        Ok(unsigned(self.db.fetch_one::<Scalar<i64>>(sql).await?.v))
+    }
+
+    /// Records, in one transaction, that the stored data of `papers` is current as of
+    /// each one's change sequence: `table` holds the data, `key_column` names the
+    /// model or method `key` it belongs to.
+    pub(crate) async fn mark_current(
+        &self,
+        table: &str,
+        key_column: &str,
+        key: &str,
+        papers: &[(&ArxivId, i64)],
+    ) -> Result<()> {
+        let mut tx = self.db.begin(true).await?;
+        for (id, seq) in papers {
+            let sql = Sql::new(format!(
+                "UPDATE {table} SET source_seq = $1 WHERE paper_id = $2 AND {key_column} = $3"
+            ))
+            .arg(*seq)
+            .arg(id.as_str())
+            .arg(Value::from(key));
+            tx.execute(sql).await?;
+        }
+        tx.commit().await
+    }
 }

@@ -7,12 +7,10 @@ use jiff::civil::Date;
 use paperboy_core::{ArxivId, Author, DailyEntry, Paper, Submitter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use crate::{Result, StoreError};
 
-/// The paper columns in the order [`paper_from_row`] reads them (prefixed `p.`), with
+/// The paper columns [`PaperRow`] reads (prefixed `p.`), with
 /// the given expressions for `ai_summary` and `ai_keywords`.
 macro_rules! paper_columns {
     ($ai_summary:literal, $ai_keywords:literal) => {
@@ -35,15 +33,16 @@ pub(crate) const PAPER_COLUMNS: &str = paper_columns!("p.ai_summary", "p.ai_keyw
 /// The paper columns as readers see them: a source's `ai_summary` / `ai_keywords`,
 /// else the ones paperboy made (tables `summaries`, `keyphrases`).
 pub(crate) const PAPER_VIEW_COLUMNS: &str = paper_columns!(
-    "COALESCE(p.ai_summary, (SELECT s.summary FROM summaries s WHERE s.paper_id = p.id))",
+    "COALESCE(p.ai_summary, (SELECT s.summary FROM summaries s WHERE s.paper_id = p.id)) AS ai_summary",
     "CASE WHEN p.ai_keywords = '[]' \
      THEN COALESCE((SELECT k.phrases FROM keyphrases k WHERE k.paper_id = p.id), '[]') \
-     ELSE p.ai_keywords END"
+     ELSE p.ai_keywords END AS ai_keywords"
 );
 
-/// The daily entry columns, in the order [`entry_from_row`] reads them (prefixed `d.`).
-pub(crate) const ENTRY_COLUMNS: &str = "d.day, d.paper_id, d.submitter_name, d.submitter_fullname, \
-     d.submitter_avatar, d.submitted_ms, d.upvotes, d.num_comments";
+/// The daily entry columns [`EntryRow`] reads (from `d`, named apart from the paper's).
+pub(crate) const ENTRY_COLUMNS: &str = "d.day AS entry_day, d.paper_id AS entry_paper_id, \
+     d.submitter_name, d.submitter_fullname, d.submitter_avatar, d.submitted_ms, \
+     d.upvotes AS entry_upvotes, d.num_comments";
 
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     // Serialising plain data structs to a String cannot fail.
@@ -78,66 +77,95 @@ fn to_u32(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
-/// Reads a paper from a row selected with [`PAPER_COLUMNS`] or [`PAPER_VIEW_COLUMNS`]
-/// starting at column 0.
-/// Returns the paper and when this database first stored it.
-pub(crate) fn paper_from_row(row: &SqliteRow) -> Result<(Paper, Timestamp)> {
-    let id_text: String = row.try_get(0)?;
-    let id = parse_id(&id_text)?;
-    let version: i64 = row.try_get(1)?;
-    let authors: Vec<Author> = from_json("authors", &id_text, row.try_get(4)?)?;
-    let categories: Vec<String> = from_json("categories", &id_text, row.try_get(5)?)?;
-    let announced: BTreeSet<Date> = from_json("announced", &id_text, row.try_get(12)?)?;
-    let links: Vec<String> = from_json("links", &id_text, row.try_get(15)?)?;
-    let ai_keywords: Vec<String> = from_json("ai_keywords", &id_text, row.try_get(18)?)?;
-    let github_stars: Option<i64> = row.try_get(16)?;
-    let paper = Paper {
-        id,
-        version: u32::try_from(version).ok().filter(|v| *v > 0),
-        title: row.try_get(2)?,
-        summary: row.try_get(3)?,
-        authors,
-        categories,
-        comments: row.try_get(6)?,
-        journal_ref: row.try_get(7)?,
-        doi: row.try_get(8)?,
-        license: row.try_get(9)?,
-        published: opt_from_ms("published", row.try_get(10)?)?,
-        updated: opt_from_ms("updated", row.try_get(11)?)?,
-        announced,
-        github_repo: row.try_get(13)?,
-        project_page: row.try_get(14)?,
-        links,
-        github_stars: github_stars.and_then(|s| u64::try_from(s).ok()),
-        ai_summary: row.try_get(17)?,
-        ai_keywords,
-    };
-    let first_seen = from_ms("first_seen", row.try_get(19)?)?;
-    Ok((paper, first_seen))
+/// A paper row selected with [`PAPER_COLUMNS`] or [`PAPER_VIEW_COLUMNS`].
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PaperRow {
+    id: String,
+    version: i64,
+    title: String,
+    summary: String,
+    authors: String,
+    categories: String,
+    comments: Option<String>,
+    journal_ref: Option<String>,
+    doi: Option<String>,
+    license: Option<String>,
+    published_ms: Option<i64>,
+    updated_ms: Option<i64>,
+    announced: String,
+    github_repo: Option<String>,
+    project_page: Option<String>,
+    links: String,
+    github_stars: Option<i64>,
+    ai_summary: Option<String>,
+    ai_keywords: String,
+    first_seen_ms: i64,
 }
 
-/// Reads a daily entry from a row selected with [`ENTRY_COLUMNS`] starting at `offset`.
-pub(crate) fn entry_from_row(row: &SqliteRow, offset: usize) -> Result<DailyEntry> {
-    let day: String = row.try_get(offset)?;
-    let paper_id: String = row.try_get(offset + 1)?;
-    let submitter_name: Option<String> = row.try_get(offset + 2)?;
-    let upvotes: i64 = row.try_get(offset + 6)?;
-    let num_comments: i64 = row.try_get(offset + 7)?;
-    Ok(DailyEntry {
-        date: parse_day("daily entry day", &day)?,
-        paper_id: parse_id(&paper_id)?,
-        submitted_by: match submitter_name {
-            Some(name) => Some(Submitter {
+impl PaperRow {
+    /// The paper and when this database first stored it.
+    pub(crate) fn into_paper(self) -> Result<(Paper, Timestamp)> {
+        let id = parse_id(&self.id)?;
+        let authors: Vec<Author> = from_json("authors", &self.id, &self.authors)?;
+        let categories: Vec<String> = from_json("categories", &self.id, &self.categories)?;
+        let announced: BTreeSet<Date> = from_json("announced", &self.id, &self.announced)?;
+        let links: Vec<String> = from_json("links", &self.id, &self.links)?;
+        let ai_keywords: Vec<String> = from_json("ai_keywords", &self.id, &self.ai_keywords)?;
+        let paper = Paper {
+            id,
+            version: u32::try_from(self.version).ok().filter(|v| *v > 0),
+            title: self.title,
+            summary: self.summary,
+            authors,
+            categories,
+            comments: self.comments,
+            journal_ref: self.journal_ref,
+            doi: self.doi,
+            license: self.license,
+            published: opt_from_ms("published", self.published_ms)?,
+            updated: opt_from_ms("updated", self.updated_ms)?,
+            announced,
+            github_repo: self.github_repo,
+            project_page: self.project_page,
+            links,
+            github_stars: self.github_stars.and_then(|s| u64::try_from(s).ok()),
+            ai_summary: self.ai_summary,
+            ai_keywords,
+        };
+        let first_seen = from_ms("first_seen", self.first_seen_ms)?;
+        Ok((paper, first_seen))
+    }
+}
+
+/// A daily entry row selected with [`ENTRY_COLUMNS`].
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct EntryRow {
+    entry_day: String,
+    entry_paper_id: String,
+    submitter_name: Option<String>,
+    submitter_fullname: Option<String>,
+    submitter_avatar: Option<String>,
+    submitted_ms: Option<i64>,
+    entry_upvotes: i64,
+    num_comments: i64,
+}
+
+impl EntryRow {
+    /// The entry.
+    pub(crate) fn into_entry(self) -> Result<DailyEntry> {
+        Ok(DailyEntry {
+            date: parse_day("daily entry day", &self.entry_day)?,
+            paper_id: parse_id(&self.entry_paper_id)?,
+            submitted_by: self.submitter_name.map(|name| Submitter {
                 name,
-                fullname: row.try_get(offset + 3)?,
-                avatar_url: row.try_get(offset + 4)?,
+                fullname: self.submitter_fullname,
+                avatar_url: self.submitter_avatar,
             }),
-            None => None,
-        },
-        submitted_at: opt_from_ms("submitted_at", row.try_get(offset + 5)?)?,
-        upvotes: to_u32(upvotes),
-        num_comments: to_u32(num_comments),
-    })
+            submitted_at: opt_from_ms("submitted_at", self.submitted_ms)?,
+            upvotes: to_u32(self.entry_upvotes),
+            num_comments: to_u32(self.num_comments),
+        })
+    }
 }
 
 /// Clamps a count read from the database into `u32`.

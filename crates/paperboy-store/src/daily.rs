@@ -1,13 +1,12 @@
 //! Reading the curated daily lists.
 
+use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_VIEW_COLUMNS};
+use crate::db::{Scalar, Sql, unsigned};
+use crate::papers::{PaperRecord, RecordRow, UPVOTES_COLUMN};
+use crate::{Result, Store};
 use jiff::civil::Date;
 use paperboy_core::trending::trending_score;
 use paperboy_core::{DailyEntry, Period};
-use sqlx::{QueryBuilder, Row, Sqlite};
-
-use crate::codec::{ENTRY_COLUMNS, PAPER_VIEW_COLUMNS, entry_from_row, parse_day};
-use crate::papers::{PaperRecord, UPVOTES_COLUMN, record_from_row};
-use crate::{Result, Store};
 
 /// How a daily list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,50 +70,60 @@ pub struct DailyPage {
     pub total: u64,
 }
 
-fn push_filters(q: &mut QueryBuilder<Sqlite>, query: &DailyQuery) {
-    q.push(" WHERE 1 = 1");
+/// A daily entry row with its paper.
+#[derive(Debug, sqlx::FromRow)]
+struct ItemRow {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    #[sqlx(flatten)]
+    entry: EntryRow,
+}
+
+fn push_filters(sql: &mut Sql, query: &DailyQuery) {
+    sql.push(" WHERE 1 = 1");
     if let Some(from) = query.from {
-        q.push(" AND d.day >= ").push_bind(from.to_string());
+        sql.push(" AND d.day >= ").bind(from.to_string());
     }
     if let Some(until) = query.until {
-        q.push(" AND d.day <= ").push_bind(until.to_string());
+        sql.push(" AND d.day <= ").bind(until.to_string());
     }
     if let Some(submitter) = &query.submitter {
-        q.push(" AND d.submitter_name = ")
-            .push_bind(submitter.clone());
+        sql.push(" AND d.submitter_name = ").bind(submitter);
     }
 }
 
 impl Store {
     /// A page of the daily list that `query` selects.
     pub async fn daily_page(&self, query: &DailyQuery) -> Result<DailyPage> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM daily_entries d");
-        push_filters(&mut q, query);
-        let total: i64 = q.build().fetch_one(&self.pool).await?.try_get(0)?;
+        let mut sql = Sql::new("SELECT COUNT(*) AS v FROM daily_entries d");
+        push_filters(&mut sql, query);
+        let total = self.db.fetch_one::<Scalar<i64>>(sql).await?.v;
 
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
+        let mut sql = Sql::new(format!(
             "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, {ENTRY_COLUMNS} FROM daily_entries d JOIN papers p ON p.id = d.paper_id"
         ));
-        push_filters(&mut q, query);
+        push_filters(&mut sql, query);
         let paged_in_sql = query.sort != DailySort::Trending;
-        q.push(match query.sort {
+        sql.push(match query.sort {
             DailySort::Upvotes => " ORDER BY d.upvotes DESC, d.day DESC, p.sort_ms DESC, p.id DESC",
             DailySort::PublishedAt => " ORDER BY p.sort_ms DESC, p.id DESC",
             // Trending depends on the clock: order in Rust below.
             DailySort::Trending => " ORDER BY d.day DESC, p.id DESC",
         });
         if paged_in_sql {
-            q.push(" LIMIT ").push_bind(i64::from(query.limit));
-            q.push(" OFFSET ")
-                .push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+            sql.push(" LIMIT ").bind(i64::from(query.limit));
+            sql.push(" OFFSET ")
+                .bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
         }
-        let rows = q.build().fetch_all(&self.pool).await?;
-        let mut items = rows
-            .iter()
+        let mut items = self
+            .db
+            .fetch_all::<ItemRow>(sql)
+            .await?
+            .into_iter()
             .map(|row| {
                 Ok(DailyItem {
-                    record: record_from_row(row)?,
-                    entry: entry_from_row(row, 21)?,
+                    record: row.record.into_record()?,
+                    entry: row.entry.into_entry()?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -133,32 +142,7 @@ impl Store {
         }
         Ok(DailyPage {
             items,
-            total: u64::try_from(total).unwrap_or(0),
+            total: unsigned(total),
         })
-    }
-
-    /// The most recent day that has a daily list.
-    pub async fn latest_daily_day(&self) -> Result<Option<Date>> {
-        let day: Option<String> = sqlx::query_scalar("SELECT MAX(day) FROM daily_entries")
-            .fetch_one(&self.pool)
-            .await?;
-        day.map(|d| parse_day("daily day", &d)).transpose()
-    }
-
-    /// The nearest days before and after `day` that have daily lists.
-    pub async fn daily_neighbours(&self, day: Date) -> Result<(Option<Date>, Option<Date>)> {
-        let row = sqlx::query(
-            "SELECT (SELECT MAX(day) FROM daily_entries WHERE day < $1), \
-             (SELECT MIN(day) FROM daily_entries WHERE day > $1)",
-        )
-        .bind(day.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        let prev: Option<String> = row.try_get(0)?;
-        let next: Option<String> = row.try_get(1)?;
-        Ok((
-            prev.map(|d| parse_day("daily day", &d)).transpose()?,
-            next.map(|d| parse_day("daily day", &d)).transpose()?,
-        ))
     }
 }

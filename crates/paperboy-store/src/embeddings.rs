@@ -1,14 +1,13 @@
-//! Stored sentence embeddings and the backlog of papers still to embed.
+//! Stored sentence embeddings.
 
 use paperboy_core::ArxivId;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::backlog::{
-    BacklogPosition, BacklogTask, NEWEST_FIRST, after_position, mark_current, task_columns,
-    task_from_row,
-};
 use crate::codec::parse_id;
+use crate::db::{Scalar, Sql, Value, unsigned};
 use crate::{Result, Store, StoreError};
+
+/// Rows per multi-row insert.
+const ROWS_PER_STATEMENT: usize = 200;
 
 /// One embedding to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,50 +39,18 @@ fn decode(id: &str, bytes: &[u8], dim: usize) -> Result<Vec<f32>> {
         .collect())
 }
 
-const BACKLOG_WHERE: &str = "FROM papers p LEFT JOIN embeddings e ON e.paper_id = p.id AND e.model = $1 \
-     WHERE (e.paper_id IS NULL OR p.change_seq > e.source_seq)";
+/// A stored vector.
+#[derive(Debug, sqlx::FromRow)]
+struct VectorRow {
+    paper_id: String,
+    vector: Vec<u8>,
+}
 
 impl Store {
-    /// Papers whose `model` embedding is missing or older than the paper, newest
-    /// papers first, after `after`, at most `limit`.
-    pub async fn embedding_backlog(
-        &self,
-        model: &str,
-        after: &BacklogPosition,
-        limit: u32,
-    ) -> Result<Vec<BacklogTask>> {
-        let sql = format!(
-            "SELECT {} {BACKLOG_WHERE} AND {} {NEWEST_FIRST} LIMIT $4",
-            task_columns("e.text_hash"),
-            after_position(2, 3)
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(model)
-            .bind(after.sort_ms)
-            .bind(&after.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(task_from_row).collect()
-    }
-
-    /// How many papers wait for a `model` embedding.
-    pub async fn embedding_backlog_len(&self, model: &str) -> Result<u64> {
-        let sql = format!("SELECT COUNT(*) {BACKLOG_WHERE}");
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(model)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
     /// How many `model` embeddings are stored.
     pub async fn embedding_count(&self, model: &str) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM embeddings WHERE model = $1")
-            .bind(model)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        let sql = Sql::new("SELECT COUNT(*) AS v FROM embeddings WHERE model = $1").arg(model);
+        Ok(unsigned(self.db.fetch_one::<Scalar<i64>>(sql).await?.v))
     }
 
     /// Stores embeddings, replacing earlier ones of the same model.
@@ -91,27 +58,28 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for chunk in rows.chunks(200) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO embeddings (model, paper_id, dim, vector, text_hash, source_seq) ",
+        let mut tx = self.db.begin(true).await?;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new(
+                "INSERT INTO embeddings (model, paper_id, dim, vector, text_hash, source_seq)",
             );
-            q.push_values(chunk, |mut b, row| {
-                b.push_bind(model.to_owned())
-                    .push_bind(row.id.to_string())
-                    .push_bind(row.vector.len() as i64)
-                    .push_bind(encode(row.vector))
-                    .push_bind(row.text_hash)
-                    .push_bind(row.source_seq);
-            });
-            q.push(
+            sql.bind_rows(chunk.iter().map(|row| {
+                vec![
+                    Value::from(model),
+                    Value::from(row.id.to_string()),
+                    Value::from(row.vector.len() as i64),
+                    Value::from(encode(row.vector)),
+                    Value::from(row.text_hash),
+                    Value::from(row.source_seq),
+                ]
+            }));
+            sql.push(
                 " ON CONFLICT (model, paper_id) DO UPDATE SET dim = excluded.dim, vector = excluded.vector, \
                  text_hash = excluded.text_hash, source_seq = excluded.source_seq",
             );
-            q.build().execute(&mut *tx).await?;
+            tx.execute(sql).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Records that these papers' text is unchanged since it was embedded.
@@ -120,13 +88,8 @@ impl Store {
         model: &str,
         papers: &[(&ArxivId, i64)],
     ) -> Result<()> {
-        mark_current(
-            &self.pool,
-            "UPDATE embeddings SET source_seq = $1 WHERE paper_id = $2 AND model = $3",
-            model,
-            papers,
-        )
-        .await
+        self.mark_current("embeddings", "model", model, papers)
+            .await
     }
 
     /// Every stored `model` embedding of dimension `dim`, `chunk` rows at a time, by id.
@@ -137,22 +100,21 @@ impl Store {
         after: &str,
         chunk: u32,
     ) -> Result<Vec<(ArxivId, Vec<f32>)>> {
-        let rows = sqlx::query(
+        let sql = Sql::new(
             "SELECT paper_id, vector FROM embeddings WHERE model = $1 AND dim = $2 AND paper_id > $3 \
              ORDER BY paper_id LIMIT $4",
         )
-        .bind(model)
-        .bind(dim as i64)
-        .bind(after)
-        .bind(i64::from(chunk))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+        .arg(model)
+        .arg(dim as i64)
+        .arg(after)
+        .arg(i64::from(chunk));
+        self.db
+            .fetch_all::<VectorRow>(sql)
+            .await?
+            .into_iter()
             .map(|row| {
-                let id: String = row.try_get(0)?;
-                let bytes: Vec<u8> = row.try_get(1)?;
-                let vector = decode(&id, &bytes, dim)?;
-                Ok((parse_id(&id)?, vector))
+                let vector = decode(&row.paper_id, &row.vector, dim)?;
+                Ok((parse_id(&row.paper_id)?, vector))
             })
             .collect()
     }

@@ -13,22 +13,25 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
-    /// The database file could not be opened.
-    #[error("cannot open database {path}: {source} (check the path and its permissions)")]
+    /// The database could not be opened.
+    #[error(
+        "cannot open database {database}: {source} (check the path and its permissions, or that the \
+         server runs and the user, password and database name are right)"
+    )]
     Open {
-        /// The database file.
-        path: PathBuf,
+        /// The database, password hidden.
+        database: String,
         /// Why.
         source: sqlx::Error,
     },
     /// The database was migrated by a newer paperboy.
     #[error(
-        "database {path} has schema version {found}, but this paperboy knows versions up to {known}: \
+        "database {database} has schema version {found}, but this paperboy knows versions up to {known}: \
          it was upgraded by a newer paperboy. Run that newer version, or restore a backup made before the upgrade"
     )]
     NewerSchema {
-        /// The database file.
-        path: PathBuf,
+        /// The database, password hidden.
+        database: String,
         /// A version the database has and this binary does not.
         found: i64,
         /// The newest version this binary knows.
@@ -37,9 +40,13 @@ pub enum StoreError {
     /// Applying migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database cannot be reached right now (a server restarting or down, every
+    /// connection busy, a lock held too long): worth retrying in a moment.
+    #[error("the database is unavailable right now ({0}); try again in a few seconds")]
+    Unavailable(sqlx::Error),
     /// A query failed.
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(sqlx::Error),
     /// A stored value could not be decoded (a damaged or hand-edited database).
     #[error("stored value {what} is damaged: {detail}")]
     Corrupt {
@@ -54,9 +61,68 @@ pub enum StoreError {
     /// The backup destination exists already.
     #[error("backup destination {0} exists or is not a valid path; choose a new file name")]
     BackupExists(PathBuf),
+    /// Daily entries name papers that are not stored (nor in the same batch).
+    #[error("daily entries name papers that are not in the database: {}; import the papers first", .0.join(", "))]
+    UnknownPapers(Vec<String>),
+    /// The operation exists on the other engine only.
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_transient(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Sqlx(error)
+        }
+    }
+}
+
+/// True for failures that say nothing about the query and may pass: the connection
+/// (lost, refused, timed out), the pool (no free connection in time), a server
+/// shutting down or starting, a statement cancelled by `statement_timeout`, SQLite's
+/// busy timeout.
+fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                // Class 08 connection exception, 57P01-57P03 shutdown or start-up,
+                // 57014 statement timeout, 53300 too many connections, 40001 / 40P01
+                // serialization failure and deadlock (a retry succeeds).
+                let code = pg.code();
+                code.starts_with("08")
+                    || code.starts_with("57P0")
+                    || matches!(code, "57014" | "53300" | "40001" | "40P01")
+            } else {
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes too.
+                db.code()
+                    .and_then(|code| code.parse::<u32>().ok())
+                    .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+            }
+        }
+        _ => false,
+    }
+}
 impl StoreError {
+    /// True when the database could not be reached or was busy: a request may answer
+    /// 503 and be retried, a background job pauses and tries again.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+
+    pub(crate) fn open(database: &crate::DatabaseUrl, source: sqlx::Error) -> Self {
+        Self::Open {
+            database: database.to_string(),
+            source,
+        }
+    }
+
     pub(crate) fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
         Self::Corrupt {
             what: what.into(),

@@ -2,7 +2,8 @@
 
 use paperboy_core::record::{FORMAT_VERSION, Record};
 
-use crate::codec::{ENTRY_COLUMNS, PAPER_COLUMNS, entry_from_row, paper_from_row};
+use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_COLUMNS, PaperRow};
+use crate::db::Sql;
 use crate::{Result, Store};
 
 /// Rows read per query while exporting.
@@ -24,7 +25,7 @@ impl Store {
         &self,
         mut sink: impl FnMut(Record) -> Result<(), E>,
     ) -> Result<Result<ExportSummary, E>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin_snapshot().await?;
         let mut summary = ExportSummary::default();
         if let Err(e) = sink(Record::PaperboyExport {
             version: FORMAT_VERSION,
@@ -34,18 +35,18 @@ impl Store {
         }
         let mut after = String::new();
         loop {
-            let sql = format!(
+            let sql = Sql::new(format!(
                 "SELECT {PAPER_COLUMNS} FROM papers p WHERE p.id > $1 ORDER BY p.id LIMIT $2"
-            );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&after)
-                .bind(EXPORT_CHUNK)
-                .fetch_all(&mut *tx)
-                .await?;
-            let Some(last) = rows.last() else { break };
-            after = sqlx::Row::try_get(last, 0)?;
-            for row in &rows {
-                let (paper, _) = paper_from_row(row)?;
+            ))
+            .arg(&after)
+            .arg(EXPORT_CHUNK);
+            let rows = tx.fetch_all::<PaperRow>(sql).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in rows {
+                let (paper, _) = row.into_paper()?;
+                after = paper.id.to_string();
                 summary.papers += 1;
                 if let Err(e) = sink(Record::Paper(Box::new(paper))) {
                     return Ok(Err(e));
@@ -54,21 +55,22 @@ impl Store {
         }
         let mut after = (String::new(), String::new());
         loop {
-            let sql = format!(
+            let sql = Sql::new(format!(
                 "SELECT {ENTRY_COLUMNS} FROM daily_entries d WHERE d.day > $1 OR (d.day = $1 AND d.paper_id > $2) \
                  ORDER BY d.day, d.paper_id LIMIT $3"
-            );
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&after.0)
-                .bind(&after.1)
-                .bind(EXPORT_CHUNK)
-                .fetch_all(&mut *tx)
-                .await?;
-            let Some(last) = rows.last() else { break };
-            after = (sqlx::Row::try_get(last, 0)?, sqlx::Row::try_get(last, 1)?);
-            for row in &rows {
+            ))
+            .arg(&after.0)
+            .arg(&after.1)
+            .arg(EXPORT_CHUNK);
+            let rows = tx.fetch_all::<EntryRow>(sql).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in rows {
+                let entry = row.into_entry()?;
+                after = (entry.date.to_string(), entry.paper_id.to_string());
                 summary.daily_entries += 1;
-                if let Err(e) = sink(Record::DailyEntry(entry_from_row(row, 0)?)) {
+                if let Err(e) = sink(Record::DailyEntry(entry)) {
                     return Ok(Err(e));
                 }
             }

@@ -1,10 +1,10 @@
 //! Reading the "new" firehose: every paper announced on a day.
 
 use jiff::civil::Date;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::codec::{PAPER_VIEW_COLUMNS, count, parse_day};
-use crate::papers::{PaperRecord, UPVOTES_COLUMN, record_from_row};
+use crate::codec::{PAPER_VIEW_COLUMNS, count};
+use crate::db::{Scalar, Sql, unsigned};
+use crate::papers::{PaperRecord, RecordRow, UPVOTES_COLUMN};
 use crate::{Result, Store};
 
 /// Which announced papers to list.
@@ -31,13 +31,22 @@ pub struct FirehosePage {
     pub categories: Vec<(String, u32)>,
 }
 
-fn push_filters(q: &mut QueryBuilder<Sqlite>, query: &FirehoseQuery) {
-    q.push(" WHERE f.day = ").push_bind(query.day.to_string());
+fn push_filters(sql: &mut Sql, query: &FirehoseQuery) {
+    sql.push(" WHERE f.day = ").bind(query.day.to_string());
     if let Some(category) = &query.category {
-        q.push(" AND f.paper_id IN (SELECT c.paper_id FROM paper_categories c WHERE c.category = ")
-            .push_bind(category.clone())
-            .push(")");
+        sql.push(
+            " AND f.paper_id IN (SELECT c.paper_id FROM paper_categories c WHERE c.category = ",
+        )
+        .bind(category)
+        .push(")");
     }
+}
+
+/// A category and how many of the day's papers it has.
+#[derive(Debug, sqlx::FromRow)]
+struct FacetRow {
+    category: String,
+    n: i64,
 }
 
 /// How many categories the firehose offers as filters.
@@ -46,66 +55,43 @@ const CATEGORY_FACETS: i64 = 40;
 impl Store {
     /// A page of the papers announced on a day.
     pub async fn firehose_page(&self, query: &FirehoseQuery) -> Result<FirehosePage> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM firehose f");
-        push_filters(&mut q, query);
-        let total: i64 = q.build().fetch_one(&self.pool).await?.try_get(0)?;
+        let mut sql = Sql::new("SELECT COUNT(*) AS v FROM firehose f");
+        push_filters(&mut sql, query);
+        let total = self.db.fetch_one::<Scalar<i64>>(sql).await?.v;
 
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
+        let mut sql = Sql::new(format!(
             "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM firehose f JOIN papers p ON p.id = f.paper_id"
         ));
-        push_filters(&mut q, query);
-        q.push(" ORDER BY p.id LIMIT ")
-            .push_bind(i64::from(query.limit));
-        q.push(" OFFSET ")
-            .push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
-        let papers = q
-            .build()
-            .fetch_all(&self.pool)
+        push_filters(&mut sql, query);
+        sql.push(" ORDER BY p.id LIMIT ")
+            .bind(i64::from(query.limit));
+        sql.push(" OFFSET ")
+            .bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+        let papers = self
+            .db
+            .fetch_all::<RecordRow>(sql)
             .await?
-            .iter()
-            .map(record_from_row)
+            .into_iter()
+            .map(RecordRow::into_record)
             .collect::<Result<_>>()?;
 
-        let rows = sqlx::query(
+        let sql = Sql::new(
             "SELECT c.category, COUNT(*) AS n FROM firehose f JOIN paper_categories c ON c.paper_id = f.paper_id \
              WHERE f.day = $1 GROUP BY c.category ORDER BY n DESC, c.category LIMIT $2",
         )
-        .bind(query.day.to_string())
-        .bind(CATEGORY_FACETS)
-        .fetch_all(&self.pool)
-        .await?;
-        let categories = rows
-            .iter()
-            .map(|row| Ok((row.try_get::<String, _>(0)?, count(row.try_get(1)?))))
-            .collect::<Result<_>>()?;
+        .arg(query.day.to_string())
+        .arg(CATEGORY_FACETS);
+        let categories = self
+            .db
+            .fetch_all::<FacetRow>(sql)
+            .await?
+            .into_iter()
+            .map(|row| (row.category, count(row.n)))
+            .collect();
         Ok(FirehosePage {
             papers,
-            total: u64::try_from(total).unwrap_or(0),
+            total: unsigned(total),
             categories,
         })
-    }
-
-    /// The most recent announcement day.
-    pub async fn latest_firehose_day(&self) -> Result<Option<Date>> {
-        let day: Option<String> = sqlx::query_scalar("SELECT MAX(day) FROM firehose")
-            .fetch_one(&self.pool)
-            .await?;
-        day.map(|d| parse_day("firehose day", &d)).transpose()
-    }
-
-    /// The nearest announcement days before and after `day`.
-    pub async fn firehose_neighbours(&self, day: Date) -> Result<(Option<Date>, Option<Date>)> {
-        let row = sqlx::query(
-            "SELECT (SELECT MAX(day) FROM firehose WHERE day < $1), (SELECT MIN(day) FROM firehose WHERE day > $1)",
-        )
-        .bind(day.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        let prev: Option<String> = row.try_get(0)?;
-        let next: Option<String> = row.try_get(1)?;
-        Ok((
-            prev.map(|d| parse_day("firehose day", &d)).transpose()?,
-            next.map(|d| parse_day("firehose day", &d)).transpose()?,
-        ))
     }
 }

@@ -1,9 +1,9 @@
 //! OAI-PMH harvest checkpoints.
 
 use jiff::civil::Date;
-use sqlx::Row;
 
 use crate::codec::{count, parse_day};
+use crate::db::Sql;
 use crate::{Result, Store, WriteTx};
 
 /// Where a harvest of one (endpoint, metadata prefix, set) stands.
@@ -45,6 +45,19 @@ impl HarvestCheckpoint {
     }
 }
 
+/// A stored checkpoint.
+#[derive(Debug, sqlx::FromRow)]
+struct CheckpointRow {
+    source: String,
+    from_day: Option<String>,
+    until_day: Option<String>,
+    resumption_token: Option<String>,
+    pages: i64,
+    records: i64,
+    run_datestamp: Option<String>,
+    last_datestamp: Option<String>,
+}
+
 fn opt_day(text: Option<String>) -> Result<Option<Date>> {
     text.map(|d| parse_day("harvest day", &d)).transpose()
 }
@@ -52,25 +65,23 @@ fn opt_day(text: Option<String>) -> Result<Option<Date>> {
 impl Store {
     /// The checkpoint of `source`, if it was ever harvested.
     pub async fn harvest_checkpoint(&self, source: &str) -> Result<Option<HarvestCheckpoint>> {
-        let Some(row) = sqlx::query(
+        let sql = Sql::new(
             "SELECT source, from_day, until_day, resumption_token, pages, records, run_datestamp, last_datestamp \
              FROM harvest_checkpoints WHERE source = $1",
         )
-        .bind(source)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
+        .arg(source);
+        let Some(row) = self.db.fetch_optional::<CheckpointRow>(sql).await? else {
             return Ok(None);
         };
         Ok(Some(HarvestCheckpoint {
-            source: row.try_get(0)?,
-            from_day: opt_day(row.try_get(1)?)?,
-            until_day: opt_day(row.try_get(2)?)?,
-            resumption_token: row.try_get(3)?,
-            pages: u64::from(count(row.try_get(4)?)),
-            records: u64::from(count(row.try_get(5)?)),
-            run_datestamp: opt_day(row.try_get(6)?)?,
-            last_datestamp: opt_day(row.try_get(7)?)?,
+            source: row.source,
+            from_day: opt_day(row.from_day)?,
+            until_day: opt_day(row.until_day)?,
+            resumption_token: row.resumption_token,
+            pages: u64::from(count(row.pages)),
+            records: u64::from(count(row.records)),
+            run_datestamp: opt_day(row.run_datestamp)?,
+            last_datestamp: opt_day(row.last_datestamp)?,
         }))
     }
 }
@@ -78,7 +89,7 @@ impl Store {
 impl WriteTx {
     /// Saves `checkpoint` in this transaction, so it commits with the records before it.
     pub async fn save_checkpoint(&mut self, checkpoint: &HarvestCheckpoint) -> Result<()> {
-        sqlx::query(
+        let sql = Sql::new(
             "INSERT INTO harvest_checkpoints (source, from_day, until_day, resumption_token, pages, records, \
              run_datestamp, last_datestamp, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (source) DO UPDATE SET from_day = excluded.from_day, until_day = excluded.until_day, \
@@ -86,17 +97,16 @@ impl WriteTx {
              run_datestamp = excluded.run_datestamp, last_datestamp = excluded.last_datestamp, \
              updated_ms = excluded.updated_ms",
         )
-        .bind(&checkpoint.source)
-        .bind(checkpoint.from_day.map(|d| d.to_string()))
-        .bind(checkpoint.until_day.map(|d| d.to_string()))
-        .bind(&checkpoint.resumption_token)
-        .bind(i64::try_from(checkpoint.pages).unwrap_or(i64::MAX))
-        .bind(i64::try_from(checkpoint.records).unwrap_or(i64::MAX))
-        .bind(checkpoint.run_datestamp.map(|d| d.to_string()))
-        .bind(checkpoint.last_datestamp.map(|d| d.to_string()))
-        .bind(self.now_ms)
-        .execute(&mut *self.tx)
-        .await?;
+        .arg(&checkpoint.source)
+        .arg(checkpoint.from_day.map(|d| d.to_string()))
+        .arg(checkpoint.until_day.map(|d| d.to_string()))
+        .arg(checkpoint.resumption_token.clone())
+        .arg(i64::try_from(checkpoint.pages).unwrap_or(i64::MAX))
+        .arg(i64::try_from(checkpoint.records).unwrap_or(i64::MAX))
+        .arg(checkpoint.run_datestamp.map(|d| d.to_string()))
+        .arg(checkpoint.last_datestamp.map(|d| d.to_string()))
+        .arg(self.now_ms);
+        self.tx.execute(sql).await?;
         Ok(())
     }
 }

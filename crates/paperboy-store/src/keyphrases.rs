@@ -1,15 +1,13 @@
-//! Key phrases paperboy extracted for papers no source gave `ai_keywords`, and the
-//! backlog of papers still waiting for them.
+//! Key phrases paperboy extracted for papers no source gave `ai_keywords`.
 
 use paperboy_core::ArxivId;
-use sqlx::{QueryBuilder, Sqlite};
 
-use crate::backlog::{
-    BacklogPosition, BacklogTask, NEWEST_FIRST, after_position, mark_current, task_columns,
-    task_from_row,
-};
 use crate::codec::to_json;
+use crate::db::{Scalar, Sql, Value, unsigned};
 use crate::{Result, Store};
+
+/// Rows per multi-row insert.
+const ROWS_PER_STATEMENT: usize = 200;
 
 /// Key phrases of one paper to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,58 +22,11 @@ pub struct KeyphraseRow<'a> {
     pub source_seq: i64,
 }
 
-/// Papers without source keywords whose key phrases (by `$1`, the method) are missing
-/// or older than the paper, among those changed up to `$2`.
-const BACKLOG_WHERE: &str = "FROM papers p LEFT JOIN keyphrases k ON k.paper_id = p.id \
-     WHERE p.ai_keywords = '[]' AND p.change_seq <= $2 \
-     AND (k.paper_id IS NULL OR k.method <> $1 OR p.change_seq > k.source_seq)";
-
 impl Store {
-    /// Papers without `ai_keywords` from a source whose key phrases by `method` are
-    /// missing or older than the paper, newest first, after `after`, at most `limit`.
-    /// Only papers changed up to `up_to_seq` are listed: the caller passes how far
-    /// its corpus statistics reach, so a paper is scored against a corpus that holds
-    /// it. A task's `stored_hash` is that of the text `method` last read.
-    pub async fn keyphrase_backlog(
-        &self,
-        method: &str,
-        up_to_seq: i64,
-        after: &BacklogPosition,
-        limit: u32,
-    ) -> Result<Vec<BacklogTask>> {
-        let sql = format!(
-            "SELECT {} {BACKLOG_WHERE} AND {} {NEWEST_FIRST} LIMIT $5",
-            task_columns("CASE WHEN k.method = $1 THEN k.text_hash END"),
-            after_position(3, 4)
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(method)
-            .bind(up_to_seq)
-            .bind(after.sort_ms)
-            .bind(&after.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(task_from_row).collect()
-    }
-
-    /// How many papers [`Store::keyphrase_backlog`] would list from the start.
-    pub async fn keyphrase_backlog_len(&self, method: &str, up_to_seq: i64) -> Result<u64> {
-        let sql = format!("SELECT COUNT(*) {BACKLOG_WHERE}");
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(method)
-            .bind(up_to_seq)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
     /// How many papers have key phrases paperboy extracted.
     pub async fn keyphrase_count(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keyphrases")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        let sql = Sql::new("SELECT COUNT(*) AS v FROM keyphrases");
+        Ok(unsigned(self.db.fetch_one::<Scalar<i64>>(sql).await?.v))
     }
 
     /// Stores key phrases made by `method`, replacing earlier ones.
@@ -83,27 +34,28 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for chunk in rows.chunks(200) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO keyphrases (paper_id, phrases, method, text_hash, source_seq) ",
+        let mut tx = self.db.begin(true).await?;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new(
+                "INSERT INTO keyphrases (paper_id, phrases, method, text_hash, source_seq)",
             );
-            q.push_values(chunk, |mut b, row| {
-                b.push_bind(row.id.to_string())
-                    .push_bind(to_json(row.phrases))
-                    .push_bind(method.to_owned())
-                    .push_bind(row.text_hash)
-                    .push_bind(row.source_seq);
-            });
-            q.push(
+            sql.bind_rows(chunk.iter().map(|row| {
+                vec![
+                    Value::from(row.id.to_string()),
+                    Value::from(to_json(row.phrases)),
+                    Value::from(method),
+                    Value::from(row.text_hash),
+                    Value::from(row.source_seq),
+                ]
+            }));
+            sql.push(
                 " ON CONFLICT (paper_id) DO UPDATE SET phrases = excluded.phrases, \
                  method = excluded.method, text_hash = excluded.text_hash, \
                  source_seq = excluded.source_seq",
             );
-            q.build().execute(&mut *tx).await?;
+            tx.execute(sql).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Records that these papers' text is unchanged since `method` read it.
@@ -112,12 +64,7 @@ impl Store {
         method: &str,
         papers: &[(&ArxivId, i64)],
     ) -> Result<()> {
-        mark_current(
-            &self.pool,
-            "UPDATE keyphrases SET source_seq = $1 WHERE paper_id = $2 AND method = $3",
-            method,
-            papers,
-        )
-        .await
+        self.mark_current("keyphrases", "method", method, papers)
+            .await
     }
 }

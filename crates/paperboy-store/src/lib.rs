@@ -3,8 +3,10 @@
 //! The database is the single source of truth: papers, daily entries, harvest
 //! checkpoints, and what paperboy derives and keeps (embeddings, key phrases,
 //! summaries). Every index can be rebuilt from it. SQLite (WAL) is the default
-//! engine; the SQL is written to run on PostgreSQL too (`$N` placeholders,
-//! `ON CONFLICT` upserts, integer timestamps, JSON kept as text).
+//! engine, PostgreSQL the one for several instances ([`DatabaseUrl`]). Every query
+//! is written once and runs on both (module `db`: `$N` placeholders, `ON CONFLICT`
+//! upserts, integer timestamps, JSON kept as text, named row structs); each engine
+//! has its own migrations with the same versions.
 //!
 //! Writes go through [`WriteTx`]: a transaction that merges incoming records with what
 //! is stored (see [`paperboy_core::Paper::merge`]) and writes only what changed, so
@@ -13,6 +15,8 @@
 mod backlog;
 mod codec;
 mod daily;
+mod days;
+mod db;
 mod embeddings;
 mod error;
 mod export;
@@ -22,19 +26,19 @@ mod keyphrases;
 mod papers;
 mod stats;
 mod summaries;
+mod url;
 mod write;
 
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use paperboy_core::{Clock, SystemClock};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, SqlitePool};
 
-pub use backlog::{BacklogPosition, BacklogTask};
+pub use backlog::{Backlog, BacklogPosition, BacklogTask};
 pub use daily::{DailyItem, DailyPage, DailyQuery, DailySort};
+pub use days::DayList;
+pub use db::Backend;
 pub use embeddings::EmbeddingRow;
 pub use error::StoreError;
 pub use export::ExportSummary;
@@ -44,93 +48,96 @@ pub use keyphrases::KeyphraseRow;
 pub use papers::{ChangeCursor, PaperDetail, PaperPage, PaperRecord};
 pub use stats::Stats;
 pub use summaries::SummaryCounts;
+pub use url::{DATABASE_FILE, DatabaseUrl, DatabaseUrlError};
 pub use write::{Batch, WriteSummary, WriteTx};
+
+use db::Db;
 
 /// Result of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// How a store connects.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Most connections the pool opens.
+    pub pool_size: u32,
+    /// Longest a PostgreSQL statement may run before the server cancels it.
+    pub statement_timeout: Duration,
+    /// Longest a query waits for a free connection (or a PostgreSQL server that is
+    /// not answering) before it fails as [`StoreError::Unavailable`].
+    pub acquire_timeout: Duration,
+    /// The clock writes are stamped with.
+    pub clock: Arc<dyn Clock>,
+}
 
-/// The file name of the SQLite database inside the data directory.
-pub const DATABASE_FILE: &str = "paperboy.db";
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            pool_size: 8,
+            statement_timeout: Duration::from_secs(30),
+            acquire_timeout: Duration::from_secs(5),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
 
-/// How long a write waits for another process's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("pool_size", &self.pool_size)
+            .field("statement_timeout", &self.statement_timeout)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A handle to the database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
     clock: Arc<dyn Clock>,
-    path: PathBuf,
+    url: Arc<DatabaseUrl>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("path", &self.path)
+            .field("url", &self.url)
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `data_dir` and applies migrations.
+    /// Opens (creating if needed) the SQLite database in `data_dir` with default
+    /// options.
     pub async fn open_dir(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
-            path: data_dir.to_owned(),
-            source,
-        })?;
-        Self::open(&data_dir.join(DATABASE_FILE), Arc::new(SystemClock)).await
+        Self::connect(&DatabaseUrl::in_data_dir(data_dir), StoreOptions::default()).await
     }
 
-    /// Opens (creating if needed) the SQLite database at `path`, applies migrations,
-    /// and refuses a database migrated by a newer paperboy.
-    pub async fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            .pragma("cache_size", "-65536");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .min_connections(1)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: path.to_owned(),
-                source,
-            })?;
-        let store = Self {
-            pool,
-            clock,
-            path: path.to_owned(),
-        };
-        store.migrate().await?;
-        Ok(store)
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|err| match err {
-            sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::NewerSchema {
-                path: self.path.clone(),
-                found: version,
-                known: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
-            },
-            other => StoreError::Migrate(other),
+    /// Connects to the database `url` names (creating a SQLite file if needed),
+    /// applies migrations, and refuses a database migrated by a newer paperboy.
+    pub async fn connect(url: &DatabaseUrl, options: StoreOptions) -> Result<Self> {
+        let db = Db::connect(url, &options).await?;
+        Ok(Self {
+            db,
+            clock: options.clock,
+            url: Arc::new(url.clone()),
         })
     }
 
     /// The newest schema version this binary knows.
     pub fn schema_version() -> i64 {
-        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+        db::schema_version()
     }
 
-    /// Where the database file lives.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Which database this is.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// The engine it runs on.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
     }
 
     /// The clock writes are stamped with.
@@ -140,12 +147,18 @@ impl Store {
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        self.db.execute(db::Sql::new("SELECT 1")).await.is_ok()
     }
 
     /// Writes a consistent copy of the live database to `dest` (SQLite `VACUUM INTO`),
-    /// safe while other processes read and write.
+    /// safe while other processes read and write. PostgreSQL has `pg_dump` for this.
     pub async fn backup(&self, dest: &Path) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            return Err(StoreError::Unsupported(
+                "`paperboy backup` copies SQLite databases; back up PostgreSQL with \
+                 `pg_dump --format=custom` (see docs/operations.md)",
+            ));
+        }
         if dest.exists() {
             return Err(StoreError::BackupExists(dest.to_owned()));
         }
@@ -154,17 +167,12 @@ impl Store {
             .ok_or_else(|| StoreError::BackupExists(dest.to_owned()))?;
         // VACUUM INTO takes no bind parameters; quote the path as an SQL string literal.
         let sql = format!("VACUUM INTO '{}'", dest_str.replace('\'', "''"));
-        sqlx::query(AssertSqlSafe(sql)).execute(&self.pool).await?;
+        self.db.execute(db::Sql::new(sql)).await?;
         Ok(())
     }
 
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.db.close().await;
     }
 }
-
-#[cfg(test)]
-mod derived_tests;
-#[cfg(test)]
-mod tests;

@@ -1,19 +1,15 @@
 //! Reading papers.
 
+use crate::backlog::{BacklogPosition, NEWEST_FIRST, push_after};
+use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, PaperRow, count};
+use crate::db::{Scalar, Sql};
+use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use paperboy_core::{ArxivId, DailyEntry, Paper};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-
-use crate::backlog::{NEWEST_FIRST, after_position};
-use crate::codec::{
-    ENTRY_COLUMNS, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, count, entry_from_row, paper_from_row,
-};
-use crate::{Result, Store, StoreError};
 
 /// The upvote count of a paper: the highest count any of its daily entries carries.
 pub(crate) const UPVOTES_COLUMN: &str =
-    "COALESCE((SELECT MAX(u.upvotes) FROM daily_entries u WHERE u.paper_id = p.id), 0)";
+    "COALESCE((SELECT MAX(u.upvotes) FROM daily_entries u WHERE u.paper_id = p.id), 0) AS upvotes";
 
 /// A stored paper with what the database knows about it beyond its metadata.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,39 +41,63 @@ pub struct PaperPage {
     pub next_cursor: Option<String>,
 }
 
-/// Reads a [`PaperRecord`] from a row of `PAPER_VIEW_COLUMNS, UPVOTES_COLUMN`.
-pub(crate) fn record_from_row(row: &SqliteRow) -> Result<PaperRecord> {
-    let (paper, first_seen) = paper_from_row(row)?;
-    let upvotes: i64 = row.try_get(20)?;
-    Ok(PaperRecord {
-        paper,
-        upvotes: count(upvotes),
-        first_seen,
-    })
+/// A row of `PAPER_VIEW_COLUMNS, UPVOTES_COLUMN`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RecordRow {
+    #[sqlx(flatten)]
+    paper: PaperRow,
+    upvotes: i64,
+}
+
+impl RecordRow {
+    /// The record.
+    pub(crate) fn into_record(self) -> Result<PaperRecord> {
+        let (paper, first_seen) = self.paper.into_paper()?;
+        Ok(PaperRecord {
+            paper,
+            upvotes: count(self.upvotes),
+            first_seen,
+        })
+    }
+}
+
+/// A [`RecordRow`] with the paper's position in newest-first order.
+#[derive(Debug, sqlx::FromRow)]
+struct PagedRecordRow {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    sort_ms: i64,
+}
+
+/// A paper as sources gave it, with its change sequence.
+#[derive(Debug, sqlx::FromRow)]
+struct ChangedRow {
+    #[sqlx(flatten)]
+    paper: PaperRow,
+    change_seq: i64,
 }
 
 impl Store {
     /// One paper with its daily entries, or `None` when it is not stored.
     pub async fn paper(&self, id: &ArxivId) -> Result<Option<PaperDetail>> {
-        let sql =
-            format!("SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id = $1");
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?
-        else {
+        let sql = Sql::new(format!(
+            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id = $1"
+        ))
+        .arg(id.as_str());
+        let Some(row) = self.db.fetch_optional::<RecordRow>(sql).await? else {
             return Ok(None);
         };
-        let record = record_from_row(&row)?;
-        let sql = format!(
+        let record = row.into_record()?;
+        let sql = Sql::new(format!(
             "SELECT {ENTRY_COLUMNS} FROM daily_entries d WHERE d.paper_id = $1 ORDER BY d.day DESC"
-        );
-        let entries = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.as_str())
-            .fetch_all(&self.pool)
+        ))
+        .arg(id.as_str());
+        let entries = self
+            .db
+            .fetch_all::<EntryRow>(sql)
             .await?
-            .iter()
-            .map(|row| entry_from_row(row, 0))
+            .into_iter()
+            .map(EntryRow::into_entry)
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(PaperDetail { record, entries }))
     }
@@ -85,31 +105,27 @@ impl Store {
     /// Papers newest first (by publication time), `limit` at a time, after `cursor`.
     pub async fn papers_page(&self, cursor: Option<&str>, limit: u32) -> Result<PaperPage> {
         let after = cursor.map(parse_cursor).transpose()?;
-        let (sort_ms, id) = after.unwrap_or((i64::MAX, String::new()));
-        let sql = format!(
-            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, p.sort_ms FROM papers p \
-             WHERE {} {NEWEST_FIRST} LIMIT $3",
-            after_position(1, 2)
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(sort_ms)
-            .bind(id)
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
-            .await?;
+        let position = match after {
+            Some((sort_ms, id)) => BacklogPosition { sort_ms, id },
+            None => BacklogPosition::start(),
+        };
+        let mut sql = Sql::new(format!(
+            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, p.sort_ms FROM papers p WHERE "
+        ));
+        push_after(&mut sql, &position);
+        sql.push(NEWEST_FIRST)
+            .push(" LIMIT ")
+            .bind(i64::from(limit) + 1);
+        let rows = self.db.fetch_all::<PagedRecordRow>(sql).await?;
+        let more = rows.len() > limit as usize;
         let mut papers = Vec::with_capacity(rows.len());
         let mut last_cursor = None;
-        for row in rows.iter().take(limit as usize) {
-            let record = record_from_row(row)?;
-            let sort_ms: i64 = row.try_get(21)?;
-            last_cursor = Some(format!("{sort_ms}_{}", record.paper.id));
+        for row in rows.into_iter().take(limit as usize) {
+            let record = row.record.into_record()?;
+            last_cursor = Some(format!("{}_{}", row.sort_ms, record.paper.id));
             papers.push(record);
         }
-        let next_cursor = if rows.len() > limit as usize {
-            last_cursor
-        } else {
-            None
-        };
+        let next_cursor = if more { last_cursor } else { None };
         Ok(PaperPage {
             papers,
             next_cursor,
@@ -146,23 +162,22 @@ impl Store {
         cursor: &ChangeCursor,
         limit: u32,
     ) -> Result<Vec<(Paper, ChangeCursor)>> {
-        let sql = format!(
+        let sql = Sql::new(format!(
             "SELECT {PAPER_COLUMNS}, p.change_seq FROM papers p \
              WHERE p.change_seq > $1 OR (p.change_seq = $1 AND p.id > $2) \
              ORDER BY p.change_seq, p.id LIMIT $3"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(cursor.seq)
-            .bind(&cursor.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
+        ))
+        .arg(cursor.seq)
+        .arg(&cursor.id)
+        .arg(i64::from(limit));
+        self.db
+            .fetch_all::<ChangedRow>(sql)
+            .await?
+            .into_iter()
             .map(|row| {
-                let (paper, _) = paper_from_row(row)?;
-                let seq: i64 = row.try_get(20)?;
+                let (paper, _) = row.paper.into_paper()?;
                 let cursor = ChangeCursor {
-                    seq,
+                    seq: row.change_seq,
                     id: paper.id.to_string(),
                 };
                 Ok((paper, cursor))
@@ -172,11 +187,8 @@ impl Store {
 
     /// The newest change sequence number: cheap to poll for "has anything changed?".
     pub async fn current_change_seq(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_seq'")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let sql = Sql::new("SELECT value AS v FROM counters WHERE name = 'change_seq'");
+        Ok(self.db.fetch_one::<Scalar<i64>>(sql).await?.v)
     }
 }
 
@@ -188,16 +200,12 @@ impl Store {
         }
         let mut found = std::collections::HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-                "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id IN ("
+            let mut sql = Sql::new(format!(
+                "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN} FROM papers p WHERE p.id IN "
             ));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.to_string());
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&self.pool).await? {
-                let record = record_from_row(&row)?;
+            sql.bind_list(chunk.iter().map(ArxivId::as_str));
+            for row in self.db.fetch_all::<RecordRow>(sql).await? {
+                let record = row.into_record()?;
                 found.insert(record.paper.id.clone(), record);
             }
         }

@@ -1,8 +1,8 @@
 //! Counts for `paperboy stats` and `/metrics`.
 
 use serde::Serialize;
-use sqlx::Row;
 
+use crate::db::{Sql, unsigned};
 use crate::{Result, Store};
 
 /// What the database holds.
@@ -30,33 +30,45 @@ pub struct Stats {
     pub schema_version: i64,
 }
 
-fn unsigned(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
+/// The counts, one query.
+#[derive(Debug, sqlx::FromRow)]
+struct StatsRow {
+    papers: i64,
+    daily_entries: i64,
+    daily_days: i64,
+    announcement_days: i64,
+    categories: i64,
+    papers_with_code: i64,
+    latest_daily_day: Option<String>,
+    latest_announcement_day: Option<String>,
+    change_seq: i64,
 }
 
 impl Store {
     /// Counts what the database holds.
     pub async fn stats(&self) -> Result<Stats> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM papers), (SELECT COUNT(*) FROM daily_entries), \
-             (SELECT COUNT(DISTINCT day) FROM daily_entries), (SELECT COUNT(DISTINCT day) FROM firehose), \
-             (SELECT COUNT(DISTINCT category) FROM paper_categories), \
-             (SELECT COUNT(*) FROM papers WHERE github_repo IS NOT NULL), \
-             (SELECT MAX(day) FROM daily_entries), (SELECT MAX(day) FROM firehose), \
-             (SELECT value FROM counters WHERE name = 'change_seq')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let sql = Sql::new(
+            "SELECT (SELECT COUNT(*) FROM papers) AS papers, \
+             (SELECT COUNT(*) FROM daily_entries) AS daily_entries, \
+             (SELECT COUNT(DISTINCT day) FROM daily_entries) AS daily_days, \
+             (SELECT COUNT(DISTINCT day) FROM firehose) AS announcement_days, \
+             (SELECT COUNT(DISTINCT category) FROM paper_categories) AS categories, \
+             (SELECT COUNT(*) FROM papers WHERE github_repo IS NOT NULL) AS papers_with_code, \
+             (SELECT MAX(day) FROM daily_entries) AS latest_daily_day, \
+             (SELECT MAX(day) FROM firehose) AS latest_announcement_day, \
+             (SELECT value FROM counters WHERE name = 'change_seq') AS change_seq",
+        );
+        let row = self.db.fetch_one::<StatsRow>(sql).await?;
         Ok(Stats {
-            papers: unsigned(row.try_get(0)?),
-            daily_entries: unsigned(row.try_get(1)?),
-            daily_days: unsigned(row.try_get(2)?),
-            announcement_days: unsigned(row.try_get(3)?),
-            categories: unsigned(row.try_get(4)?),
-            papers_with_code: unsigned(row.try_get(5)?),
-            latest_daily_day: row.try_get(6)?,
-            latest_announcement_day: row.try_get(7)?,
-            change_seq: unsigned(row.try_get(8)?),
+            papers: unsigned(row.papers),
+            daily_entries: unsigned(row.daily_entries),
+            daily_days: unsigned(row.daily_days),
+            announcement_days: unsigned(row.announcement_days),
+            categories: unsigned(row.categories),
+            papers_with_code: unsigned(row.papers_with_code),
+            latest_daily_day: row.latest_daily_day,
+            latest_announcement_day: row.latest_announcement_day,
+            change_seq: unsigned(row.change_seq),
             schema_version: Self::schema_version(),
         })
     }

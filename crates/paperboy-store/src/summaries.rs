@@ -6,20 +6,12 @@ use std::time::Duration;
 
 use paperboy_core::ArxivId;
 
-use crate::backlog::{
-    BacklogPosition, BacklogTask, NEWEST_FIRST, after_position, task_columns, task_from_row,
-};
 use crate::codec::ms;
+use crate::db::{Scalar, Sql, unsigned};
 use crate::{Result, Store};
 
 /// Longest error message kept per paper, in characters.
 const ERROR_CHARS: usize = 500;
-
-/// Papers with no summary from a source or from paperboy, not waiting out a backoff
-/// (`$1`: now) and not given up (`$2`: the most attempts).
-const BACKLOG_WHERE: &str = "FROM papers p LEFT JOIN summaries s ON s.paper_id = p.id \
-     WHERE p.ai_summary IS NULL AND (s.paper_id IS NULL OR (s.summary IS NULL \
-     AND s.attempts < $2 AND s.next_attempt_ms <= $1))";
 
 /// How the made summaries stand.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -32,58 +24,29 @@ pub struct SummaryCounts {
     pub given_up: u64,
 }
 
+/// The counts of [`SummaryCounts`].
+#[derive(Debug, sqlx::FromRow)]
+struct CountsRow {
+    made: i64,
+    retrying: i64,
+    given_up: i64,
+}
+
 impl Store {
-    /// Papers that need a summary now, newest first, after `after`, at most `limit`:
-    /// no source gave one, none was made, and earlier attempts (fewer than
-    /// `max_attempts`) have waited out their backoff.
-    pub async fn summary_backlog(
-        &self,
-        max_attempts: u32,
-        after: &BacklogPosition,
-        limit: u32,
-    ) -> Result<Vec<BacklogTask>> {
-        let sql = format!(
-            "SELECT {} {BACKLOG_WHERE} AND {} {NEWEST_FIRST} LIMIT $5",
-            task_columns("NULL"),
-            after_position(3, 4)
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(ms(self.clock.now()))
-            .bind(i64::from(max_attempts))
-            .bind(after.sort_ms)
-            .bind(&after.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(task_from_row).collect()
-    }
-
-    /// How many papers [`Store::summary_backlog`] would list from the start.
-    pub async fn summary_backlog_len(&self, max_attempts: u32) -> Result<u64> {
-        let sql = format!("SELECT COUNT(*) {BACKLOG_WHERE}");
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(ms(self.clock.now()))
-            .bind(i64::from(max_attempts))
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
     /// Stores the summary `model` wrote for `id`. It is final: the backlog never
     /// lists the paper again.
     pub async fn save_summary(&self, id: &ArxivId, model: &str, summary: &str) -> Result<()> {
-        sqlx::query(
+        let sql = Sql::new(
             "INSERT INTO summaries (paper_id, summary, model, attempts, last_error, next_attempt_ms, updated_ms) \
              VALUES ($1, $2, $3, 0, NULL, 0, $4) \
              ON CONFLICT (paper_id) DO UPDATE SET summary = excluded.summary, model = excluded.model, \
              last_error = NULL, updated_ms = excluded.updated_ms",
         )
-        .bind(id.as_str())
-        .bind(summary)
-        .bind(model)
-        .bind(ms(self.clock.now()))
-        .execute(&self.pool)
-        .await?;
+        .arg(id.as_str())
+        .arg(summary)
+        .arg(model)
+        .arg(ms(self.clock.now()));
+        self.db.execute(sql).await?;
         Ok(())
     }
 
@@ -96,33 +59,36 @@ impl Store {
         error: &str,
         backoff: impl FnOnce(u32) -> Duration,
     ) -> Result<u32> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let before: Option<i64> =
-            sqlx::query_scalar("SELECT attempts FROM summaries WHERE paper_id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let mut tx = self.db.begin(true).await?;
+        let lock = match tx.backend() {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE",
+        };
+        let sql = Sql::new(format!(
+            "SELECT attempts AS v FROM summaries WHERE paper_id = $1{lock}"
+        ))
+        .arg(id.as_str());
+        let before = tx.fetch_optional::<Scalar<i64>>(sql).await?.map(|s| s.v);
         let attempts = u32::try_from(before.unwrap_or(0).max(0))
             .unwrap_or(u32::MAX)
             .saturating_add(1);
         let now = ms(self.clock.now());
         let wait = i64::try_from(backoff(attempts).as_millis()).unwrap_or(i64::MAX);
         let error: String = error.chars().take(ERROR_CHARS).collect();
-        sqlx::query(
+        let sql = Sql::new(
             "INSERT INTO summaries (paper_id, summary, model, attempts, last_error, next_attempt_ms, updated_ms) \
              VALUES ($1, NULL, $2, $3, $4, $5, $6) \
              ON CONFLICT (paper_id) DO UPDATE SET model = excluded.model, attempts = excluded.attempts, \
              last_error = excluded.last_error, next_attempt_ms = excluded.next_attempt_ms, \
              updated_ms = excluded.updated_ms",
         )
-        .bind(id.as_str())
-        .bind(model)
-        .bind(i64::from(attempts))
-        .bind(error)
-        .bind(now.saturating_add(wait))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        .arg(id.as_str())
+        .arg(model)
+        .arg(i64::from(attempts))
+        .arg(error)
+        .arg(now.saturating_add(wait))
+        .arg(now);
+        tx.execute(sql).await?;
         tx.commit().await?;
         Ok(attempts)
     }
@@ -130,30 +96,26 @@ impl Store {
     /// Counts made, retrying and given-up summaries (`max_attempts` as in
     /// [`Store::summary_backlog`]).
     pub async fn summary_counts(&self, max_attempts: u32) -> Result<SummaryCounts> {
-        let (made, retrying, given_up): (i64, i64, i64) = sqlx::query_as(
-            "SELECT \
-             COALESCE(SUM(CASE WHEN summary IS NOT NULL THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN summary IS NULL AND attempts < $1 THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN summary IS NULL AND attempts >= $1 THEN 1 ELSE 0 END), 0) \
+        let sql = Sql::new(
+            "SELECT COUNT(*) FILTER (WHERE summary IS NOT NULL) AS made, \
+             COUNT(*) FILTER (WHERE summary IS NULL AND attempts < $1) AS retrying, \
+             COUNT(*) FILTER (WHERE summary IS NULL AND attempts >= $1) AS given_up \
              FROM summaries",
         )
-        .bind(i64::from(max_attempts))
-        .fetch_one(&self.pool)
-        .await?;
-        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        .arg(i64::from(max_attempts));
+        let row = self.db.fetch_one::<CountsRow>(sql).await?;
         Ok(SummaryCounts {
-            made: n(made),
-            retrying: n(retrying),
-            given_up: n(given_up),
+            made: unsigned(row.made),
+            retrying: unsigned(row.retrying),
+            given_up: unsigned(row.given_up),
         })
     }
 
     /// Forgets every failed attempt, so given-up papers are tried again. Returns how
     /// many papers that concerned.
     pub async fn forget_summary_failures(&self) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM summaries WHERE summary IS NULL")
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        self.db
+            .execute(Sql::new("DELETE FROM summaries WHERE summary IS NULL"))
+            .await
     }
 }

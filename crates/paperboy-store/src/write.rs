@@ -2,14 +2,14 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_COLUMNS, PaperRow, ms, to_json};
+use crate::db::{Backend, Scalar, Sql, Tx, Value};
+use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use paperboy_core::{ArxivId, DailyEntry, Paper};
-use sqlx::{QueryBuilder, Sqlite, Transaction};
 
-use crate::codec::{ENTRY_COLUMNS, PAPER_COLUMNS, entry_from_row, ms, paper_from_row, to_json};
-use crate::{Result, Store};
-
-/// Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
+/// Rows per multi-row statement: well under SQLite's 32,766 bound parameters (and
+/// PostgreSQL's 65,535).
 const ROWS_PER_STATEMENT: usize = 250;
 
 /// Records to write together.
@@ -64,17 +64,27 @@ impl std::ops::AddAssign for WriteSummary {
 /// An open write transaction. Nothing is visible to others until [`WriteTx::commit`];
 /// dropping it rolls back.
 pub struct WriteTx {
-    pub(crate) tx: Transaction<'static, Sqlite>,
+    pub(crate) tx: Tx,
     change_seq: Option<i64>,
     pub(crate) now_ms: i64,
     summary: WriteSummary,
 }
 
 impl Store {
-    /// Starts a write transaction. It takes the write lock at once (SQLite
-    /// `BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer.
+    /// Starts a write transaction. Write transactions run one at a time: SQLite's
+    /// takes the database write lock at once (`BEGIN IMMEDIATE`), PostgreSQL's locks
+    /// the change-sequence counter row (`FOR UPDATE`) before it reads anything, each
+    /// waiting for the writer before it. So the stored papers a transaction merges
+    /// into are current, and change sequence numbers are handed out in commit order:
+    /// a follower that has seen sequence N has seen every write numbered below N.
     pub async fn begin_write(&self) -> Result<WriteTx> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.db.begin(true).await?;
+        if tx.backend() == Backend::Postgres {
+            tx.execute(Sql::new(
+                "SELECT value FROM counters WHERE name = 'change_seq' FOR UPDATE",
+            ))
+            .await?;
+        }
         Ok(WriteTx {
             tx,
             change_seq: None,
@@ -117,11 +127,13 @@ impl WriteTx {
         if let Some(seq) = self.change_seq {
             return Ok(seq);
         }
-        let seq: i64 = sqlx::query_scalar(
-            "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let seq = self
+            .tx
+            .fetch_one::<Scalar<i64>>(Sql::new(
+                "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value AS v",
+            ))
+            .await?
+            .v;
         self.change_seq = Some(seq);
         Ok(seq)
     }
@@ -179,16 +191,12 @@ impl WriteTx {
     async fn load_papers(&mut self, ids: &[&str]) -> Result<HashMap<ArxivId, (Paper, i64)>> {
         let mut found = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(ROWS_PER_STATEMENT * 4) {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {PAPER_COLUMNS} FROM papers p WHERE p.id IN ("
+            let mut sql = Sql::new(format!(
+                "SELECT {PAPER_COLUMNS} FROM papers p WHERE p.id IN "
             ));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.to_string());
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&mut *self.tx).await? {
-                let (paper, first_seen) = paper_from_row(&row)?;
+            sql.bind_list(chunk.iter().copied());
+            for row in self.tx.fetch_all::<PaperRow>(sql).await? {
+                let (paper, first_seen) = row.into_paper()?;
                 found.insert(paper.id.clone(), (paper, ms(first_seen)));
             }
         }
@@ -196,39 +204,41 @@ impl WriteTx {
     }
 
     async fn upsert_paper_rows(&mut self, writes: &[PaperWrite], seq: i64) -> Result<()> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut sql = Sql::new(
             "INSERT INTO papers (id, version, title, summary, authors, categories, primary_category, \
              comments, journal_ref, doi, license, published_ms, updated_ms, announced, github_repo, \
-             project_page, links, github_stars, ai_summary, ai_keywords, sort_ms, first_seen_ms, change_seq) ",
+             project_page, links, github_stars, ai_summary, ai_keywords, sort_ms, first_seen_ms, change_seq)",
         );
-        q.push_values(writes, |mut row, w| {
+        sql.bind_rows(writes.iter().map(|w| {
             let p = &w.paper;
             let sort_ms = p.published_or_announced().map_or(w.first_seen_ms, ms);
-            row.push_bind(p.id.to_string())
-                .push_bind(i64::from(p.version.unwrap_or(0)))
-                .push_bind(p.title.clone())
-                .push_bind(p.summary.clone())
-                .push_bind(to_json(&p.authors))
-                .push_bind(to_json(&p.categories))
-                .push_bind(p.primary_category().map(str::to_owned))
-                .push_bind(p.comments.clone())
-                .push_bind(p.journal_ref.clone())
-                .push_bind(p.doi.clone())
-                .push_bind(p.license.clone())
-                .push_bind(p.published.map(ms))
-                .push_bind(p.updated.map(ms))
-                .push_bind(to_json(&p.announced))
-                .push_bind(p.github_repo.clone())
-                .push_bind(p.project_page.clone())
-                .push_bind(to_json(&p.links))
-                .push_bind(p.github_stars.and_then(|s| i64::try_from(s).ok()))
-                .push_bind(p.ai_summary.clone())
-                .push_bind(to_json(&p.ai_keywords))
-                .push_bind(sort_ms)
-                .push_bind(w.first_seen_ms)
-                .push_bind(seq);
-        });
-        q.push(
+            vec![
+                Value::from(p.id.to_string()),
+                Value::from(i64::from(p.version.unwrap_or(0))),
+                Value::from(&p.title),
+                Value::from(&p.summary),
+                Value::from(to_json(&p.authors)),
+                Value::from(to_json(&p.categories)),
+                Value::from(p.primary_category().map(str::to_owned)),
+                Value::from(p.comments.clone()),
+                Value::from(p.journal_ref.clone()),
+                Value::from(p.doi.clone()),
+                Value::from(p.license.clone()),
+                Value::from(p.published.map(ms)),
+                Value::from(p.updated.map(ms)),
+                Value::from(to_json(&p.announced)),
+                Value::from(p.github_repo.clone()),
+                Value::from(p.project_page.clone()),
+                Value::from(to_json(&p.links)),
+                Value::from(p.github_stars.and_then(|s| i64::try_from(s).ok())),
+                Value::from(p.ai_summary.clone()),
+                Value::from(to_json(&p.ai_keywords)),
+                Value::from(sort_ms),
+                Value::from(w.first_seen_ms),
+                Value::from(seq),
+            ]
+        }));
+        sql.push(
             " ON CONFLICT (id) DO UPDATE SET version = excluded.version, title = excluded.title, \
              summary = excluded.summary, authors = excluded.authors, categories = excluded.categories, \
              primary_category = excluded.primary_category, comments = excluded.comments, \
@@ -240,18 +250,14 @@ impl WriteTx {
              ai_keywords = excluded.ai_keywords, sort_ms = excluded.sort_ms, \
              change_seq = excluded.change_seq",
         );
-        q.build().execute(&mut *self.tx).await?;
+        self.tx.execute(sql).await?;
         Ok(())
     }
 
     async fn delete_derived(&mut self, table: &str, ids: &[&str]) -> Result<()> {
-        let mut q = QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE paper_id IN ("));
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(id.to_string());
-        }
-        q.push(")");
-        q.build().execute(&mut *self.tx).await?;
+        let mut sql = Sql::new(format!("DELETE FROM {table} WHERE paper_id IN "));
+        sql.bind_list(ids.iter().copied());
+        self.tx.execute(sql).await?;
         Ok(())
     }
 
@@ -262,12 +268,13 @@ impl WriteTx {
         rows: &[(String, &str)],
     ) -> Result<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT * 4) {
-            let mut q =
-                QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} ({column}, paper_id) "));
-            q.push_values(chunk, |mut row, (value, id)| {
-                row.push_bind(value.clone()).push_bind(id.to_string());
-            });
-            q.build().execute(&mut *self.tx).await?;
+            let mut sql = Sql::new(format!("INSERT INTO {table} ({column}, paper_id)"));
+            sql.bind_rows(
+                chunk
+                    .iter()
+                    .map(|(value, id)| vec![Value::from(value), Value::from(*id)]),
+            );
+            self.tx.execute(sql).await?;
         }
         Ok(())
     }
@@ -322,6 +329,7 @@ impl WriteTx {
         let incoming = dedupe_entries(incoming);
         let ids: HashSet<&str> = incoming.iter().map(|e| e.paper_id.as_str()).collect();
         let ids: Vec<&str> = ids.into_iter().collect();
+        self.check_papers_exist(&ids).await?;
         let mut stored = self.load_entries(&ids).await?;
         let mut writes = Vec::new();
         for entry in incoming {
@@ -346,19 +354,33 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Fails with [`StoreError::UnknownPapers`] unless every paper of `ids` is stored.
+    async fn check_papers_exist(&mut self, ids: &[&str]) -> Result<()> {
+        let mut missing: HashSet<&str> = ids.iter().copied().collect();
+        for chunk in ids.chunks(ROWS_PER_STATEMENT * 4) {
+            let mut sql = Sql::new("SELECT id AS v FROM papers WHERE id IN ");
+            sql.bind_list(chunk.iter().copied());
+            for row in self.tx.fetch_all::<Scalar<String>>(sql).await? {
+                missing.remove(row.v.as_str());
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut missing: Vec<String> = missing.into_iter().map(str::to_owned).collect();
+        missing.sort();
+        Err(StoreError::UnknownPapers(missing))
+    }
+
     async fn load_entries(&mut self, ids: &[&str]) -> Result<HashMap<(Date, ArxivId), DailyEntry>> {
         let mut found = HashMap::new();
         for chunk in ids.chunks(ROWS_PER_STATEMENT * 4) {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {ENTRY_COLUMNS} FROM daily_entries d WHERE d.paper_id IN ("
+            let mut sql = Sql::new(format!(
+                "SELECT {ENTRY_COLUMNS} FROM daily_entries d WHERE d.paper_id IN "
             ));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.to_string());
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&mut *self.tx).await? {
-                let entry = entry_from_row(&row, 0)?;
+            sql.bind_list(chunk.iter().copied());
+            for row in self.tx.fetch_all::<EntryRow>(sql).await? {
+                let entry = row.into_entry()?;
                 found.insert((entry.date, entry.paper_id.clone()), entry);
             }
         }
@@ -366,27 +388,29 @@ impl WriteTx {
     }
 
     async fn upsert_entry_rows(&mut self, entries: &[DailyEntry]) -> Result<()> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut sql = Sql::new(
             "INSERT INTO daily_entries (day, paper_id, submitter_name, submitter_fullname, \
-             submitter_avatar, submitted_ms, upvotes, num_comments) ",
+             submitter_avatar, submitted_ms, upvotes, num_comments)",
         );
-        q.push_values(entries, |mut row, e| {
+        sql.bind_rows(entries.iter().map(|e| {
             let submitter = e.submitted_by.as_ref();
-            row.push_bind(e.date.to_string())
-                .push_bind(e.paper_id.to_string())
-                .push_bind(submitter.map(|s| s.name.clone()))
-                .push_bind(submitter.and_then(|s| s.fullname.clone()))
-                .push_bind(submitter.and_then(|s| s.avatar_url.clone()))
-                .push_bind(e.submitted_at.map(ms))
-                .push_bind(i64::from(e.upvotes))
-                .push_bind(i64::from(e.num_comments));
-        });
-        q.push(
+            vec![
+                Value::from(e.date.to_string()),
+                Value::from(e.paper_id.to_string()),
+                Value::from(submitter.map(|s| s.name.clone())),
+                Value::from(submitter.and_then(|s| s.fullname.clone())),
+                Value::from(submitter.and_then(|s| s.avatar_url.clone())),
+                Value::from(e.submitted_at.map(ms)),
+                Value::from(i64::from(e.upvotes)),
+                Value::from(i64::from(e.num_comments)),
+            ]
+        }));
+        sql.push(
             " ON CONFLICT (day, paper_id) DO UPDATE SET submitter_name = excluded.submitter_name, \
              submitter_fullname = excluded.submitter_fullname, submitter_avatar = excluded.submitter_avatar, \
              submitted_ms = excluded.submitted_ms, upvotes = excluded.upvotes, num_comments = excluded.num_comments",
         );
-        q.build().execute(&mut *self.tx).await?;
+        self.tx.execute(sql).await?;
         Ok(())
     }
 }

@@ -10,8 +10,12 @@
 //! Fake upstreams live in [`upstream`] (a scripted HTTP server) and [`oai`] (an
 //! arXiv-like OAI-PMH endpoint serving real papers).
 
+pub mod db;
 pub mod oai;
+pub mod postgres;
 pub mod upstream;
+
+pub use db::TestDb;
 
 use std::path::{Path, PathBuf};
 

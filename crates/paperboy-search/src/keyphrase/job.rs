@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paperboy_core::ArxivId;
-use paperboy_store::{BacklogPosition, BacklogTask, KeyphraseRow, Store};
+use paperboy_store::{Backlog, BacklogPosition, BacklogTask, KeyphraseRow, Store};
 use tokio::sync::watch;
 
 use super::Extractor;
@@ -45,7 +45,10 @@ impl KeyphraseProgress {
 /// Papers waiting for key phrases that the index holds.
 pub async fn backlog_len(store: &Store, index: &KeywordIndex) -> Result<u64> {
     Ok(store
-        .keyphrase_backlog_len(METHOD, index.cursor()?.seq)
+        .backlog_len(&Backlog::Keyphrases {
+            method: METHOD,
+            up_to_seq: index.cursor()?.seq,
+        })
         .await?)
 }
 
@@ -66,7 +69,14 @@ pub async fn run_keyphrases(
     let mut position = BacklogPosition::start();
     while !*stop.borrow() {
         let tasks = store
-            .keyphrase_backlog(METHOD, up_to, &position, BATCH)
+            .backlog(
+                &Backlog::Keyphrases {
+                    method: METHOD,
+                    up_to_seq: up_to,
+                },
+                &position,
+                BATCH,
+            )
             .await?;
         let Some(last) = tasks.last() else { break };
         position = last.position.clone();

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use paperboy_store::{BacklogPosition, BacklogTask, Store};
+use paperboy_store::{Backlog, BacklogPosition, BacklogTask, Store};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -19,6 +19,10 @@ use crate::Result;
 
 /// Failed attempts after which a paper is given up.
 pub const MAX_ATTEMPTS: u32 = 4;
+/// The papers this job summarises.
+const BACKLOG: Backlog<'static> = Backlog::Summaries {
+    max_attempts: MAX_ATTEMPTS,
+};
 /// Papers read from the backlog at a time.
 const BATCH: u32 = 50;
 /// A paper's first retry waits this long; each further one four times longer.
@@ -68,7 +72,7 @@ pub struct SummaryProgress {
 
 /// Papers a run would try now.
 pub async fn backlog_len(store: &Store) -> Result<u64> {
-    Ok(store.summary_backlog_len(MAX_ATTEMPTS).await?)
+    Ok(store.backlog_len(&BACKLOG).await?)
 }
 
 /// How long a paper waits after its `attempts`-th failure.
@@ -101,9 +105,7 @@ pub async fn run_summaries(
     let mut next_request = Instant::now();
     let mut failures_in_a_row = 0;
     'walk: loop {
-        let tasks = store
-            .summary_backlog(MAX_ATTEMPTS, &position, BATCH)
-            .await?;
+        let tasks = store.backlog(&BACKLOG, &position, BATCH).await?;
         let Some(last) = tasks.last() else { break };
         position = last.position.clone();
         for task in &tasks {

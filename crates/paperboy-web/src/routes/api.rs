@@ -7,6 +7,7 @@ use axum::http::HeaderValue;
 use axum::http::header::LINK;
 use axum::response::{IntoResponse, Response};
 use paperboy_core::{ArxivId, Period};
+use paperboy_store::DayList;
 
 use super::base_url::BaseUrl;
 use crate::WebError;
@@ -43,7 +44,7 @@ pub(super) async fn daily_papers(
 ) -> Result<Response, WebError> {
     let mut request = params?.0.parse()?;
     if request.period.is_none() && request.submitter.is_none() {
-        match app.store.latest_daily_day().await? {
+        match app.store.latest_day(DayList::Daily).await? {
             Some(day) => request.period = Some(Period::Day(day)),
             None => return Ok(Json([(); 0]).into_response()),
         }

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use paperboy_core::{Period, VersionedId, parse_day};
-use paperboy_store::{DailyQuery, FirehoseQuery};
+use paperboy_store::{DailyQuery, DayList, FirehoseQuery};
 
 use crate::WebError;
 use crate::input::{ListParams, PageNumber, SearchPageParams};
@@ -35,7 +35,7 @@ pub(super) async fn home() -> Redirect {
 /// `/papers`: the latest day that has a daily list.
 pub(super) async fn latest_daily(State(app): State<AppState>, params: Params) -> PageResult {
     let page = params?.page()?;
-    match app.store.latest_daily_day().await? {
+    match app.store.latest_day(DayList::Daily).await? {
         Some(day) => daily(&app, Period::Day(day), page).await,
         None => render(&DailyView::empty_store(Layout::new(&app.site, Nav::Daily))),
     }
@@ -72,7 +72,7 @@ async fn daily(app: &AppState, period: Period, page: PageNumber) -> PageResult {
     page.check_exists(list.total, DAILY_PAGE_SIZE)?;
     let neighbours = match period {
         Period::Day(day) => {
-            let (prev, next) = app.store.daily_neighbours(day).await?;
+            let (prev, next) = app.store.neighbour_days(DayList::Daily, day).await?;
             (prev.map(Period::Day), next.map(Period::Day))
         }
         other => (Some(other.prev()), Some(other.next())),
@@ -91,7 +91,7 @@ async fn daily(app: &AppState, period: Period, page: PageNumber) -> PageResult {
 /// `/papers/new`: the latest announcement day.
 pub(super) async fn latest_new(State(app): State<AppState>, params: Params) -> PageResult {
     let params = params?.0;
-    match app.store.latest_firehose_day().await? {
+    match app.store.latest_day(DayList::Firehose).await? {
         Some(day) => firehose(&app, day, &params).await,
         None => render(&FirehoseView::empty_store(Layout::new(&app.site, Nav::New))),
     }
@@ -119,7 +119,7 @@ async fn firehose(app: &AppState, day: Date, params: &ListParams) -> PageResult 
     };
     let list = app.store.firehose_page(&query).await?;
     page.check_exists(list.total, FIREHOSE_PAGE_SIZE)?;
-    let neighbours = app.store.firehose_neighbours(day).await?;
+    let neighbours = app.store.neighbour_days(DayList::Firehose, day).await?;
     render(&FirehoseView::new(
         Layout::new(&app.site, Nav::New),
         day,

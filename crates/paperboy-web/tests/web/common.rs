@@ -49,9 +49,15 @@ impl TestApp {
     pub async fn with_config(config: WebConfig) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = FixedClock::new(ts("2026-08-22T12:00:00Z"));
-        let store = Store::open(&dir.path().join("web.db"), Arc::new(clock))
-            .await
-            .expect("store opens");
+        let store = Store::connect(
+            &paperboy_store::DatabaseUrl::Sqlite(dir.path().join("web.db")),
+            paperboy_store::StoreOptions {
+                clock: Arc::new(clock),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("store opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -23,7 +23,9 @@ pub async fn run(_args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         );
     };
     let model = embedder.model_name().unwrap_or_default().to_owned();
-    let waiting = store.embedding_backlog_len(&model).await?;
+    let waiting = store
+        .backlog_len(&paperboy_store::Backlog::Embeddings { model: &model })
+        .await?;
     let semantic = open_semantic(&store, embedder).await?;
     let bar = items_bar(&format!("embedding ({model})"), waiting);
     let stop = AtomicBool::new(false);

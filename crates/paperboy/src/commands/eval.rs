@@ -40,7 +40,9 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
             .model_name()
             .unwrap_or_default()
             .to_owned();
-        let waiting = store.embedding_backlog_len(&model).await?;
+        let waiting = store
+            .backlog_len(&paperboy_store::Backlog::Embeddings { model: &model })
+            .await?;
         if waiting > 0 {
             eprintln!(
                 "warning: {waiting} papers have no vector yet (run `paperboy embed`); semantic figures undercount"

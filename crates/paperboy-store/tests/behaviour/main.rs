@@ -1,34 +1,33 @@
-//! Behaviour tests of the SQLite store, on a temporary database file.
+//! Behaviour tests of the store, run against SQLite and PostgreSQL alike.
 
-use std::sync::Arc;
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+mod derived;
 
 use jiff::civil::{Date, date};
 use paperboy_core::record::Record;
-use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Period, Submitter};
+use paperboy_core::{ArxivId, DailyEntry, Paper, Period, Submitter};
+use paperboy_store::*;
+use paperboy_testkit::{TestDb, on_both_backends};
 
-use super::*;
+use common::paper;
 
-pub(crate) async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = FixedClock::new("2026-01-10T12:00:00Z".parse().unwrap());
-    let store = Store::open(&dir.path().join("t.db"), Arc::new(clock))
-        .await
-        .unwrap();
-    (dir, store)
-}
-
-pub(crate) fn paper(id: &str, version: Option<u32>, title: &str, day: Date) -> Paper {
-    let mut p = Paper::new(
-        ArxivId::parse(id).unwrap(),
-        title.into(),
-        format!("Abstract of {title}."),
-        vec![Author::named("Ada Lovelace"), Author::named("Alan Turing")],
-    );
-    p.version = version;
-    p.categories = vec!["cs.CL".into(), "cs.AI".into()];
-    p.announced.insert(day);
-    p
-}
+on_both_backends!(
+    writing_the_same_batch_twice_changes_nothing,
+    newer_version_replaces_and_older_does_not,
+    daily_lists_sort_filter_and_navigate,
+    entries_of_unknown_papers_are_refused_and_roll_back,
+    firehose_uses_publication_day_when_no_listing_day,
+    papers_page_walks_everything_once_by_cursor,
+    export_streams_everything_and_reimport_is_a_no_op,
+    a_database_from_a_newer_paperboy_is_refused,
+    backup_is_a_working_sqlite_database,
+    harvest_checkpoint_commits_with_records,
+    change_feed_pages_through_every_changed_paper_once,
+    embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change,
+    records_by_ids_keeps_the_asked_order_and_skips_unknown_ids,
+);
 
 fn entry(id: &str, day: Date, upvotes: u32, submitter: &str) -> DailyEntry {
     let mut e = DailyEntry::new(day, ArxivId::parse(id).unwrap());
@@ -41,9 +40,8 @@ fn entry(id: &str, day: Date, upvotes: u32, submitter: &str) -> DailyEntry {
     e
 }
 
-#[tokio::test]
-async fn writing_the_same_batch_twice_changes_nothing() {
-    let (_dir, store) = store().await;
+async fn writing_the_same_batch_twice_changes_nothing(db: TestDb) {
+    let store = db.open().await;
     let batch = Batch {
         papers: vec![
             paper("2501.00001", Some(1), "One", date(2025, 1, 2)),
@@ -78,9 +76,8 @@ async fn writing_the_same_batch_twice_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn newer_version_replaces_and_older_does_not() {
-    let (_dir, store) = store().await;
+async fn newer_version_replaces_and_older_does_not(db: TestDb) {
+    let store = db.open().await;
     let day = date(2025, 1, 2);
     store
         .write(Batch {
@@ -127,9 +124,8 @@ async fn newer_version_replaces_and_older_does_not() {
     assert_eq!(store.firehose_page(&q).await.unwrap().total, 1);
 }
 
-#[tokio::test]
-async fn daily_lists_sort_filter_and_navigate() {
-    let (_dir, store) = store().await;
+async fn daily_lists_sort_filter_and_navigate(db: TestDb) {
+    let store = db.open().await;
     let (d1, d2, d3) = (date(2025, 1, 6), date(2025, 1, 7), date(2025, 1, 13));
     let papers = ["2501.00001", "2501.00002", "2501.00003"]
         .map(|id| paper(id, None, id, d1))
@@ -176,12 +172,15 @@ async fn daily_lists_sort_filter_and_navigate() {
     paged.sort = DailySort::Trending;
     assert_eq!(store.daily_page(&paged).await.unwrap().items.len(), 1);
 
-    assert_eq!(store.latest_daily_day().await.unwrap(), Some(d3));
+    assert_eq!(store.latest_day(DayList::Daily).await.unwrap(), Some(d3));
     assert_eq!(
-        store.daily_neighbours(d2).await.unwrap(),
+        store.neighbour_days(DayList::Daily, d2).await.unwrap(),
         (Some(d1), Some(d3))
     );
-    assert_eq!(store.daily_neighbours(d1).await.unwrap(), (None, Some(d2)));
+    assert_eq!(
+        store.neighbour_days(DayList::Daily, d1).await.unwrap(),
+        (None, Some(d2))
+    );
 
     // The paper's upvotes are its best entry's.
     let detail = store
@@ -196,9 +195,8 @@ async fn daily_lists_sort_filter_and_navigate() {
     );
 }
 
-#[tokio::test]
-async fn entries_of_unknown_papers_are_refused_and_roll_back() {
-    let (_dir, store) = store().await;
+async fn entries_of_unknown_papers_are_refused_and_roll_back(db: TestDb) {
+    let store = db.open().await;
     let err = store
         .write(Batch {
             papers: vec![],
@@ -206,13 +204,16 @@ async fn entries_of_unknown_papers_are_refused_and_roll_back() {
         })
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    assert!(
+        matches!(&err, StoreError::UnknownPapers(ids) if ids == &["2501.00009"]),
+        "{err}"
+    );
+    assert!(err.to_string().contains("2501.00009"), "{err}");
     assert_eq!(store.stats().await.unwrap().daily_entries, 0);
 }
 
-#[tokio::test]
-async fn firehose_uses_publication_day_when_no_listing_day() {
-    let (_dir, store) = store().await;
+async fn firehose_uses_publication_day_when_no_listing_day(db: TestDb) {
+    let store = db.open().await;
     let mut p = Paper::new(
         ArxivId::parse("hep-th/9901001").unwrap(),
         "Old".into(),
@@ -229,7 +230,7 @@ async fn firehose_uses_publication_day_when_no_listing_day() {
         .await
         .unwrap();
     assert_eq!(
-        store.latest_firehose_day().await.unwrap(),
+        store.latest_day(DayList::Firehose).await.unwrap(),
         Some(date(1999, 1, 4))
     );
     let page = store
@@ -245,9 +246,8 @@ async fn firehose_uses_publication_day_when_no_listing_day() {
     assert_eq!(page.categories, vec![("hep-th".to_owned(), 1)]);
 }
 
-#[tokio::test]
-async fn papers_page_walks_everything_once_by_cursor() {
-    let (_dir, store) = store().await;
+async fn papers_page_walks_everything_once_by_cursor(db: TestDb) {
+    let store = db.open().await;
     let papers: Vec<Paper> = (1..=7)
         .map(|i| {
             paper(
@@ -285,9 +285,8 @@ async fn papers_page_walks_everything_once_by_cursor() {
     ));
 }
 
-#[tokio::test]
-async fn export_streams_everything_and_reimport_is_a_no_op() {
-    let (_dir, store) = store().await;
+async fn export_streams_everything_and_reimport_is_a_no_op(db: TestDb) {
+    let store = db.open().await;
     let batch = Batch {
         papers: vec![paper("2501.00001", Some(1), "One", date(2025, 1, 2))],
         entries: vec![entry("2501.00001", date(2025, 1, 3), 7, "alice")],
@@ -316,22 +315,21 @@ async fn export_streams_everything_and_reimport_is_a_no_op() {
     assert_eq!((second.papers_unchanged, second.entries_unchanged), (1, 1));
 }
 
-#[tokio::test]
-async fn a_database_from_a_newer_paperboy_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let store = Store::open(&path, Arc::new(paperboy_core::SystemClock))
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (99990101000000, 'from the future', 1, x'00', 0)",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
+async fn a_database_from_a_newer_paperboy_is_refused(db: TestDb) {
+    let store = db.open().await;
     store.close().await;
-    let err = Store::open(&path, Arc::new(paperboy_core::SystemClock))
+    db.raw_execute(match db.backend() {
+        Backend::Sqlite => {
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from the future', 1, x'00', 0)"
+        }
+        Backend::Postgres => {
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from the future', TRUE, '\\x00', 0)"
+        }
+    })
+    .await;
+    let err = Store::connect(&db.url, StoreOptions::default())
         .await
         .unwrap_err();
     assert!(
@@ -347,9 +345,8 @@ async fn a_database_from_a_newer_paperboy_is_refused() {
     assert!(err.to_string().contains("newer paperboy"));
 }
 
-#[tokio::test]
-async fn backup_is_a_working_database() {
-    let (dir, store) = store().await;
+async fn backup_is_a_working_sqlite_database(db: TestDb) {
+    let store = db.open().await;
     store
         .write(Batch {
             papers: vec![paper("2501.00001", None, "One", date(2025, 1, 2))],
@@ -357,21 +354,25 @@ async fn backup_is_a_working_database() {
         })
         .await
         .unwrap();
-    let dest = dir.path().join("copy.db");
+    let dest = db.dir.path().join("copy.db");
+    if db.backend() == Backend::Postgres {
+        let err = store.backup(&dest).await.unwrap_err();
+        assert!(err.to_string().contains("pg_dump"), "{err}");
+        return;
+    }
     store.backup(&dest).await.unwrap();
     assert!(matches!(
         store.backup(&dest).await,
         Err(StoreError::BackupExists(_))
     ));
-    let copy = Store::open(&dest, Arc::new(paperboy_core::SystemClock))
+    let copy = Store::connect(&DatabaseUrl::Sqlite(dest), StoreOptions::default())
         .await
         .unwrap();
     assert_eq!(copy.stats().await.unwrap().papers, 1);
 }
 
-#[tokio::test]
-async fn harvest_checkpoint_commits_with_records() {
-    let (_dir, store) = store().await;
+async fn harvest_checkpoint_commits_with_records(db: TestDb) {
+    let store = db.open().await;
     let mut cp = HarvestCheckpoint::new("http://x arXiv cs".into());
     cp.resumption_token = Some("tok|1".into());
     cp.pages = 1;
@@ -396,9 +397,8 @@ async fn harvest_checkpoint_commits_with_records() {
     );
 }
 
-#[tokio::test]
-async fn change_feed_pages_through_every_changed_paper_once() {
-    let (_dir, store) = store().await;
+async fn change_feed_pages_through_every_changed_paper_once(db: TestDb) {
+    let store = db.open().await;
     let papers: Vec<Paper> = (1..=5)
         .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, 2)))
         .collect();
@@ -453,9 +453,8 @@ async fn change_feed_pages_through_every_changed_paper_once() {
     assert_eq!(page[0].0.title, "New title");
 }
 
-#[tokio::test]
-async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
-    let (_dir, store) = store().await;
+async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change(db: TestDb) {
+    let store = db.open().await;
     let papers: Vec<Paper> = (1..=3)
         .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, i as i8)))
         .collect();
@@ -466,9 +465,19 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
         })
         .await
         .unwrap();
-    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 3);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Embeddings { model: "m" })
+            .await
+            .unwrap(),
+        3
+    );
     let tasks = store
-        .embedding_backlog("m", &BacklogPosition::start(), 2)
+        .backlog(
+            &Backlog::Embeddings { model: "m" },
+            &BacklogPosition::start(),
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -477,7 +486,7 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
         "newest first"
     );
     let next = store
-        .embedding_backlog("m", &tasks[1].position, 10)
+        .backlog(&Backlog::Embeddings { model: "m" }, &tasks[1].position, 10)
         .await
         .unwrap();
     assert_eq!(next.len(), 1);
@@ -493,8 +502,22 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
         })
         .collect();
     store.save_embeddings("m", &rows).await.unwrap();
-    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
-    assert_eq!(store.embedding_backlog_len("other-model").await.unwrap(), 3);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Embeddings { model: "m" })
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Embeddings {
+                model: "other-model"
+            })
+            .await
+            .unwrap(),
+        3
+    );
     let stored = store.embeddings_page("m", 2, "", 10).await.unwrap();
     assert_eq!(stored.len(), 2);
     assert_eq!(stored[0].1, vector);
@@ -510,7 +533,11 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
         .await
         .unwrap();
     let back = store
-        .embedding_backlog("m", &BacklogPosition::start(), 10)
+        .backlog(
+            &Backlog::Embeddings { model: "m" },
+            &BacklogPosition::start(),
+            10,
+        )
         .await
         .unwrap();
     let task = back.iter().find(|t| t.id.as_str() == "2501.00003").unwrap();
@@ -519,12 +546,17 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change() {
         .mark_embeddings_current("m", &[(&task.id, task.change_seq)])
         .await
         .unwrap();
-    assert_eq!(store.embedding_backlog_len("m").await.unwrap(), 1);
+    assert_eq!(
+        store
+            .backlog_len(&Backlog::Embeddings { model: "m" })
+            .await
+            .unwrap(),
+        1
+    );
 }
 
-#[tokio::test]
-async fn records_by_ids_keeps_the_asked_order_and_skips_unknown_ids() {
-    let (_dir, store) = store().await;
+async fn records_by_ids_keeps_the_asked_order_and_skips_unknown_ids(db: TestDb) {
+    let store = db.open().await;
     let papers: Vec<Paper> = (1..=3)
         .map(|i| paper(&format!("2501.{i:05}"), None, "T", date(2025, 1, 2)))
         .collect();
