@@ -4,6 +4,7 @@
 pub mod arxiv_id;
 pub mod clock;
 pub mod daily;
+pub mod endpoint;
 pub mod links;
 pub mod paper;
 pub mod period;

@@ -73,7 +73,7 @@ impl BacklogProgress {
 
 /// `count` over `seconds`, 0 before any time has passed: the rate a background job
 /// reports.
-pub(crate) fn per_second(count: u64, seconds: f64) -> f64 {
+pub fn per_second(count: u64, seconds: f64) -> f64 {
     if seconds > 0.0 {
         count as f64 / seconds
     } else {
@@ -139,7 +139,7 @@ pub async fn run_backlog(
 
 /// Splits tasks into those whose text changed (or was never processed) and those
 /// whose stored data (a vector, key phrases) is still right.
-pub(crate) fn split_unchanged(tasks: Vec<BacklogTask>) -> (Vec<BacklogTask>, Vec<BacklogTask>) {
+pub fn split_unchanged(tasks: Vec<BacklogTask>) -> (Vec<BacklogTask>, Vec<BacklogTask>) {
     tasks
         .into_iter()
         .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))

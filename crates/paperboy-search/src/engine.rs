@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use paperboy_core::{ArxivId, SearchQuery};
 use paperboy_store::{PaperRecord, Store};
 
-use crate::embed::Embedder;
 use crate::fusion::{FusionWeights, Provenance, fuse};
 use crate::keyword::KeywordIndex;
 use crate::vector::VectorIndex;
 use crate::{Result, SearchError};
+use paperboy_embed::Embedder;
 
 /// How many candidates each list contributes to fusion.
 pub const CANDIDATES: usize = 100;

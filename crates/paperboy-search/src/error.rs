@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// Everything that can go wrong in search and embedding.
+/// Everything that can go wrong in search.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// The keyword index could not be opened or written.
@@ -21,159 +21,15 @@ pub enum SearchError {
         /// Why.
         source: std::io::Error,
     },
+    /// The embedder failed (loading it, or embedding a query or papers).
+    #[error(transparent)]
+    Embed(#[from] paperboy_embed::EmbedError),
     /// The database could not be read or written.
     #[error(transparent)]
     Store(#[from] paperboy_store::StoreError),
-    /// The `embedder` setting is not `none`, `local:DIR` or `http:URL`.
-    #[error("invalid embedder setting {setting:?}: {reason}; use none, local:DIR or http:URL")]
-    InvalidSetting {
-        /// The setting as given.
-        setting: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A model directory is missing a file, or holds a model this code cannot run.
-    #[error("model directory {dir}: {detail}")]
-    Model {
-        /// The model directory.
-        dir: PathBuf,
-        /// What is wrong.
-        detail: String,
-    },
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The tokenizer failed on some text.
-    #[error("tokenizer: {0}")]
-    Tokenizer(String),
-    /// The model's forward pass failed.
-    #[error("model inference failed: {0}")]
-    Inference(#[from] candle_core::Error),
-    /// A blocking worker task (embedding, index commit) panicked or was cancelled.
+    /// A blocking worker task (an index commit or a vector scan) panicked or was cancelled.
     #[error("a background worker stopped: {0}")]
     Worker(String),
-    /// An embedding endpoint could not be reached or gave an unusable answer.
-    #[error("embedding endpoint {url}: {detail}")]
-    Endpoint {
-        /// The endpoint.
-        url: String,
-        /// What went wrong, and what to check.
-        detail: String,
-    },
-    /// The summary endpoint setting is not a usable URL, or no HTTP client could be
-    /// built for it.
-    #[error("summary endpoint {url:?}: {detail}")]
-    SummaryEndpoint {
-        /// The setting as given.
-        url: String,
-        /// What is wrong.
-        detail: String,
-    },
-    /// Embedding was asked of the `none` embedder.
-    #[error(
-        "no embedder is configured, so search is keyword-only; run `paperboy model fetch`, \
-         or set embedder = local:DIR or http:URL"
-    )]
-    NoEmbedder,
-    /// A download failed.
-    #[error("downloading {url}: {detail}")]
-    Download {
-        /// What was being downloaded.
-        url: String,
-        /// Why it failed.
-        detail: String,
-    },
-    /// A downloaded or unpacked file does not have the expected SHA-256.
-    #[error(
-        "{what} has SHA-256 {actual}, expected {expected}: the download is damaged or not the expected file"
-    )]
-    Checksum {
-        /// Which file.
-        what: String,
-        /// The pinned checksum.
-        expected: String,
-        /// The checksum of what arrived.
-        actual: String,
-    },
-    /// Every source of the default model failed.
-    #[error(
-        "could not fetch the model into {dir}: {reasons}. Copy a sentence-transformers model \
-         directory (config.json, model.safetensors, tokenizer.json) to {dir}, or set \
-         embedder = http:URL to use an embedding server"
-    )]
-    FetchFailed {
-        /// Where the model should have gone.
-        dir: PathBuf,
-        /// What went wrong with each source.
-        reasons: String,
-    },
-}
-
-impl SearchError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
-    }
-
-    pub(crate) fn model(dir: impl Into<PathBuf>, detail: impl std::fmt::Display) -> Self {
-        Self::Model {
-            dir: dir.into(),
-            detail: detail.to_string(),
-        }
-    }
-}
-
-/// An error and its causes, as one line: reqwest's own message leaves out why
-/// ("error sending request" without "dns error: ...").
-pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text = format!("{text}: {cause_text}");
-        }
-        source = cause.source();
-    }
-    text
-}
-
-/// The message of an OpenAI (`{"error": {"message"}}`) or text-embeddings-inference
-/// (`{"error": "..."}`) error body, else the start of the body.
-pub(crate) fn error_message(body: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum ErrorBody {
-        OpenAi { error: OpenAiError },
-        Plain { error: String },
-    }
-    #[derive(serde::Deserialize)]
-    struct OpenAiError {
-        message: String,
-    }
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(ErrorBody::OpenAi { error }) => error.message,
-        Ok(ErrorBody::Plain { error }) => error,
-        Err(_) => snippet(body),
-    }
-}
-
-/// The start of a body, for an error message.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    match text.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None if text.is_empty() => "(empty body)".into(),
-        None => text.to_owned(),
-    }
 }
 
 /// The crate's result type.

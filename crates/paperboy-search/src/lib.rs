@@ -2,30 +2,19 @@
 //!
 //! - [`keyword`]: a tantivy BM25 index of titles, abstracts, authors, categories and
 //!   ids, kept current by following the database's change feed ([`follow`]);
-//! - [`embed`]: sentence embeddings of papers and queries, from a local model, an
-//!   embedding server, or not at all;
 //! - [`vector`]: exact cosine search over paper embeddings, in memory;
 //! - [`fusion`]: reciprocal rank fusion of the two;
 //! - [`engine`]: what the web layer calls (search, similar papers);
-//! - [`backlog`]: the resumable job that embeds papers without a current vector;
-//! - [`keyphrase`]: key phrases of papers, scored against the keyword index's corpus
-//!   statistics, and the job that fills them in;
-//! - [`summary`]: one-sentence summaries from an OpenAI-compatible chat endpoint, and
-//!   the job that asks for them.
+//! - [`backlog`]: the resumable job that embeds papers without a current vector
+//!   (with an embedder from `paperboy-embed`).
 
 pub mod backlog;
-pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod follow;
 pub mod fusion;
-pub mod keyphrase;
 pub mod keyword;
-pub mod summary;
 pub mod vector;
 
 pub use error::{Result, SearchError};
-
-#[cfg(test)]
-mod tests;

@@ -3,44 +3,27 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-mod common;
+use paperboy_testkit::model as common;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use paperboy_core::{ArxivId, SearchQuery};
-use paperboy_ingest::{ImportOptions, import_file};
+use paperboy_embed::Embedder;
 use paperboy_search::backlog::{load_vectors, run_backlog};
-use paperboy_search::embed::Embedder;
 use paperboy_search::engine::{SearchEngine, SearchMode, SearchRequest, Semantic};
-use paperboy_search::follow::IndexFollower;
-use paperboy_search::keyword::KeywordIndex;
 use paperboy_search::vector::VectorIndex;
-use paperboy_store::Store;
-use paperboy_testkit::fixture_path;
+use paperboy_store::{Backend, Store};
+use paperboy_testkit::TestDb;
+use paperboy_testkit::corpus::{CORPUS_PAPERS, indexed_corpus};
 
-const PAPERS: u64 = 166 + 200 + 17;
-
-async fn engine() -> (tempfile::TempDir, Store, SearchEngine) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(&dir.path().join("data")).await.unwrap();
-    for file in [
-        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
-        "kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl",
-        "hf_api/daily_papers_date_2026-08-21.json",
-    ] {
-        assert!(
-            import_file(&store, &fixture_path(file), &ImportOptions::default())
-                .await
-                .is_clean()
-        );
-    }
-    let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).unwrap());
-    IndexFollower::new(keyword.clone())
-        .unwrap()
-        .catch_up(&store, &|_| {})
+async fn engine() -> (TestDb, Store, SearchEngine) {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let store = db.open().await;
+    let keyword = indexed_corpus(&store, &db.dir.path().join("index"))
         .await
-        .unwrap();
+        .index()
+        .clone();
 
     let semantic = Arc::new(Semantic::new(
         Embedder::Local(common::local()),
@@ -50,8 +33,8 @@ async fn engine() -> (tempfile::TempDir, Store, SearchEngine) {
     let done = run_backlog(&store, &semantic, &stop, &|_| {})
         .await
         .unwrap();
-    assert_eq!(done.embedded, PAPERS);
-    assert_eq!(semantic.len() as u64, PAPERS);
+    assert_eq!(done.embedded, CORPUS_PAPERS);
+    assert_eq!(semantic.len() as u64, CORPUS_PAPERS);
     let again = run_backlog(&store, &semantic, &stop, &|_| {})
         .await
         .unwrap();
@@ -71,9 +54,13 @@ async fn engine() -> (tempfile::TempDir, Store, SearchEngine) {
     );
 
     let loaded = load_vectors(&store, "all-MiniLM-L6-v2", 384).await.unwrap();
-    assert_eq!(loaded.len() as u64, PAPERS, "vectors survive a restart");
+    assert_eq!(
+        loaded.len() as u64,
+        CORPUS_PAPERS,
+        "vectors survive a restart"
+    );
     let engine = SearchEngine::new(store.clone(), keyword, Some(semantic));
-    (dir, store, engine)
+    (db, store, engine)
 }
 
 fn request(q: &str, mode: SearchMode) -> SearchRequest {

@@ -10,7 +10,9 @@
 //! Fake upstreams live in [`upstream`] (a scripted HTTP server) and [`oai`] (an
 //! arXiv-like OAI-PMH endpoint serving real papers).
 
+pub mod corpus;
 pub mod db;
+pub mod model;
 pub mod oai;
 pub mod postgres;
 pub mod upstream;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use paperboy_embed::{Embedder, EmbedderSetting, FetchOutcome, fetch_default_model};
 use paperboy_search::backlog::load_vectors;
-use paperboy_search::embed::{Embedder, EmbedderSetting, FetchOutcome, fetch_default_model};
 use paperboy_search::engine::Semantic;
 use paperboy_store::Store;
 

@@ -16,7 +16,6 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use crate::Result;
-use crate::keyphrase::CorpusStats;
 
 /// Counts remembered before the cache starts over (common phrases recur from paper
 /// to paper; rare ones are cheap to count again).
@@ -90,16 +89,19 @@ impl IndexStats {
     }
 }
 
-impl CorpusStats for IndexStats {
-    fn papers(&self) -> u64 {
+impl IndexStats {
+    /// Papers in the corpus.
+    pub fn papers(&self) -> u64 {
         self.searcher.num_docs()
     }
 
-    fn phrase_papers(&self, terms: &[String]) -> Result<u64> {
+    /// Abstracts that have `terms` (index terms) next to each other in this order.
+    pub fn phrase_papers(&self, terms: &[String]) -> Result<u64> {
         self.count(Kind::Phrase, terms)
     }
 
-    fn cooccurrence_papers(&self, terms: &[String]) -> Result<u64> {
+    /// Abstracts that have every one of `terms`.
+    pub fn cooccurrence_papers(&self, terms: &[String]) -> Result<u64> {
         self.count(Kind::Cooccurrence, terms)
     }
 }

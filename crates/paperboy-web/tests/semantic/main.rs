@@ -17,8 +17,8 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use paperboy_embed::{Embedder, EmbedderSetting, ModelSource, fetch_model};
 use paperboy_search::backlog::run_backlog;
-use paperboy_search::embed::{Embedder, EmbedderSetting, ModelSource, fetch_model};
 use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
 

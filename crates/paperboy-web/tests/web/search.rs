@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use jiff::civil::date;
-use paperboy_search::embed::Embedder;
+use paperboy_embed::Embedder;
 use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
 

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use paperboy_enrich::keyphrase::job::{backlog_len, follow_keyphrases, run_keyphrases};
 use paperboy_ingest::progress::items_bar;
-use paperboy_search::keyphrase::job::{backlog_len, follow_keyphrases, run_keyphrases};
 use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::Store;
 use tokio::sync::watch;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use paperboy_search::embed::{FetchOutcome, fetch_default_model};
+use paperboy_embed::{FetchOutcome, fetch_default_model};
 
 use crate::config::Settings;
 

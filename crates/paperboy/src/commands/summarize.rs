@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use paperboy_ingest::progress::items_bar;
-use paperboy_search::summary::job::{
+use paperboy_enrich::summary::job::{
     MAX_ATTEMPTS, RunOptions, backlog_len, follow_summaries, run_summaries,
 };
-use paperboy_search::summary::{ChatClient, ChatOptions};
+use paperboy_enrich::summary::{ChatClient, ChatOptions};
+use paperboy_ingest::progress::items_bar;
 use paperboy_store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
