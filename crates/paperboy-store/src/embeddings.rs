@@ -4,7 +4,7 @@ use paperboy_core::ArxivId;
 
 use crate::codec::parse_id;
 use crate::db::{Scalar, Sql, Value, unsigned};
-use crate::{Result, Store, StoreError};
+use crate::{ChangeCursor, Result, Store, StoreError};
 
 /// Rows per multi-row insert.
 const ROWS_PER_STATEMENT: usize = 200;
@@ -46,6 +46,21 @@ struct VectorRow {
     vector: Vec<u8>,
 }
 
+/// A stored vector with its stamp.
+#[derive(Debug, sqlx::FromRow)]
+struct StampedVectorRow {
+    #[sqlx(flatten)]
+    vector: VectorRow,
+    stored_seq: i64,
+}
+
+impl VectorRow {
+    fn decode(self, dim: usize) -> Result<(ArxivId, Vec<f32>)> {
+        let vector = decode(&self.paper_id, &self.vector, dim)?;
+        Ok((parse_id(&self.paper_id)?, vector))
+    }
+}
+
 impl Store {
     /// How many `model` embeddings are stored.
     pub async fn embedding_count(&self, model: &str) -> Result<u64> {
@@ -59,9 +74,17 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.db.begin(true).await?;
+        // Like the change sequence: the counter row stays locked until commit, so
+        // stamps are handed out in commit order and a follower never skips one.
+        let seq = tx
+            .fetch_one::<Scalar<i64>>(Sql::new(
+                "UPDATE counters SET value = value + 1 WHERE name = 'embedding_seq' RETURNING value AS v",
+            ))
+            .await?
+            .v;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut sql = Sql::new(
-                "INSERT INTO embeddings (model, paper_id, dim, vector, text_hash, source_seq)",
+                "INSERT INTO embeddings (model, paper_id, dim, vector, text_hash, source_seq, stored_seq)",
             );
             sql.bind_rows(chunk.iter().map(|row| {
                 vec![
@@ -71,11 +94,13 @@ impl Store {
                     Value::from(encode(row.vector)),
                     Value::from(row.text_hash),
                     Value::from(row.source_seq),
+                    Value::from(seq),
                 ]
             }));
             sql.push(
                 " ON CONFLICT (model, paper_id) DO UPDATE SET dim = excluded.dim, vector = excluded.vector, \
-                 text_hash = excluded.text_hash, source_seq = excluded.source_seq",
+                 text_hash = excluded.text_hash, source_seq = excluded.source_seq, \
+                 stored_seq = excluded.stored_seq",
             );
             tx.execute(sql).await?;
         }
@@ -112,9 +137,42 @@ impl Store {
             .fetch_all::<VectorRow>(sql)
             .await?
             .into_iter()
+            .map(|row| row.decode(dim))
+            .collect()
+    }
+
+    /// `model` embeddings of dimension `dim` stored after `cursor` (by this or any
+    /// other process), in the order they were stored, at most `limit`, each with the
+    /// cursor that points at it: how an instance keeps its vectors current.
+    pub async fn embeddings_stored_since(
+        &self,
+        model: &str,
+        dim: usize,
+        cursor: &ChangeCursor,
+        limit: u32,
+    ) -> Result<Vec<(ArxivId, Vec<f32>, ChangeCursor)>> {
+        let sql = Sql::new(
+            "SELECT paper_id, vector, stored_seq FROM embeddings WHERE model = $1 AND dim = $2 \
+             AND (stored_seq > $3 OR (stored_seq = $3 AND paper_id > $4)) \
+             ORDER BY stored_seq, paper_id LIMIT $5",
+        )
+        .arg(model)
+        .arg(dim as i64)
+        .arg(cursor.seq)
+        .arg(&cursor.id)
+        .arg(i64::from(limit));
+        self.db
+            .fetch_all::<StampedVectorRow>(sql)
+            .await?
+            .into_iter()
             .map(|row| {
-                let vector = decode(&row.paper_id, &row.vector, dim)?;
-                Ok((parse_id(&row.paper_id)?, vector))
+                let seq = row.stored_seq;
+                let (id, vector) = row.vector.decode(dim)?;
+                let cursor = ChangeCursor {
+                    seq,
+                    id: id.to_string(),
+                };
+                Ok((id, vector, cursor))
             })
             .collect()
     }

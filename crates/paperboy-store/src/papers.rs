@@ -2,7 +2,7 @@
 
 use crate::backlog::{BacklogPosition, NEWEST_FIRST, push_after};
 use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, PaperRow, count};
-use crate::db::{Scalar, Sql};
+use crate::db::Sql;
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use paperboy_core::{ArxivId, DailyEntry, Paper};
@@ -142,6 +142,17 @@ fn parse_cursor(cursor: &str) -> Result<(i64, String)> {
     Ok((ms, id.to_string()))
 }
 
+/// The database's counters: each moves when what it counts changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, sqlx::FromRow)]
+pub struct Counters {
+    /// Writes that changed papers (the keyword index follows it).
+    pub change_seq: i64,
+    /// Transactions that stored embeddings (each instance's vectors follow it).
+    pub embedding_seq: i64,
+    /// Writes that changed a daily list: entries, upvotes, comments.
+    pub list_seq: i64,
+}
+
 /// Where a follower of the papers table stands: the last (change sequence, id) it has
 /// seen. Papers changed by one write share a sequence number, so the id breaks ties.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -187,8 +198,17 @@ impl Store {
 
     /// The newest change sequence number: cheap to poll for "has anything changed?".
     pub async fn current_change_seq(&self) -> Result<i64> {
-        let sql = Sql::new("SELECT value AS v FROM counters WHERE name = 'change_seq'");
-        Ok(self.db.fetch_one::<Scalar<i64>>(sql).await?.v)
+        Ok(self.counters().await?.change_seq)
+    }
+
+    /// Every counter, in one cheap read: what followers and caches poll.
+    pub async fn counters(&self) -> Result<Counters> {
+        let sql = Sql::new(
+            "SELECT (SELECT value FROM counters WHERE name = 'change_seq') AS change_seq, \
+             (SELECT value FROM counters WHERE name = 'embedding_seq') AS embedding_seq, \
+             (SELECT value FROM counters WHERE name = 'list_seq') AS list_seq",
+        );
+        self.db.fetch_one::<Counters>(sql).await
     }
 }
 

@@ -348,9 +348,17 @@ impl WriteTx {
                 }
             }
         }
+        if writes.is_empty() {
+            return Ok(());
+        }
         for chunk in writes.chunks(ROWS_PER_STATEMENT) {
             self.upsert_entry_rows(chunk).await?;
         }
+        self.tx
+            .execute(Sql::new(
+                "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
+            ))
+            .await?;
         Ok(())
     }
 

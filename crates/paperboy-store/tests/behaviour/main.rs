@@ -4,6 +4,7 @@
 
 mod common;
 mod derived;
+mod jobs;
 
 use jiff::civil::{Date, date};
 use paperboy_core::record::Record;
