@@ -4,15 +4,17 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paperboy_core::{ArxivId, Paper};
-use paperboy_enrich::keyphrase::job::{backlog_len, follow_keyphrases, run_keyphrases};
+use paperboy_enrich::keyphrase::job::{KeyphraseJob, backlog_len, run_keyphrases};
+use paperboy_jobs::{DEFAULT_LEASE, JobContext, Runner};
 use paperboy_search::follow::IndexFollower;
 use paperboy_store::{Backend, Batch, Store};
 use paperboy_testkit::TestDb;
 use paperboy_testkit::corpus::{CORPUS_PAPERS, indexed_corpus};
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 /// 16 of the 17 HF papers of the corpus carry `ai_keywords`.
 const WITH_SOURCE_KEYWORDS: u64 = 16;
@@ -56,18 +58,16 @@ async fn phrases_reach_ai_keywords_reruns_do_nothing_and_changes_are_redone() {
     let waiting = backlog_len(&store, &index).await.unwrap();
     assert_eq!(waiting, CORPUS_PAPERS - WITH_SOURCE_KEYWORDS);
 
-    let (_stop_tx, stop) = watch::channel(false);
+    let ctx = JobContext::quiet(CancellationToken::new());
     let started = Instant::now();
-    let done = run_keyphrases(&store, &index, &stop, &|_| {})
-        .await
-        .unwrap();
+    let done = run_keyphrases(&store, &index, &ctx).await.unwrap();
     eprintln!(
         "{} papers in {:.2}s ({:.0}/s)",
-        done.extracted,
+        done.done,
         started.elapsed().as_secs_f64(),
-        done.rate()
+        done.done as f64 / started.elapsed().as_secs_f64()
     );
-    assert_eq!((done.extracted, done.unchanged), (waiting, 0));
+    assert_eq!((done.done, done.unchanged), (waiting, 0));
     assert_eq!(backlog_len(&store, &index).await.unwrap(), 0);
     assert_eq!(store.keyphrase_count().await.unwrap(), waiting);
 
@@ -83,10 +83,8 @@ async fn phrases_reach_ai_keywords_reruns_do_nothing_and_changes_are_redone() {
         "Hugging Face's keywords stay"
     );
 
-    let again = run_keyphrases(&store, &index, &stop, &|_| {})
-        .await
-        .unwrap();
-    assert_eq!((again.extracted, again.unchanged), (0, 0));
+    let again = run_keyphrases(&store, &index, &ctx).await.unwrap();
+    assert_eq!((again.done, again.unchanged), (0, 0));
 
     // A new version with another abstract is redone; a paper that only gained an
     // announcement day is marked current; a paper the index has not taken in yet waits.
@@ -111,10 +109,8 @@ async fn phrases_reach_ai_keywords_reruns_do_nothing_and_changes_are_redone() {
         "not indexed yet"
     );
     follower.catch_up(&store, &|_| {}).await.unwrap();
-    let redo = run_keyphrases(&store, &index, &stop, &|_| {})
-        .await
-        .unwrap();
-    assert_eq!((redo.extracted, redo.unchanged), (1, 1));
+    let redo = run_keyphrases(&store, &index, &ctx).await.unwrap();
+    assert_eq!((redo.done, redo.unchanged), (1, 1));
     let revised = keywords(&store, "2606.27531").await;
     assert!(revised.contains(&"Lunar Gateway".to_owned()), "{revised:?}");
 }
@@ -122,23 +118,28 @@ async fn phrases_reach_ai_keywords_reruns_do_nothing_and_changes_are_redone() {
 #[tokio::test]
 async fn a_stopped_run_does_nothing() {
     let (_dir, store, follower) = indexed_store().await;
-    let (_stop_tx, stop) = watch::channel(true);
-    let done = run_keyphrases(&store, follower.index(), &stop, &|_| {})
+    let stopped = CancellationToken::new();
+    stopped.cancel();
+    let ctx = JobContext::quiet(stopped);
+    let done = run_keyphrases(&store, follower.index(), &ctx)
         .await
         .unwrap();
-    assert_eq!(done.extracted, 0);
+    assert_eq!(done.done, 0);
 }
 
 #[tokio::test]
 async fn the_background_loop_follows_new_papers_and_stops_on_request() {
     let (_dir, store, follower) = indexed_store().await;
-    let (stop_tx, stop) = watch::channel(false);
-    let job = tokio::spawn(follow_keyphrases(
+    let runner = Runner::new(
+        store.clone(),
+        Arc::new(paperboy_core::SystemClock),
+        "test",
+        DEFAULT_LEASE,
+    );
+    runner.spawn(Arc::new(KeyphraseJob::new(
         store.clone(),
         follower.index().clone(),
-        Duration::from_millis(50),
-        stop,
-    ));
+    )));
 
     // Writing and indexing go on while the job runs.
     let mut paper = stored_paper(&store, "2606.27670").await;
@@ -167,9 +168,7 @@ async fn the_background_loop_follows_new_papers_and_stops_on_request() {
     }
     assert_eq!(backlog_len(&store, follower.index()).await.unwrap(), 0);
 
-    stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(10), job)
+    tokio::time::timeout(Duration::from_secs(10), runner.shutdown())
         .await
-        .expect("the job stops when asked")
-        .unwrap();
+        .expect("the job stops when asked");
 }

@@ -13,12 +13,13 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use paperboy_core::{ArxivId, Author, FixedClock, Paper};
 use paperboy_enrich::summary::job::{
-    MAX_ATTEMPTS, RunOptions, SummaryProgress, backlog_len, follow_summaries, run_summaries,
+    MAX_ATTEMPTS, RunOptions, SummaryJob, SummaryProgress, backlog_len, run_summaries,
 };
 use paperboy_enrich::summary::{ChatClient, ChatFailure, ChatOptions};
+use paperboy_jobs::{DEFAULT_LEASE, JobContext, Runner};
 use paperboy_store::{Batch, Store};
 use paperboy_testkit::upstream::{Reply, TestServer};
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 const START: &str = "2026-07-01T12:00:00Z";
 
@@ -149,10 +150,8 @@ fn options(give_up_after: Option<u32>) -> RunOptions {
 }
 
 async fn run(store: &Store, client: &ChatClient, options: &RunOptions) -> SummaryProgress {
-    let (_stop_tx, stop) = watch::channel(false);
-    run_summaries(store, client, options, &stop, &|_| {})
-        .await
-        .unwrap()
+    let ctx = JobContext::quiet(CancellationToken::new());
+    run_summaries(store, client, options, &ctx).await.unwrap()
 }
 
 async fn summary_of(store: &Store, paper: &Paper) -> Option<String> {
@@ -267,11 +266,12 @@ async fn rate_limits_pause_the_job_as_the_server_asks() {
     let (_dir, store, _clock, _papers) = store_with(2).await;
     let failing = Endpoint::start(Mode::Status(503));
     let client = failing.client(Duration::from_secs(10));
-    let (stop_tx, stop) = watch::channel(false);
+    let stop = CancellationToken::new();
+    let ctx = JobContext::quiet(stop.clone());
     let job = tokio::spawn({
         let store = store.clone();
         async move {
-            run_summaries(&store, &client, &options(None), &stop, &|_| {})
+            run_summaries(&store, &client, &options(None), &ctx)
                 .await
                 .unwrap()
         }
@@ -282,7 +282,7 @@ async fn rate_limits_pause_the_job_as_the_server_asks() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    stop_tx.send(true).unwrap();
+    stop.cancel();
     let done = tokio::time::timeout(Duration::from_secs(2), job)
         .await
         .expect("the 30 s pause is cut short")
@@ -344,14 +344,17 @@ async fn the_job_in_a_task_never_holds_up_reads_or_writes() {
     let (_dir, store, _clock, papers) = store_with(3).await;
     let endpoint = Endpoint::start(Mode::Hang);
     let client = endpoint.client(Duration::from_secs(30));
-    let (stop_tx, stop) = watch::channel(false);
-    let job = tokio::spawn(follow_summaries(
+    let runner = Runner::new(
+        store.clone(),
+        Arc::new(paperboy_core::SystemClock),
+        "test",
+        DEFAULT_LEASE,
+    );
+    runner.spawn(Arc::new(SummaryJob::new(
         store.clone(),
         client,
         options(None),
-        Duration::from_millis(50),
-        stop,
-    ));
+    )));
     let deadline = Instant::now() + Duration::from_secs(10);
     while endpoint.requests() == 0 {
         assert!(Instant::now() < deadline, "the job asks");
@@ -379,11 +382,9 @@ async fn the_job_in_a_task_never_holds_up_reads_or_writes() {
         started.elapsed()
     );
 
-    stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(2), job)
+    tokio::time::timeout(Duration::from_secs(2), runner.shutdown())
         .await
-        .expect("the job stops mid-request")
-        .unwrap();
+        .expect("the job stops mid-request");
     assert_eq!(
         store.summary_counts(MAX_ATTEMPTS).await.unwrap().retrying,
         0,

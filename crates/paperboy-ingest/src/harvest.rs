@@ -37,9 +37,10 @@
 //! Share one [`PoliteClient`] between harvest and fetch so arXiv sees one polite
 //! client. Runs of the same source must not overlap (one scheduler task does that).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
 use paperboy_store::{HarvestCheckpoint, Store, WriteSummary};
 use serde::Serialize;
 
@@ -240,6 +241,90 @@ pub async fn harvest_sets(
         outcomes.push((set.clone(), outcome));
     }
     outcomes
+}
+
+/// The scheduled harvest as a cluster job: one instance harvests `sets` every
+/// `every`, each set continuing from its last completed harvest. Stopping cuts a
+/// harvest short; the next round resumes it from its checkpoint.
+pub struct HarvestJob {
+    store: Store,
+    client: PoliteClient,
+    base_url: String,
+    sets: Vec<String>,
+    every: Duration,
+}
+
+impl HarvestJob {
+    /// Harvests `sets` from `base_url` through `client` every `every`.
+    pub fn new(
+        store: Store,
+        client: PoliteClient,
+        base_url: String,
+        sets: Vec<String>,
+        every: Duration,
+    ) -> Self {
+        Self {
+            store,
+            client,
+            base_url,
+            sets,
+            every,
+        }
+    }
+}
+
+impl Job for HarvestJob {
+    fn name(&self) -> String {
+        "harvest".into()
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Cluster
+    }
+
+    fn interval(&self) -> Duration {
+        self.every
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            let run = harvest_sets(
+                &self.store,
+                &self.client,
+                &self.base_url,
+                MetadataPrefix::Arxiv,
+                &self.sets,
+            );
+            let outcomes = tokio::select! {
+                outcomes = run => outcomes,
+                _ = ctx.cancelled() => return Ok(Outcome::Idle),
+            };
+            let mut progress = Progress::default();
+            let mut failures = Vec::new();
+            for (set, outcome) in outcomes {
+                match outcome {
+                    Ok(report) => {
+                        tracing::info!(
+                            "harvested set {set}: {} records, {} new papers",
+                            report.records,
+                            report.written.papers_inserted
+                        );
+                        progress.done += report.records;
+                    }
+                    Err(e) => {
+                        progress.failed += 1;
+                        failures.push(format!("set {set}: {e}"));
+                    }
+                }
+            }
+            ctx.report(progress);
+            if failures.is_empty() {
+                Ok(Outcome::After(self.every))
+            } else {
+                Err(failures.join("; ").into())
+            }
+        })
+    }
 }
 
 fn day_or_start(day: Option<Date>) -> String {

@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use crate::error::{IngestError, Result};
 
 /// How a [`PoliteClient`] behaves.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpOptions {
     /// The operator's address, sent in the User-Agent as arXiv asks; may be empty.
     pub contact_email: String,

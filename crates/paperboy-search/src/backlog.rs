@@ -1,16 +1,19 @@
-//! The embedding backlog job: embed every paper that has no up-to-date vector for the
-//! configured model, newest papers first, and load stored vectors at start.
+//! The work of keeping vectors current: the walk over a backlog that the embedding
+//! and key-phrase jobs share, the embedding job, and the job that loads vectors other
+//! processes stored.
 //!
-//! Resumable by construction: the backlog is a query (papers without a current
-//! vector), each batch's vectors are stored in one transaction, and a paper whose
-//! text did not change since it was embedded is only marked current.
+//! Resumable by construction: a backlog is a query (papers without current data),
+//! each batch is stored in one transaction, and a paper whose text did not change
+//! since its data was made is only marked current.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use paperboy_core::ArxivId;
-use paperboy_store::{Backlog, BacklogPosition, BacklogTask, EmbeddingRow, Store};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_store::{
+    Backlog, BacklogPosition, BacklogTask, ChangeCursor, EmbeddingRow, Store, StoreError,
+};
 
 use crate::Result;
 use crate::engine::Semantic;
@@ -20,6 +23,10 @@ use crate::vector::VectorIndex;
 pub const BATCH: u32 = 64;
 /// Rows read per query while loading stored vectors.
 const LOAD_CHUNK: u32 = 5_000;
+/// How often the embedding job looks for new papers once the backlog is empty.
+const EMBED_INTERVAL: Duration = Duration::from_secs(10);
+/// How often an instance looks for vectors stored by others.
+const VECTOR_FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
 
 /// The text a paper is embedded from.
 pub fn paper_text(title: &str, summary: &str) -> String {
@@ -36,8 +43,64 @@ pub fn text_hash(text: &str) -> i64 {
     i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
-/// Reads every stored vector of `model` into an index of dimension `dim`.
-pub async fn load_vectors(store: &Store, model: &str, dim: usize) -> Result<VectorIndex> {
+/// What a backlog job does with papers whose data is missing or stale.
+pub trait BacklogWork: Sync {
+    /// Its error.
+    type Error: From<StoreError> + Send;
+    /// Makes and stores the data of `fresh` (one transaction per batch).
+    fn process(
+        &self,
+        fresh: Vec<BacklogTask>,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// Walks `backlog` newest first, `batch` papers at a time, until it is empty or `ctx`
+/// is cancelled: papers whose text is unchanged since their data was made are marked
+/// current, the others go to `work`, which makes and stores their data.
+/// Reports progress after every batch and returns the total.
+pub async fn walk_backlog<W: BacklogWork>(
+    store: &Store,
+    backlog: &Backlog<'_>,
+    batch: u32,
+    ctx: &JobContext,
+    work: &W,
+) -> Result<Progress, W::Error> {
+    let mut done = Progress::default();
+    let mut position = BacklogPosition::start();
+    while !ctx.is_cancelled() {
+        let tasks = store.backlog(backlog, &position, batch).await?;
+        let Some(last) = tasks.last() else { break };
+        position = last.position.clone();
+        let (fresh, unchanged): (Vec<_>, Vec<_>) = tasks
+            .into_iter()
+            .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))));
+        if !unchanged.is_empty() {
+            let marks: Vec<(&ArxivId, i64)> =
+                unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
+            store.mark_backlog_current(backlog, &marks).await?;
+            done.unchanged += unchanged.len() as u64;
+        }
+        if !fresh.is_empty() {
+            done.done += fresh.len() as u64;
+            work.process(fresh).await?;
+        }
+        ctx.report(done);
+    }
+    Ok(done)
+}
+
+/// Reads every stored vector of `model` into an index of dimension `dim`; returns it
+/// with the cursor of the embeddings feed to follow from (taken before reading, so
+/// nothing stored meanwhile is missed).
+pub async fn load_vectors(
+    store: &Store,
+    model: &str,
+    dim: usize,
+) -> Result<(VectorIndex, ChangeCursor)> {
+    let cursor = ChangeCursor {
+        seq: store.counters().await?.embedding_seq,
+        id: String::new(),
+    };
     let mut index = VectorIndex::new(dim);
     let mut after = String::new();
     loop {
@@ -50,171 +113,176 @@ pub async fn load_vectors(store: &Store, model: &str, dim: usize) -> Result<Vect
             index.upsert(id, &vector);
         }
     }
-    Ok(index)
+    Ok((index, cursor))
 }
 
-/// Progress of a backlog run.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct BacklogProgress {
-    /// Papers embedded.
-    pub embedded: u64,
-    /// Papers found unchanged and only marked current.
-    pub unchanged: u64,
-    /// Seconds spent.
-    pub seconds: f64,
+/// Embeds a batch of papers, stores the vectors and adds them to the index.
+struct EmbedBatch<'a> {
+    store: &'a Store,
+    semantic: &'a Semantic,
+    model: &'a str,
 }
 
-impl BacklogProgress {
-    /// Papers embedded per second.
-    pub fn rate(&self) -> f64 {
-        per_second(self.embedded, self.seconds)
+impl BacklogWork for EmbedBatch<'_> {
+    type Error = crate::SearchError;
+
+    async fn process(&self, fresh: Vec<BacklogTask>) -> Result<()> {
+        let texts: Vec<String> = fresh
+            .iter()
+            .map(|t| paper_text(&t.title, &t.summary))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = self.semantic.embedder().embed(&refs).await?;
+        let rows: Vec<EmbeddingRow> = fresh
+            .iter()
+            .zip(&texts)
+            .zip(&vectors)
+            .map(|((task, text), vector)| EmbeddingRow {
+                id: &task.id,
+                vector,
+                text_hash: text_hash(text),
+                source_seq: task.change_seq,
+            })
+            .collect();
+        self.store.save_embeddings(self.model, &rows).await?;
+        self.semantic
+            .insert(fresh.iter().map(|t| t.id.clone()).zip(vectors));
+        Ok(())
     }
 }
 
-/// `count` over `seconds`, 0 before any time has passed: the rate a background job
-/// reports.
-pub fn per_second(count: u64, seconds: f64) -> f64 {
-    if seconds > 0.0 {
-        count as f64 / seconds
-    } else {
-        0.0
-    }
-}
-
-/// Embeds the backlog until it is empty or `stop` is set, storing vectors and adding
-/// them to `semantic`'s index. `progress` is called after every batch.
-pub async fn run_backlog(
-    store: &Store,
-    semantic: &Semantic,
-    stop: &AtomicBool,
-    progress: &(dyn Fn(&BacklogProgress) + Sync),
-) -> Result<BacklogProgress> {
-    let Some(model) = semantic.embedder().model_name().map(str::to_owned) else {
-        return Ok(BacklogProgress::default());
+/// Embeds the backlog of `semantic`'s model until it is empty or `ctx` is
+/// cancelled, storing vectors and adding them to `semantic`'s index.
+pub async fn run_backlog(store: &Store, semantic: &Semantic, ctx: &JobContext) -> Result<Progress> {
+    let Some(model) = semantic.embedder().model_name() else {
+        return Ok(Progress::default());
     };
-    let started = Instant::now();
-    let mut done = BacklogProgress::default();
-    let mut position = BacklogPosition::start();
-    while !stop.load(Ordering::Relaxed) {
-        let tasks = store
-            .backlog(&Backlog::Embeddings { model: &model }, &position, BATCH)
-            .await?;
-        let Some(last) = tasks.last() else { break };
-        position = last.position.clone();
-        let (fresh, unchanged) = split_unchanged(tasks);
-        if !unchanged.is_empty() {
-            let marks: Vec<(&ArxivId, i64)> =
-                unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
-            store.mark_embeddings_current(&model, &marks).await?;
-            done.unchanged += unchanged.len() as u64;
-        }
-        if !fresh.is_empty() {
-            let texts: Vec<String> = fresh
-                .iter()
-                .map(|t| paper_text(&t.title, &t.summary))
-                .collect();
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let vectors = semantic.embedder().embed(&refs).await?;
-            let rows: Vec<EmbeddingRow> = fresh
-                .iter()
-                .zip(&texts)
-                .zip(&vectors)
-                .map(|((task, text), vector)| EmbeddingRow {
-                    id: &task.id,
-                    vector,
-                    text_hash: text_hash(text),
-                    source_seq: task.change_seq,
-                })
-                .collect();
-            store.save_embeddings(&model, &rows).await?;
-            semantic.insert(fresh.iter().map(|t| t.id.clone()).zip(vectors));
-            done.embedded += fresh.len() as u64;
-        }
-        done.seconds = started.elapsed().as_secs_f64();
-        progress(&done);
-    }
-    done.seconds = started.elapsed().as_secs_f64();
-    Ok(done)
+    let work = EmbedBatch {
+        store,
+        semantic,
+        model,
+    };
+    walk_backlog(store, &Backlog::Embeddings { model }, BATCH, ctx, &work).await
 }
 
-/// Splits tasks into those whose text changed (or was never processed) and those
-/// whose stored data (a vector, key phrases) is still right.
-pub fn split_unchanged(tasks: Vec<BacklogTask>) -> (Vec<BacklogTask>, Vec<BacklogTask>) {
-    tasks
-        .into_iter()
-        .partition(|t| t.stored_hash != Some(text_hash(&paper_text(&t.title, &t.summary))))
-}
-
-/// Runs the backlog now and then forever (for `serve`): every `interval` it looks
-/// again, until `stop` is set. Papers only join the backlog when they change, so a
-/// look that finds the database's change counter where the last complete run left
-/// it costs one read (finding the backlog empty means reading every paper). Vectors
-/// another process stored (`paperboy embed` while the server runs) are loaded when
-/// the stored count no longer matches the index.
-pub async fn follow_backlog(
+/// The embedding backlog as a cluster job: one instance embeds each paper.
+pub struct EmbeddingJob {
     store: Store,
     semantic: Arc<Semantic>,
-    interval: Duration,
-    stop: Arc<AtomicBool>,
-) {
-    let mut done_up_to = None;
-    while !stop.load(Ordering::Relaxed) {
-        match store.current_change_seq().await {
-            Ok(seq) if done_up_to == Some(seq) => {}
-            Ok(seq) => match run_backlog(&store, &semantic, &stop, &|_| {}).await {
-                Ok(p) => {
-                    if p.embedded > 0 {
-                        tracing::info!(
-                            papers = p.embedded,
-                            per_second = format!("{:.1}", p.rate()),
-                            "embedded papers"
-                        )
-                    }
-                    if !stop.load(Ordering::Relaxed) {
-                        done_up_to = Some(seq);
-                    }
-                }
-                Err(e) => tracing::warn!("embedding backlog failed, retrying later: {e}"),
-            },
-            Err(e) => tracing::warn!("reading the change counter failed: {e}"),
-        }
-        if let Err(e) = reload_if_stale(&store, &semantic).await {
-            tracing::warn!("reloading stored vectors failed: {e}");
-        }
-        let deadline = tokio::time::Instant::now() + interval;
-        while !stop.load(Ordering::Relaxed) && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(200)).await;
+    /// The change sequence of the last complete round: papers only join the backlog
+    /// when they change, so while the counter stays there a round costs one read
+    /// (finding the backlog empty means reading every paper).
+    done_up_to: Mutex<Option<i64>>,
+}
+
+impl EmbeddingJob {
+    /// The job for `semantic`'s model.
+    pub fn new(store: Store, semantic: Arc<Semantic>) -> Self {
+        Self {
+            store,
+            semantic,
+            done_up_to: Mutex::new(None),
         }
     }
 }
 
-async fn reload_if_stale(store: &Store, semantic: &Semantic) -> Result<()> {
-    let (Some(model), Some(dim)) = (
-        semantic.embedder().model_name(),
-        semantic.embedder().dimension(),
-    ) else {
-        return Ok(());
-    };
-    if store.embedding_count(model).await? != semantic.len() as u64 {
-        let vectors = load_vectors(store, model, dim).await?;
-        tracing::info!(
-            papers = vectors.len(),
-            "loaded vectors stored by another process"
-        );
-        semantic.replace(vectors);
+impl Job for EmbeddingJob {
+    fn name(&self) -> String {
+        format!(
+            "embed:{}",
+            self.semantic.embedder().model_name().unwrap_or("none")
+        )
     }
-    Ok(())
+
+    fn scope(&self) -> Scope {
+        Scope::Cluster
+    }
+
+    fn interval(&self) -> Duration {
+        EMBED_INTERVAL
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            let seq = self.store.current_change_seq().await?;
+            if *self.done_up_to.lock().unwrap_or_else(|e| e.into_inner()) == Some(seq) {
+                return Ok(Outcome::Idle);
+            }
+            run_backlog(&self.store, &self.semantic, ctx).await?;
+            if !ctx.is_cancelled() {
+                *self.done_up_to.lock().unwrap_or_else(|e| e.into_inner()) = Some(seq);
+            }
+            Ok(Outcome::Idle)
+        })
+    }
+}
+
+/// Keeps an instance's vectors current with what any process stored (another
+/// instance's embedding job, `paperboy embed`): follows the embeddings feed.
+pub struct VectorFollower {
+    store: Store,
+    semantic: Arc<Semantic>,
+    cursor: tokio::sync::Mutex<ChangeCursor>,
+}
+
+impl VectorFollower {
+    /// Follows the feed of `semantic`'s model from `cursor` (as [`load_vectors`]
+    /// returned it).
+    pub fn new(store: Store, semantic: Arc<Semantic>, cursor: ChangeCursor) -> Self {
+        Self {
+            store,
+            semantic,
+            cursor: tokio::sync::Mutex::new(cursor),
+        }
+    }
+}
+
+impl Job for VectorFollower {
+    fn name(&self) -> String {
+        "vectors".into()
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Instance
+    }
+
+    fn interval(&self) -> Duration {
+        VECTOR_FOLLOW_INTERVAL
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            let embedder = self.semantic.embedder();
+            let (Some(model), Some(dim)) = (embedder.model_name(), embedder.dimension()) else {
+                return Ok(Outcome::Idle);
+            };
+            let mut cursor = self.cursor.lock().await;
+            let mut loaded = 0u64;
+            while !ctx.is_cancelled() {
+                let page = self
+                    .store
+                    .embeddings_stored_since(model, dim, &cursor, LOAD_CHUNK)
+                    .await?;
+                let Some((_, _, last)) = page.last() else {
+                    break;
+                };
+                *cursor = last.clone();
+                loaded += page.len() as u64;
+                self.semantic
+                    .insert(page.into_iter().map(|(id, vector, _)| (id, vector)));
+            }
+            ctx.report(Progress {
+                done: loaded,
+                ..Progress::default()
+            });
+            Ok(Outcome::Idle)
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rates_are_zero_before_time_passes() {
-        assert_eq!(per_second(10, 0.0), 0.0);
-        assert_eq!(per_second(10, 4.0), 2.5);
-    }
 
     #[test]
     fn text_hash_is_stable_and_sensitive() {

@@ -2,29 +2,33 @@
 //!
 //! Every write that changes papers bumps the database's change sequence. The
 //! [`IndexFollower`] reads papers changed after the index's cursor, indexes them and
-//! commits the new cursor with them, so a crash never loses or repeats work. The
-//! server runs one on a timer, which also picks up papers other processes (a CLI
-//! import) wrote.
+//! commits the new cursor with them, so a crash never loses or repeats work. Every
+//! server instance runs one as a job, which also picks up papers other processes (a
+//! CLI import, another instance) wrote.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
 use paperboy_store::{ChangeCursor, Store};
-use tokio::sync::watch;
 
 use crate::keyword::{KeywordIndex, KeywordWriter};
 use crate::{Result, SearchError};
 
 /// Papers read from the database per query.
 const PAGE: u32 = 2_000;
+/// How often the index looks for changes.
+const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
 /// Papers indexed between commits during a long catch-up.
 const COMMIT_EVERY: u64 = 50_000;
 
-/// Holds the index writer and brings the index up to date.
+/// Holds the index writer and brings the index up to date; as a job, it follows
+/// the database on every instance (each keeps its own index).
 #[derive(Clone)]
 pub struct IndexFollower {
     index: Arc<KeywordIndex>,
     writer: Arc<Mutex<KeywordWriter>>,
+    store: Option<Store>,
 }
 
 impl IndexFollower {
@@ -35,7 +39,14 @@ impl IndexFollower {
         Ok(Self {
             index,
             writer: Arc::new(Mutex::new(writer)),
+            store: None,
         })
+    }
+
+    /// The follower as a job that follows `store`.
+    pub fn following(mut self, store: Store) -> Self {
+        self.store = Some(store);
+        self
     }
 
     /// The index this follower writes.
@@ -111,34 +122,38 @@ impl IndexFollower {
         .map_err(|e| SearchError::Worker(e.to_string()))?
     }
 
-    /// Follows the database until `shutdown` turns true: every `interval`, when the
-    /// change sequence moved past the index, catches up.
-    pub async fn follow(
-        self,
-        store: Store,
-        interval: Duration,
-        mut shutdown: watch::Receiver<bool>,
-    ) {
-        loop {
-            match self.poll_once(&store).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(papers = n, "search index caught up"),
-                Err(e) => tracing::warn!("search index follow failed, retrying: {e}"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
-                _ = shutdown.changed() => {}
-            }
-            if *shutdown.borrow() {
-                return;
-            }
-        }
-    }
-
+    /// Catches up when the change sequence moved past the index.
     async fn poll_once(&self, store: &Store) -> Result<u64> {
         if store.current_change_seq().await? <= self.index.cursor()?.seq {
             return Ok(0);
         }
         self.catch_up(store, &|_| {}).await
+    }
+}
+
+impl Job for IndexFollower {
+    fn name(&self) -> String {
+        "index".into()
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Instance
+    }
+
+    fn interval(&self) -> Duration {
+        FOLLOW_INTERVAL
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            if let Some(store) = &self.store {
+                let indexed = self.poll_once(store).await?;
+                ctx.report(Progress {
+                    done: indexed,
+                    ..Progress::default()
+                });
+            }
+            Ok(Outcome::Idle)
+        })
     }
 }

@@ -6,16 +6,17 @@
 use paperboy_testkit::model as common;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use paperboy_core::{ArxivId, SearchQuery};
 use paperboy_embed::Embedder;
+use paperboy_jobs::JobContext;
 use paperboy_search::backlog::{load_vectors, run_backlog};
 use paperboy_search::engine::{SearchEngine, SearchMode, SearchRequest, Semantic};
 use paperboy_search::vector::VectorIndex;
 use paperboy_store::{Backend, Store};
 use paperboy_testkit::TestDb;
 use paperboy_testkit::corpus::{CORPUS_PAPERS, indexed_corpus};
+use tokio_util::sync::CancellationToken;
 
 async fn engine() -> (TestDb, Store, SearchEngine) {
     let db = TestDb::new(Backend::Sqlite).await.unwrap();
@@ -29,17 +30,13 @@ async fn engine() -> (TestDb, Store, SearchEngine) {
         Embedder::Local(common::local()),
         VectorIndex::new(384),
     ));
-    let stop = AtomicBool::new(false);
-    let done = run_backlog(&store, &semantic, &stop, &|_| {})
-        .await
-        .unwrap();
-    assert_eq!(done.embedded, CORPUS_PAPERS);
+    let ctx = JobContext::quiet(CancellationToken::new());
+    let done = run_backlog(&store, &semantic, &ctx).await.unwrap();
+    assert_eq!(done.done, CORPUS_PAPERS);
     assert_eq!(semantic.len() as u64, CORPUS_PAPERS);
-    let again = run_backlog(&store, &semantic, &stop, &|_| {})
-        .await
-        .unwrap();
+    let again = run_backlog(&store, &semantic, &ctx).await.unwrap();
     assert_eq!(
-        (again.embedded, again.unchanged),
+        (again.done, again.unchanged),
         (0, 0),
         "nothing left to embed"
     );
@@ -53,7 +50,7 @@ async fn engine() -> (TestDb, Store, SearchEngine) {
         0
     );
 
-    let loaded = load_vectors(&store, "all-MiniLM-L6-v2", 384).await.unwrap();
+    let (loaded, _) = load_vectors(&store, "all-MiniLM-L6-v2", 384).await.unwrap();
     assert_eq!(
         loaded.len() as u64,
         CORPUS_PAPERS,

@@ -191,16 +191,22 @@ impl Store {
         Ok(unsigned(self.db.fetch_one::<Scalar<i64>>(sql).await?.v))
     }
 
-    /// Records, in one transaction, that the stored data of `papers` is current as of
-    /// each one's change sequence: `table` holds the data, `key_column` names the
-    /// model or method `key` it belongs to.
-    pub(crate) async fn mark_current(
+    /// Records, in one transaction, that the stored data of `backlog` for `papers`
+    /// (made from text that has not changed since) is current as of each one's change
+    /// sequence, so they leave the backlog. Summaries keep no text hash: nothing to do.
+    pub async fn mark_backlog_current(
         &self,
-        table: &str,
-        key_column: &str,
-        key: &str,
+        backlog: &Backlog<'_>,
         papers: &[(&ArxivId, i64)],
     ) -> Result<()> {
+        let (table, key_column, key) = match *backlog {
+            Backlog::Embeddings { model } => ("embeddings", "model", model),
+            Backlog::Keyphrases { method, .. } => ("keyphrases", "method", method),
+            Backlog::Summaries { .. } => return Ok(()),
+        };
+        if papers.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.db.begin(true).await?;
         for (id, seq) in papers {
             let sql = Sql::new(format!(

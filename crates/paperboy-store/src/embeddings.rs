@@ -107,16 +107,6 @@ impl Store {
         tx.commit().await
     }
 
-    /// Records that these papers' text is unchanged since it was embedded.
-    pub async fn mark_embeddings_current(
-        &self,
-        model: &str,
-        papers: &[(&ArxivId, i64)],
-    ) -> Result<()> {
-        self.mark_current("embeddings", "model", model, papers)
-            .await
-    }
-
     /// Every stored `model` embedding of dimension `dim`, `chunk` rows at a time, by id.
     pub async fn embeddings_page(
         &self,

@@ -57,14 +57,4 @@ impl Store {
         }
         tx.commit().await
     }
-
-    /// Records that these papers' text is unchanged since `method` read it.
-    pub async fn mark_keyphrases_current(
-        &self,
-        method: &str,
-        papers: &[(&ArxivId, i64)],
-    ) -> Result<()> {
-        self.mark_current("keyphrases", "method", method, papers)
-            .await
-    }
 }

@@ -10,6 +10,7 @@
 //! Fake upstreams live in [`upstream`] (a scripted HTTP server) and [`oai`] (an
 //! arXiv-like OAI-PMH endpoint serving real papers).
 
+pub mod app;
 pub mod corpus;
 pub mod db;
 pub mod model;
@@ -17,6 +18,7 @@ pub mod oai;
 pub mod postgres;
 pub mod upstream;
 
+pub use app::TestApp;
 pub use db::TestDb;
 
 use std::path::{Path, PathBuf};

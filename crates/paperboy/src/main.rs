@@ -7,11 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
-mod config;
 mod sample;
-mod semantic;
 
-use config::Settings;
+use paperboy_app::{Config, Settings};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -67,17 +65,22 @@ enum Command {
 fn main() -> ExitCode {
     exit_quietly_on_closed_stdout();
     let cli = Cli::parse();
-    let mut settings = match Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
-        Ok(settings) => settings,
+    let config = Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok()).and_then(
+        |mut settings| {
+            if let Some(dir) = cli.data_dir {
+                settings.data_dir = dir;
+            }
+            Config::from_settings(&settings)
+        },
+    );
+    let config = match config {
+        Ok(config) => config,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    if let Some(dir) = cli.data_dir {
-        settings.data_dir = dir;
-    }
-    init_logging(&settings.log);
+    init_logging(&config.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -88,7 +91,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli.command, settings)) {
+    match runtime.block_on(commands::run(cli.command, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -6,41 +6,24 @@
 //! since its phrases were extracted is only marked current. Only papers the keyword
 //! index already holds are taken, so each is scored against a corpus that has it.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use paperboy_core::ArxivId;
-use paperboy_store::{Backlog, BacklogPosition, BacklogTask, KeyphraseRow, Store};
-use tokio::sync::watch;
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_search::backlog::{BacklogWork, paper_text, text_hash, walk_backlog};
+use paperboy_search::keyword::{IndexStats, KeywordIndex};
+use paperboy_store::{Backlog, BacklogTask, KeyphraseRow, Store};
 
 use super::Extractor;
 use crate::{EnrichError, Result};
-use paperboy_search::backlog::{paper_text, per_second, split_unchanged, text_hash};
-use paperboy_search::keyword::{IndexStats, KeywordIndex};
 
 /// The extractor's name and version, stored with its phrases: changing the
 /// extraction changes this, and every paper is done again.
 pub const METHOD: &str = "corpus-tfidf-1";
 /// Papers read from the backlog and stored at a time.
 const BATCH: u32 = 200;
-
-/// Progress of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct KeyphraseProgress {
-    /// Papers whose phrases were extracted.
-    pub extracted: u64,
-    /// Papers found unchanged and only marked current.
-    pub unchanged: u64,
-    /// Seconds spent.
-    pub seconds: f64,
-}
-
-impl KeyphraseProgress {
-    /// Papers extracted per second.
-    pub fn rate(&self) -> f64 {
-        per_second(self.extracted, self.seconds)
-    }
-}
+/// How often the job looks for papers the index has taken in since the last round.
+const INTERVAL: Duration = Duration::from_secs(10);
 
 /// Papers waiting for key phrases that the index holds.
 pub async fn backlog_len(store: &Store, index: &KeywordIndex) -> Result<u64> {
@@ -52,61 +35,49 @@ pub async fn backlog_len(store: &Store, index: &KeywordIndex) -> Result<u64> {
         .await?)
 }
 
-/// Extracts key phrases for the backlog until it is empty or `stop` turns true,
-/// against the statistics of `index` as it was committed at the start. `progress`
-/// is called after every batch.
+/// Extracts the phrases of a batch of papers and stores them.
+struct ExtractBatch<'a> {
+    store: &'a Store,
+    stats: Arc<IndexStats>,
+}
+
+impl BacklogWork for ExtractBatch<'_> {
+    type Error = EnrichError;
+
+    async fn process(&self, fresh: Vec<BacklogTask>) -> Result<()> {
+        let (fresh, phrases) = extract_all(fresh, self.stats.clone()).await?;
+        let rows: Vec<KeyphraseRow> = fresh
+            .iter()
+            .zip(&phrases)
+            .map(|(task, phrases)| KeyphraseRow {
+                id: &task.id,
+                phrases,
+                text_hash: text_hash(&paper_text(&task.title, &task.summary)),
+                source_seq: task.change_seq,
+            })
+            .collect();
+        self.store.save_keyphrases(METHOD, &rows).await?;
+        Ok(())
+    }
+}
+
+/// Extracts key phrases for the backlog until it is empty or `ctx` is cancelled,
+/// against the statistics of `index` as it was committed at the start.
 pub async fn run_keyphrases(
     store: &Store,
     index: &KeywordIndex,
-    stop: &watch::Receiver<bool>,
-    progress: &(dyn Fn(&KeyphraseProgress) + Sync),
-) -> Result<KeyphraseProgress> {
-    let started = Instant::now();
+    ctx: &JobContext,
+) -> Result<Progress> {
     index.reload()?;
-    let up_to = index.cursor()?.seq;
-    let stats = Arc::new(index.stats());
-    let mut done = KeyphraseProgress::default();
-    let mut position = BacklogPosition::start();
-    while !*stop.borrow() {
-        let tasks = store
-            .backlog(
-                &Backlog::Keyphrases {
-                    method: METHOD,
-                    up_to_seq: up_to,
-                },
-                &position,
-                BATCH,
-            )
-            .await?;
-        let Some(last) = tasks.last() else { break };
-        position = last.position.clone();
-        let (fresh, unchanged) = split_unchanged(tasks);
-        if !unchanged.is_empty() {
-            let marks: Vec<(&ArxivId, i64)> =
-                unchanged.iter().map(|t| (&t.id, t.change_seq)).collect();
-            store.mark_keyphrases_current(METHOD, &marks).await?;
-            done.unchanged += unchanged.len() as u64;
-        }
-        if !fresh.is_empty() {
-            let (fresh, phrases) = extract_all(fresh, stats.clone()).await?;
-            let rows: Vec<KeyphraseRow> = fresh
-                .iter()
-                .zip(&phrases)
-                .map(|(task, phrases)| KeyphraseRow {
-                    id: &task.id,
-                    phrases,
-                    text_hash: text_hash(&paper_text(&task.title, &task.summary)),
-                    source_seq: task.change_seq,
-                })
-                .collect();
-            store.save_keyphrases(METHOD, &rows).await?;
-            done.extracted += fresh.len() as u64;
-        }
-        done.seconds = started.elapsed().as_secs_f64();
-        progress(&done);
-    }
-    done.seconds = started.elapsed().as_secs_f64();
-    Ok(done)
+    let backlog = Backlog::Keyphrases {
+        method: METHOD,
+        up_to_seq: index.cursor()?.seq,
+    };
+    let work = ExtractBatch {
+        store,
+        stats: Arc::new(index.stats()),
+    };
+    walk_backlog(store, &backlog, BATCH, ctx, &work).await
 }
 
 /// Extracts the phrases of `tasks` on a blocking thread (index lookups are
@@ -130,36 +101,50 @@ async fn extract_all(
     .map_err(|e| EnrichError::Worker(e.to_string()))?
 }
 
-/// Runs the job now and whenever the index has taken in new papers (for `serve`),
-/// looking every `interval`, until `stop` turns true.
-pub async fn follow_keyphrases(
+/// The key-phrase job: one instance of the cluster extracts, after its keyword
+/// index has taken in new papers.
+pub struct KeyphraseJob {
     store: Store,
     index: Arc<KeywordIndex>,
-    interval: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut done_up_to = None;
-    while !*stop.borrow() {
-        match index.cursor() {
-            Ok(cursor) if done_up_to == Some(cursor.seq) => {}
-            Ok(cursor) => match run_keyphrases(&store, &index, &stop, &|_| {}).await {
-                Ok(p) => {
-                    if p.extracted > 0 {
-                        tracing::info!(
-                            papers = p.extracted,
-                            per_second = format!("{:.0}", p.rate()),
-                            "extracted key phrases"
-                        );
-                    }
-                    done_up_to = Some(cursor.seq);
-                }
-                Err(e) => tracing::warn!("key-phrase extraction failed, retrying later: {e}"),
-            },
-            Err(e) => tracing::warn!("reading the search index failed: {e}"),
+    /// The index cursor of the last complete round.
+    done_up_to: Mutex<Option<i64>>,
+}
+
+impl KeyphraseJob {
+    /// The job scoring against `index`.
+    pub fn new(store: Store, index: Arc<KeywordIndex>) -> Self {
+        Self {
+            store,
+            index,
+            done_up_to: Mutex::new(None),
         }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            changed = stop.changed() => if changed.is_err() { return },
-        }
+    }
+}
+
+impl Job for KeyphraseJob {
+    fn name(&self) -> String {
+        "keyphrases".into()
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Cluster
+    }
+
+    fn interval(&self) -> Duration {
+        INTERVAL
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            let seq = self.index.cursor()?.seq;
+            if *self.done_up_to.lock().unwrap_or_else(|e| e.into_inner()) == Some(seq) {
+                return Ok(Outcome::Idle);
+            }
+            run_keyphrases(&self.store, &self.index, ctx).await?;
+            if !ctx.is_cancelled() {
+                *self.done_up_to.lock().unwrap_or_else(|e| e.into_inner()) = Some(seq);
+            }
+            Ok(Outcome::Idle)
+        })
     }
 }

@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
 use paperboy_store::{Backlog, BacklogPosition, BacklogTask, Store};
-use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::client::{ChatClient, ChatFailure};
@@ -91,15 +91,21 @@ pub fn pause(first: Duration, failures: u32, retry_after: Option<Duration>) -> D
 }
 
 /// Summarises the backlog until it is empty, `options.limit` papers were tried,
-/// the endpoint failed `options.give_up_after` times in a row, or `stop` turns true.
-/// `progress` is called after every paper.
+/// the endpoint failed `options.give_up_after` times in a row, or `ctx` is
+/// cancelled. Reports progress after every paper.
 pub async fn run_summaries(
     store: &Store,
     client: &ChatClient,
     options: &RunOptions,
-    stop: &watch::Receiver<bool>,
-    progress: &(dyn Fn(&SummaryProgress) + Sync),
+    ctx: &JobContext,
 ) -> Result<SummaryProgress> {
+    let progress = |done: &SummaryProgress| {
+        ctx.report(Progress {
+            done: done.made,
+            unchanged: 0,
+            failed: done.failed,
+        })
+    };
     let mut done = SummaryProgress::default();
     let mut position = BacklogPosition::start();
     let mut next_request = Instant::now();
@@ -112,7 +118,9 @@ pub async fn run_summaries(
             if options
                 .limit
                 .is_some_and(|limit| done.made + done.failed >= limit)
-                || !sleep_until(next_request, stop).await
+                || !ctx
+                    .sleep(next_request.saturating_duration_since(Instant::now()))
+                    .await
             {
                 break 'walk;
             }
@@ -120,7 +128,7 @@ pub async fn run_summaries(
             let answer = tokio::select! {
                 answer = client.summarize(&task.title, &task.summary) => answer,
                 // Stopping abandons the request; the paper is simply tried next time.
-                _ = stopped(stop) => break 'walk,
+                _ = ctx.cancelled() => break 'walk,
             };
             match answer {
                 Ok(summary) => {
@@ -191,42 +199,63 @@ async fn record(
     Ok(())
 }
 
-/// Waits until `at`; false when `stop` turned true first.
-async fn sleep_until(at: Instant, stop: &watch::Receiver<bool>) -> bool {
-    if *stop.borrow() {
-        return false;
-    }
-    tokio::select! {
-        _ = tokio::time::sleep_until(at) => true,
-        _ = stopped(stop) => false,
-    }
-}
-
-/// Resolves when `stop` turns true or its sender is gone.
-async fn stopped(stop: &watch::Receiver<bool>) {
-    let _ = stop.clone().wait_for(|stopped| *stopped).await;
-}
-
-/// Runs the job now and then forever (for `serve`): after each run, waits
-/// `interval` and looks again (papers arrive, backoffs expire), until `stop`.
-pub async fn follow_summaries(
+/// The summary job: one instance of the cluster asks the endpoint, one request at
+/// a time, no faster than the configured interval; it pauses while the endpoint
+/// fails.
+pub struct SummaryJob {
     store: Store,
     client: ChatClient,
     options: RunOptions,
-    interval: Duration,
-    stop: watch::Receiver<bool>,
-) {
-    loop {
-        match run_summaries(&store, &client, &options, &stop, &|_| {}).await {
-            Ok(p) if p.made + p.failed > 0 => {
-                tracing::info!(made = p.made, failed = p.failed, "summarised papers")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("summary job failed, retrying later: {e}"),
+    last_round: std::sync::Mutex<SummaryProgress>,
+}
+
+impl SummaryJob {
+    /// The job asking `client`, as `options` say.
+    pub fn new(store: Store, client: ChatClient, options: RunOptions) -> Self {
+        Self {
+            store,
+            client,
+            options,
+            last_round: std::sync::Mutex::default(),
         }
-        if !sleep_until(Instant::now() + interval, &stop).await {
-            return;
-        }
+    }
+
+    /// What the last round did.
+    pub fn last_round(&self) -> SummaryProgress {
+        self.last_round
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The endpoint.
+    pub fn client(&self) -> &ChatClient {
+        &self.client
+    }
+}
+
+/// How often the job looks for new papers and expired backoffs.
+const INTERVAL: Duration = Duration::from_secs(60);
+
+impl Job for SummaryJob {
+    fn name(&self) -> String {
+        "summaries".into()
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Cluster
+    }
+
+    fn interval(&self) -> Duration {
+        INTERVAL
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            let done = run_summaries(&self.store, &self.client, &self.options, ctx).await?;
+            *self.last_round.lock().unwrap_or_else(|e| e.into_inner()) = done;
+            Ok(Outcome::Idle)
+        })
     }
 }
 

@@ -180,7 +180,13 @@ async fn keyphrases_fill_ai_keywords_until_a_source_gives_some(db: TestDb) {
     let task = back.iter().find(|t| t.id == id).unwrap();
     assert_eq!(task.stored_hash, Some(7), "changed paper, old hash");
     store
-        .mark_keyphrases_current("v1", &[(&task.id, task.change_seq)])
+        .mark_backlog_current(
+            &Backlog::Keyphrases {
+                method: "v1",
+                up_to_seq: seq,
+            },
+            &[(&task.id, task.change_seq)],
+        )
         .await
         .unwrap();
     assert_eq!(

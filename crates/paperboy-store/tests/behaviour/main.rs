@@ -544,7 +544,10 @@ async fn embedding_backlog_shrinks_as_vectors_are_saved_and_grows_on_change(db: 
     let task = back.iter().find(|t| t.id.as_str() == "2501.00003").unwrap();
     assert_eq!(task.stored_hash, Some(7));
     store
-        .mark_embeddings_current("m", &[(&task.id, task.change_seq)])
+        .mark_backlog_current(
+            &Backlog::Embeddings { model: "m" },
+            &[(&task.id, task.change_seq)],
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -15,14 +15,19 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use paperboy_embed::{Embedder, EmbedderSetting, ModelSource, fetch_model};
+use paperboy_jobs::JobContext;
 use paperboy_search::backlog::run_backlog;
 use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
+use tokio_util::sync::CancellationToken;
 
-use crate::common::{TestApp, assert_odd_queries_answered, ids, run_client, urlencode};
+use crate::common::{
+    TestApp, TestDb, assert_odd_queries_answered, ids, run_client, seeded, urlencode,
+};
+
+paperboy_testkit::on_both_backends!(semantic_search_and_similar_papers_over_http);
 
 /// 2606.27531, "Doppler Tracking of the Artemis II Mission (and Other Spacecraft)",
 /// described without its title's words.
@@ -41,16 +46,16 @@ async fn embed_every_paper(app: &TestApp) -> Arc<Semantic> {
         .expect("the model loads");
     let dimension = embedder.dimension().expect("a model has a dimension");
     let semantic = Arc::new(Semantic::new(embedder, VectorIndex::new(dimension)));
-    let done = run_backlog(&app.store, &semantic, &AtomicBool::new(false), &|_| {})
+    let ctx = JobContext::quiet(CancellationToken::new());
+    let done = run_backlog(&app.store, &semantic, &ctx)
         .await
         .expect("the backlog runs");
-    assert_eq!(done.embedded, app.search.keyword().len(), "every paper");
+    assert_eq!(done.done, app.search.keyword().len(), "every paper");
     semantic
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn semantic_search_and_similar_papers_over_http() {
-    let app = TestApp::seeded().await;
+async fn semantic_search_and_similar_papers_over_http(db: TestDb) {
+    let app = seeded(db).await;
     let semantic = embed_every_paper(&app).await;
     app.search.set_semantic(semantic);
 

@@ -1,10 +1,21 @@
 //! The HF-compatible JSON API, through the real router over HTTP.
 
 use jiff::civil::date;
-use paperboy_web::WebConfig;
 use serde_json::Value;
 
-use crate::common::{TestApp, body_json, content_type, hostile, ids, many_on_day};
+use crate::common::{TestApp, TestDb, body_json, content_type, hostile, ids, many_on_day, seeded};
+
+paperboy_testkit::on_both_backends!(
+    daily_papers_defaults_to_the_latest_day_most_upvoted_first,
+    daily_papers_by_date_week_and_month,
+    daily_papers_filters_by_submitter_across_days_and_sorts,
+    daily_papers_pages_with_a_link_header_that_keeps_the_day,
+    link_headers_use_public_url_behind_a_proxy,
+    bad_parameters_are_400_json_with_the_reason,
+    a_paper_is_the_flat_hf_object,
+    papers_are_listed_newest_first_with_a_cursor,
+    the_api_answers_json_even_when_nothing_matches,
+);
 
 fn is_hf_timestamp(value: &Value) -> bool {
     let Some(s) = value.as_str() else {
@@ -25,9 +36,8 @@ fn next_link(response: &reqwest::Response) -> Option<String> {
     Some(url.to_owned())
 }
 
-#[tokio::test]
-async fn daily_papers_defaults_to_the_latest_day_most_upvoted_first() {
-    let app = TestApp::seeded().await;
+async fn daily_papers_defaults_to_the_latest_day_most_upvoted_first(db: TestDb) {
+    let app = seeded(db).await;
     let items = app.json("/api/daily_papers", 200).await;
     let items = items.as_array().expect("array");
     assert_eq!(items.len(), 17);
@@ -87,9 +97,8 @@ async fn daily_papers_defaults_to_the_latest_day_most_upvoted_first() {
     assert!(by.get("_id").is_none());
 }
 
-#[tokio::test]
-async fn daily_papers_by_date_week_and_month() {
-    let app = TestApp::seeded().await;
+async fn daily_papers_by_date_week_and_month(db: TestDb) {
+    let app = seeded(db).await;
     let old = app.json("/api/daily_papers?date=2024-05-27", 200).await;
     assert_eq!(old.as_array().map(Vec::len), Some(13));
     assert!(ids(&old).contains(&"2405.15738".to_owned()));
@@ -107,9 +116,8 @@ async fn daily_papers_by_date_week_and_month() {
     assert_eq!(nothing, serde_json::json!([]));
 }
 
-#[tokio::test]
-async fn daily_papers_filters_by_submitter_across_days_and_sorts() {
-    let app = TestApp::seeded().await;
+async fn daily_papers_filters_by_submitter_across_days_and_sorts(db: TestDb) {
+    let app = seeded(db).await;
     let mine = app.json("/api/daily_papers?submitter=taesiri", 200).await;
     assert_eq!(ids(&mine), ["2608.19880", "2608.19891"]);
 
@@ -127,9 +135,8 @@ async fn daily_papers_filters_by_submitter_across_days_and_sorts() {
     assert_eq!(trending.as_array().map(Vec::len), Some(17));
 }
 
-#[tokio::test]
-async fn daily_papers_pages_with_a_link_header_that_keeps_the_day() {
-    let app = TestApp::seeded().await;
+async fn daily_papers_pages_with_a_link_header_that_keeps_the_day(db: TestDb) {
+    let app = seeded(db).await;
     let response = app.get("/api/daily_papers?limit=5").await;
     let next = next_link(&response).expect("Link: rel=next");
     assert_eq!(
@@ -156,11 +163,9 @@ async fn daily_papers_pages_with_a_link_header_that_keeps_the_day() {
     assert_eq!(past_end, serde_json::json!([]));
 }
 
-#[tokio::test]
-async fn link_headers_use_public_url_behind_a_proxy() {
-    let app = TestApp::with_config(WebConfig {
-        public_url: Some("https://papers.example.org/".into()),
-        ..WebConfig::default()
+async fn link_headers_use_public_url_behind_a_proxy(db: TestDb) {
+    let app = TestApp::with_settings(db, |s| {
+        s.public_url = "https://papers.example.org/".into();
     })
     .await;
     app.seed(many_on_day(date(2025, 1, 6), 3)).await;
@@ -179,9 +184,8 @@ async fn link_headers_use_public_url_behind_a_proxy() {
     );
 }
 
-#[tokio::test]
-async fn bad_parameters_are_400_json_with_the_reason() {
-    let app = TestApp::seeded().await;
+async fn bad_parameters_are_400_json_with_the_reason(db: TestDb) {
+    let app = seeded(db).await;
     for (query, reason) in [
         ("date=2024-02-30", "is not a date (YYYY-MM-DD)"),
         ("week=2024-22", "is not a week"),
@@ -216,9 +220,8 @@ async fn bad_parameters_are_400_json_with_the_reason() {
     );
 }
 
-#[tokio::test]
-async fn a_paper_is_the_flat_hf_object() {
-    let app = TestApp::seeded().await;
+async fn a_paper_is_the_flat_hf_object(db: TestDb) {
+    let app = seeded(db).await;
     let paper = app.json("/api/papers/2608.19880", 200).await;
     assert_eq!(paper["id"], "2608.19880");
     assert_eq!(
@@ -256,9 +259,8 @@ async fn a_paper_is_the_flat_hf_object() {
     );
 }
 
-#[tokio::test]
-async fn papers_are_listed_newest_first_with_a_cursor() {
-    let app = TestApp::start().await;
+async fn papers_are_listed_newest_first_with_a_cursor(db: TestDb) {
+    let app = TestApp::start(db).await;
     app.seed(many_on_day(date(2025, 1, 6), 3)).await;
     app.seed(hostile(date(2025, 2, 3))).await;
     let response = app.get("/api/papers?limit=3").await;
@@ -277,9 +279,8 @@ async fn papers_are_listed_newest_first_with_a_cursor() {
     );
 }
 
-#[tokio::test]
-async fn the_api_answers_json_even_when_nothing_matches() {
-    let app = TestApp::start().await;
+async fn the_api_answers_json_even_when_nothing_matches(db: TestDb) {
+    let app = TestApp::start(db).await;
     assert_eq!(
         app.json("/api/daily_papers", 200).await,
         serde_json::json!([])

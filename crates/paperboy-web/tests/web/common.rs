@@ -1,21 +1,14 @@
-//! TestApp: the real router on 127.0.0.1:0 over a store and a search index in a
-//! temporary directory, seed data taken from the committed real recordings
-//! (`fixtures/`), and the real `huggingface_hub` client.
-
-use std::sync::Arc;
+//! What the web tests share: seed data taken from the committed real recordings
+//! (`fixtures/`), the real `huggingface_hub` client, odd queries. The app itself is
+//! [`paperboy_testkit::TestApp`], on either backend.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use paperboy_core::text::normalize_whitespace;
-use paperboy_core::{ArxivId, Author, DailyEntry, FixedClock, Paper, Submitter};
-use paperboy_search::engine::SearchEngine;
-use paperboy_search::follow::IndexFollower;
-use paperboy_search::keyword::KeywordIndex;
-use paperboy_store::{Batch, Store};
-use paperboy_web::{WebConfig, router, serve};
+use paperboy_core::{ArxivId, Author, DailyEntry, Paper, Submitter};
+use paperboy_store::Batch;
+pub use paperboy_testkit::{TestApp, TestDb};
 use serde_json::Value;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// The day of the newest recorded HF daily list.
 pub const HF_DAY: Date = date(2026, 8, 21);
@@ -24,137 +17,11 @@ pub const OLD_HF_DAY: Date = date(2024, 5, 27);
 /// The day of the recorded arXiv listing.
 pub const LISTING_DAY: Date = date(2026, 6, 29);
 
-/// A running server with its own database.
-pub struct TestApp {
-    /// `http://127.0.0.1:PORT`.
-    pub base: String,
-    /// The database the server reads.
-    pub store: Store,
-    /// The server's search engine: keyword only until a test gives it embeddings.
-    pub search: Arc<SearchEngine>,
-    follower: IndexFollower,
-    client: reqwest::Client,
-    shutdown: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<std::io::Result<()>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    /// An app with an empty database and the default configuration.
-    pub async fn start() -> Self {
-        Self::with_config(WebConfig::default()).await
-    }
-
-    /// An app with an empty database and `config`.
-    pub async fn with_config(config: WebConfig) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let clock = FixedClock::new(ts("2026-08-22T12:00:00Z"));
-        let store = Store::connect(
-            &paperboy_store::DatabaseUrl::Sqlite(dir.path().join("web.db")),
-            paperboy_store::StoreOptions {
-                clock: Arc::new(clock),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("store opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let (tx, rx) = oneshot::channel::<()>();
-        let keyword = Arc::new(KeywordIndex::open(&dir.path().join("index")).expect("index opens"));
-        let follower = IndexFollower::new(keyword.clone()).expect("index writer");
-        let search = Arc::new(SearchEngine::new(store.clone(), keyword, None));
-        let app = router(store.clone(), search.clone(), config);
-        let server = tokio::spawn(serve(listener, app, async {
-            let _ = rx.await;
-        }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .no_gzip()
-            .build()
-            .expect("client");
-        Self {
-            base,
-            store,
-            search,
-            follower,
-            client,
-            shutdown: Some(tx),
-            server: Some(server),
-            _dir: dir,
-        }
-    }
-
-    /// An app whose database holds the seed data.
-    pub async fn seeded() -> Self {
-        let app = Self::start().await;
-        app.seed(seed_batch()).await;
-        app
-    }
-
-    /// Writes `batch` to the database and brings the search index up to date.
-    pub async fn seed(&self, batch: Batch) {
-        self.store.write(batch).await.expect("seed written");
-        self.follower
-            .catch_up(&self.store, &|_| {})
-            .await
-            .expect("seed indexed");
-    }
-
-    /// `GET path` (path and query).
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
-    }
-
-    /// `GET path`, expecting `status`; returns the body.
-    pub async fn text(&self, path: &str, status: u16) -> String {
-        let response = self.get(path).await;
-        let got = response.status().as_u16();
-        let body = response.text().await.expect("body");
-        assert_eq!(got, status, "GET {path}: {body}");
-        body
-    }
-
-    /// `GET path`, expecting `status` and JSON; returns the body.
-    pub async fn json(&self, path: &str, status: u16) -> Value {
-        let response = self.get(path).await;
-        assert_eq!(content_type(&response), "application/json", "GET {path}");
-        let got = response.status().as_u16();
-        let body = response.text().await.expect("body");
-        assert_eq!(got, status, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
-    }
-
-    /// An HTTP client that does not follow redirects.
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-
-    /// Signals shutdown and waits for the server to stop.
-    pub async fn stop(mut self) -> std::io::Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        match self.server.take() {
-            Some(server) => server.await.expect("server task"),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(server) = &self.server {
-            server.abort();
-        }
-    }
+/// An app whose database holds the seed data.
+pub async fn seeded(db: TestDb) -> TestApp {
+    let app = TestApp::start(db).await;
+    app.seed(seed_batch()).await;
+    app
 }
 
 /// Runs `tests/hf_client.py` (the real `huggingface_hub` client) against `app` with

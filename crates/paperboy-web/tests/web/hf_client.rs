@@ -5,7 +5,12 @@ use paperboy_core::Period;
 use paperboy_store::DailyQuery;
 use serde_json::Value;
 
-use crate::common::{HF_DAY, OLD_HF_DAY, TestApp, run_client};
+use crate::common::{HF_DAY, OLD_HF_DAY, TestApp, TestDb, run_client, seeded};
+
+paperboy_testkit::on_both_backends!(
+    huggingface_hub_reads_daily_papers_and_paper_info,
+    huggingface_hub_searches_papers,
+);
 
 /// What the seeded store holds for `period`, in list order: (id, title, upvotes).
 async fn expected(app: &TestApp, period: Period) -> Vec<(String, String, u64)> {
@@ -40,9 +45,8 @@ fn parsed(list: &Value) -> Vec<(String, String, u64)> {
         .collect()
 }
 
-#[tokio::test]
-async fn huggingface_hub_reads_daily_papers_and_paper_info() {
-    let app = TestApp::seeded().await;
+async fn huggingface_hub_reads_daily_papers_and_paper_info(db: TestDb) {
+    let app = seeded(db).await;
     let out = run_client(
         &app,
         &[
@@ -111,9 +115,8 @@ async fn huggingface_hub_reads_daily_papers_and_paper_info() {
     assert_eq!(out["missing_status"], 404);
 }
 
-#[tokio::test]
-async fn huggingface_hub_searches_papers() {
-    let app = TestApp::seeded().await;
+async fn huggingface_hub_searches_papers(db: TestDb) {
+    let app = seeded(db).await;
     let title_words = "EnvHarness static worlds";
     let author = r#"author:"Chengsong Huang""#;
     let nothing = "zyxwvutsrq";

@@ -2,7 +2,30 @@
 
 use jiff::civil::date;
 
-use crate::common::{HF_DAY, LISTING_DAY, OLD_HF_DAY, TestApp, content_type, hostile, many_on_day};
+use crate::common::{
+    HF_DAY, LISTING_DAY, OLD_HF_DAY, TestApp, TestDb, content_type, hostile, many_on_day, seeded,
+};
+
+paperboy_testkit::on_both_backends!(
+    the_front_page_redirects_to_the_daily_papers,
+    an_empty_store_says_how_to_import_papers,
+    papers_shows_the_latest_day_most_upvoted_first,
+    a_day_links_to_the_nearest_days_with_lists_and_to_its_week_and_month,
+    weeks_and_months_list_their_days_and_link_to_adjacent_periods,
+    long_lists_are_paginated,
+    bad_dates_and_page_numbers_are_400_pages_with_the_reason,
+    the_firehose_lists_a_day_by_category,
+    a_paper_page_shows_everything_known_about_it,
+    old_style_ids_have_pages_and_other_spellings_redirect,
+    unknown_papers_are_404_and_malformed_ids_400,
+    hostile_text_is_escaped_everywhere,
+    the_stylesheet_is_cached_by_fingerprint_and_pages_send_safety_headers,
+    pages_are_compressed_for_clients_that_ask,
+    healthz_reports_whether_the_database_answers,
+    shutdown_stops_listening_and_serve_returns_ok,
+    the_hf_day_is_linked_from_its_week,
+    odd_input_gets_a_page_never_a_server_error,
+);
 
 fn position(body: &str, needle: &str) -> usize {
     body.find(needle)
@@ -16,17 +39,15 @@ fn assert_html_frame(body: &str) {
     assert!(body.contains(r#"href="/papers""#) && body.contains(r#"href="/papers/new""#));
 }
 
-#[tokio::test]
-async fn the_front_page_redirects_to_the_daily_papers() {
-    let app = TestApp::start().await;
+async fn the_front_page_redirects_to_the_daily_papers(db: TestDb) {
+    let app = TestApp::start(db).await;
     let response = app.get("/").await;
     assert_eq!(response.status(), 307);
     assert_eq!(response.headers()["location"], "/papers");
 }
 
-#[tokio::test]
-async fn an_empty_store_says_how_to_import_papers() {
-    let app = TestApp::start().await;
+async fn an_empty_store_says_how_to_import_papers(db: TestDb) {
+    let app = TestApp::start(db).await;
     for path in ["/papers", "/papers/new"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
@@ -38,9 +59,8 @@ async fn an_empty_store_says_how_to_import_papers() {
     }
 }
 
-#[tokio::test]
-async fn papers_shows_the_latest_day_most_upvoted_first() {
-    let app = TestApp::seeded().await;
+async fn papers_shows_the_latest_day_most_upvoted_first(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers", 200).await;
     assert_html_frame(&body);
     assert!(body.contains("Friday, 21 August 2026"), "{body}");
@@ -62,9 +82,8 @@ async fn papers_shows_the_latest_day_most_upvoted_first() {
     assert!(!body.contains("ConvLLaVA"));
 }
 
-#[tokio::test]
-async fn a_day_links_to_the_nearest_days_with_lists_and_to_its_week_and_month() {
-    let app = TestApp::seeded().await;
+async fn a_day_links_to_the_nearest_days_with_lists_and_to_its_week_and_month(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text(&format!("/papers/date/{OLD_HF_DAY}"), 200).await;
     assert!(body.contains("Monday, 27 May 2024"));
     assert!(body.contains("ConvLLaVA"));
@@ -82,9 +101,8 @@ async fn a_day_links_to_the_nearest_days_with_lists_and_to_its_week_and_month() 
     assert!(body.contains(r#"<a rel="next" href="/papers/date/2026-08-21">"#));
 }
 
-#[tokio::test]
-async fn weeks_and_months_list_their_days_and_link_to_adjacent_periods() {
-    let app = TestApp::seeded().await;
+async fn weeks_and_months_list_their_days_and_link_to_adjacent_periods(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers/week/2024-W22", 200).await;
     assert!(
         body.contains("Week 22 of 2024: 27 May to 2 Jun 2024"),
@@ -104,9 +122,8 @@ async fn weeks_and_months_list_their_days_and_link_to_adjacent_periods() {
     assert!(body.contains(r#"<a rel="next" href="/papers/month/2026-09">September 2026 →</a>"#));
 }
 
-#[tokio::test]
-async fn long_lists_are_paginated() {
-    let app = TestApp::start().await;
+async fn long_lists_are_paginated(db: TestDb) {
+    let app = TestApp::start(db).await;
     let day = date(2025, 1, 6);
     app.seed(many_on_day(day, 60)).await;
     let body = app.text("/papers/date/2025-01-06", 200).await;
@@ -126,9 +143,8 @@ async fn long_lists_are_paginated() {
     assert!(body.contains(r#"<span class="rank">60.</span>"#));
 }
 
-#[tokio::test]
-async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason() {
-    let app = TestApp::seeded().await;
+async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason(db: TestDb) {
+    let app = seeded(db).await;
     for (path, reason) in [
         ("/papers/date/2024-02-30", "is not a date (YYYY-MM-DD)"),
         ("/papers/date/yesterday", "is not a date (YYYY-MM-DD)"),
@@ -151,9 +167,8 @@ async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason() {
     }
 }
 
-#[tokio::test]
-async fn the_firehose_lists_a_day_by_category() {
-    let app = TestApp::seeded().await;
+async fn the_firehose_lists_a_day_by_category(db: TestDb) {
+    let app = seeded(db).await;
     // HF papers without announcement days count on their publication day.
     let body = app.text("/papers/new", 200).await;
     assert!(body.contains("Thursday, 20 August 2026"), "{body}");
@@ -189,9 +204,8 @@ async fn the_firehose_lists_a_day_by_category() {
     assert!(body.contains("`category` must be an arXiv category"));
 }
 
-#[tokio::test]
-async fn a_paper_page_shows_everything_known_about_it() {
-    let app = TestApp::seeded().await;
+async fn a_paper_page_shows_everything_known_about_it(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers/2608.19880", 200).await;
     assert_html_frame(&body);
     assert!(body.contains("<h1>EnvHarness: Awakening Static Worlds for Agent Learning</h1>"));
@@ -211,9 +225,8 @@ async fn a_paper_page_shows_everything_known_about_it() {
     );
 }
 
-#[tokio::test]
-async fn old_style_ids_have_pages_and_other_spellings_redirect() {
-    let app = TestApp::seeded().await;
+async fn old_style_ids_have_pages_and_other_spellings_redirect(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers/hep-th/9901001", 200).await;
     assert!(body.contains("Old-style identifiers still work"));
     assert!(
@@ -254,9 +267,8 @@ async fn old_style_ids_have_pages_and_other_spellings_redirect() {
     }
 }
 
-#[tokio::test]
-async fn unknown_papers_are_404_and_malformed_ids_400() {
-    let app = TestApp::seeded().await;
+async fn unknown_papers_are_404_and_malformed_ids_400(db: TestDb) {
+    let app = seeded(db).await;
     let response = app.get("/papers/2401.99999").await;
     assert_eq!(response.status(), 404);
     assert_eq!(content_type(&response), "text/html");
@@ -277,9 +289,8 @@ async fn unknown_papers_are_404_and_malformed_ids_400() {
     assert_html_frame(&body);
 }
 
-#[tokio::test]
-async fn hostile_text_is_escaped_everywhere() {
-    let app = TestApp::start().await;
+async fn hostile_text_is_escaped_everywhere(db: TestDb) {
+    let app = TestApp::start(db).await;
     let day = date(2025, 2, 3);
     app.seed(hostile(day)).await;
     for path in [
@@ -314,9 +325,8 @@ async fn hostile_text_is_escaped_everywhere() {
     assert!(body.contains(r#"href="https://github.com/m/x&#34;onmouseover=&#34;alert(5)""#));
 }
 
-#[tokio::test]
-async fn the_stylesheet_is_cached_by_fingerprint_and_pages_send_safety_headers() {
-    let app = TestApp::start().await;
+async fn the_stylesheet_is_cached_by_fingerprint_and_pages_send_safety_headers(db: TestDb) {
+    let app = TestApp::start(db).await;
     let response = app.get("/papers").await;
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let csp = response.headers()["content-security-policy"]
@@ -340,9 +350,8 @@ async fn the_stylesheet_is_cached_by_fingerprint_and_pages_send_safety_headers()
     assert!(response.text().await.expect("css").contains("--accent"));
 }
 
-#[tokio::test]
-async fn pages_are_compressed_for_clients_that_ask() {
-    let app = TestApp::seeded().await;
+async fn pages_are_compressed_for_clients_that_ask(db: TestDb) {
+    let app = seeded(db).await;
     let response = app
         .client()
         .get(format!("{}/papers/new", app.base))
@@ -353,9 +362,8 @@ async fn pages_are_compressed_for_clients_that_ask() {
     assert_eq!(response.headers()["content-encoding"], "gzip");
 }
 
-#[tokio::test]
-async fn healthz_reports_whether_the_database_answers() {
-    let app = TestApp::start().await;
+async fn healthz_reports_whether_the_database_answers(db: TestDb) {
+    let app = TestApp::start(db).await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.expect("body"), "ok");
@@ -364,9 +372,8 @@ async fn healthz_reports_whether_the_database_answers() {
     assert_eq!(response.status(), 503);
 }
 
-#[tokio::test]
-async fn shutdown_stops_listening_and_serve_returns_ok() {
-    let app = TestApp::seeded().await;
+async fn shutdown_stops_listening_and_serve_returns_ok(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers/new/2026-06-29", 200).await;
     assert!(body.contains("166 papers"));
 
@@ -382,16 +389,14 @@ async fn shutdown_stops_listening_and_serve_returns_ok() {
     assert!(after.is_err(), "no longer listening");
 }
 
-#[tokio::test]
-async fn the_hf_day_is_linked_from_its_week() {
-    let app = TestApp::seeded().await;
+async fn the_hf_day_is_linked_from_its_week(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text(&format!("/papers/date/{HF_DAY}"), 200).await;
     assert!(body.contains(r#"<a href="/papers/week/2026-W34" aria-current="false">Week</a>"#));
 }
 
-#[tokio::test]
-async fn odd_input_gets_a_page_never_a_server_error() {
-    let app = TestApp::seeded().await;
+async fn odd_input_gets_a_page_never_a_server_error(db: TestDb) {
+    let app = seeded(db).await;
     for path in [
         "/papers/date/0001-01-01",
         "/papers/date/9999-12-31",

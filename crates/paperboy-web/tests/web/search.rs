@@ -9,13 +9,31 @@ use paperboy_search::engine::Semantic;
 use paperboy_search::vector::VectorIndex;
 
 use crate::common::{
-    TestApp, assert_odd_queries_answered, body_json, content_type, hostile, ids, many_on_day,
-    urlencode,
+    TestApp, TestDb, assert_odd_queries_answered, body_json, content_type, hostile, ids,
+    many_on_day, seeded, urlencode,
 };
 
-#[tokio::test]
-async fn a_search_page_shows_marked_matches_and_why() {
-    let app = TestApp::seeded().await;
+paperboy_testkit::on_both_backends!(
+    a_search_page_shows_marked_matches_and_why,
+    the_snippet_is_the_abstract_around_its_first_match,
+    an_empty_query_shows_the_help,
+    an_arxiv_id_opens_its_paper_or_says_it_is_missing,
+    no_results_say_so_and_offer_the_query_without_filters,
+    filters_alone_list_matching_papers_newest_first,
+    results_are_paginated_and_stop_at_the_search_depth,
+    a_bad_mode_is_a_page_saying_what_modes_exist,
+    hostile_text_in_results_is_escaped_and_marked_safely,
+    odd_queries_get_an_answer_never_a_server_error,
+    the_search_api_answers_in_hf_s_shape,
+    the_search_api_pages_with_p_or_offset_and_a_link_header,
+    without_embeddings_similar_papers_are_explained_and_empty,
+    key_phrases_are_chips_that_search_for_them,
+    while_papers_are_embedded_pages_say_how_far_it_is,
+    while_the_model_loads_pages_say_semantic_search_is_coming,
+);
+
+async fn a_search_page_shows_marked_matches_and_why(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/search?q=EnvHarness+worlds", 200).await;
     assert!(body.starts_with("<!doctype html>"));
     assert!(
@@ -46,9 +64,8 @@ async fn a_search_page_shows_marked_matches_and_why() {
     assert!(!body.contains("<details class=\"help\" open>"));
 }
 
-#[tokio::test]
-async fn the_snippet_is_the_abstract_around_its_first_match() {
-    let app = TestApp::seeded().await;
+async fn the_snippet_is_the_abstract_around_its_first_match(db: TestDb) {
+    let app = seeded(db).await;
     // "EnvRigger" first appears deep in the EnvHarness abstract.
     let body = app.text("/search?q=EnvRigger&mode=keyword", 200).await;
     let snippet = body
@@ -68,9 +85,8 @@ async fn the_snippet_is_the_abstract_around_its_first_match() {
     );
 }
 
-#[tokio::test]
-async fn an_empty_query_shows_the_help() {
-    let app = TestApp::seeded().await;
+async fn an_empty_query_shows_the_help(db: TestDb) {
+    let app = seeded(db).await;
     for path in [
         "/search",
         "/search?q=",
@@ -86,9 +102,8 @@ async fn an_empty_query_shows_the_help() {
     }
 }
 
-#[tokio::test]
-async fn an_arxiv_id_opens_its_paper_or_says_it_is_missing() {
-    let app = TestApp::seeded().await;
+async fn an_arxiv_id_opens_its_paper_or_says_it_is_missing(db: TestDb) {
+    let app = seeded(db).await;
     for (query, paper) in [
         ("2608.19880", "/papers/2608.19880"),
         ("arXiv:2608.19880v2", "/papers/2608.19880"),
@@ -105,9 +120,8 @@ async fn an_arxiv_id_opens_its_paper_or_says_it_is_missing() {
     assert!(body.contains(r#"href="https://arxiv.org/abs/2401.99999""#));
 }
 
-#[tokio::test]
-async fn no_results_say_so_and_offer_the_query_without_filters() {
-    let app = TestApp::seeded().await;
+async fn no_results_say_so_and_offer_the_query_without_filters(db: TestDb) {
+    let app = seeded(db).await;
     let body = app
         .text("/search?q=EnvHarness+cat%3Ahep-th+has%3Acode", 200)
         .await;
@@ -123,9 +137,8 @@ async fn no_results_say_so_and_offer_the_query_without_filters() {
     assert!(body.contains("Try other or fewer words"));
 }
 
-#[tokio::test]
-async fn filters_alone_list_matching_papers_newest_first() {
-    let app = TestApp::seeded().await;
+async fn filters_alone_list_matching_papers_newest_first(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/search?q=cat%3Ahep-th", 200).await;
     assert!(body.contains("1 result, newest first"), "{body}");
     assert!(body.contains("Old-style identifiers still work"));
@@ -135,9 +148,8 @@ async fn filters_alone_list_matching_papers_newest_first() {
     assert!(body.contains("Old-style identifiers still work"), "{body}");
 }
 
-#[tokio::test]
-async fn results_are_paginated_and_stop_at_the_search_depth() {
-    let app = TestApp::start().await;
+async fn results_are_paginated_and_stop_at_the_search_depth(db: TestDb) {
+    let app = TestApp::start(db).await;
     app.seed(many_on_day(date(2025, 1, 2), 45)).await;
     let body = app.text("/search?q=synthetic", 200).await;
     assert!(body.contains("45 results"));
@@ -166,9 +178,8 @@ async fn results_are_paginated_and_stop_at_the_search_depth() {
     assert!(body.contains("`page` must be a page number"));
 }
 
-#[tokio::test]
-async fn a_bad_mode_is_a_page_saying_what_modes_exist() {
-    let app = TestApp::seeded().await;
+async fn a_bad_mode_is_a_page_saying_what_modes_exist(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/search?q=agents&mode=fuzzy", 400).await;
     assert!(body.contains("`mode` must be hybrid, keyword or semantic, got `fuzzy`"));
     let body = app
@@ -184,9 +195,8 @@ async fn a_bad_mode_is_a_page_saying_what_modes_exist() {
     assert!(body.contains("ranked by words"));
 }
 
-#[tokio::test]
-async fn hostile_text_in_results_is_escaped_and_marked_safely() {
-    let app = TestApp::start().await;
+async fn hostile_text_in_results_is_escaped_and_marked_safely(db: TestDb) {
+    let app = TestApp::start(db).await;
     app.seed(hostile(date(2025, 2, 3))).await;
     for path in [
         "/search?q=script+alert+onerror+mallory",
@@ -222,9 +232,8 @@ async fn hostile_text_in_results_is_escaped_and_marked_safely() {
     );
 }
 
-#[tokio::test]
-async fn odd_queries_get_an_answer_never_a_server_error() {
-    let app = TestApp::seeded().await;
+async fn odd_queries_get_an_answer_never_a_server_error(db: TestDb) {
+    let app = seeded(db).await;
     assert_odd_queries_answered(&app).await;
     for path in [
         "/search?q=a&q=b",
@@ -241,9 +250,8 @@ async fn odd_queries_get_an_answer_never_a_server_error() {
     }
 }
 
-#[tokio::test]
-async fn the_search_api_answers_in_hf_s_shape() {
-    let app = TestApp::seeded().await;
+async fn the_search_api_answers_in_hf_s_shape(db: TestDb) {
+    let app = seeded(db).await;
     let items = app.json("/api/papers/search?q=EnvHarness", 200).await;
     assert_eq!(ids(&items)[0], "2608.19880");
     let first = &items[0];
@@ -281,9 +289,8 @@ async fn the_search_api_answers_in_hf_s_shape() {
     assert_eq!(ids(&by_id), ["hep-th/9901001"]);
 }
 
-#[tokio::test]
-async fn the_search_api_pages_with_p_or_offset_and_a_link_header() {
-    let app = TestApp::start().await;
+async fn the_search_api_pages_with_p_or_offset_and_a_link_header(db: TestDb) {
+    let app = TestApp::start(db).await;
     app.seed(many_on_day(date(2025, 1, 2), 45)).await;
     let all = app
         .json("/api/papers/search?q=synthetic&mode=keyword&limit=45", 200)
@@ -331,9 +338,8 @@ async fn the_search_api_pages_with_p_or_offset_and_a_link_header() {
     }
 }
 
-#[tokio::test]
-async fn without_embeddings_similar_papers_are_explained_and_empty() {
-    let app = TestApp::seeded().await;
+async fn without_embeddings_similar_papers_are_explained_and_empty(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers/2608.19880", 200).await;
     assert!(body.contains("<h2>Similar papers</h2>"));
     assert!(body.contains("semantic search is off: no embedder is configured"));
@@ -376,9 +382,8 @@ async fn without_embeddings_similar_papers_are_explained_and_empty() {
     );
 }
 
-#[tokio::test]
-async fn key_phrases_are_chips_that_search_for_them() {
-    let app = TestApp::seeded().await;
+async fn key_phrases_are_chips_that_search_for_them(db: TestDb) {
+    let app = seeded(db).await;
     let body = app.text("/papers/2608.19880", 200).await;
     assert!(body.contains(r#"<nav class="chips keywords" aria-label="Key phrases">"#));
     assert!(
@@ -403,9 +408,8 @@ async fn key_phrases_are_chips_that_search_for_them() {
     );
 }
 
-#[tokio::test]
-async fn while_papers_are_embedded_pages_say_how_far_it_is() {
-    let app = TestApp::seeded().await;
+async fn while_papers_are_embedded_pages_say_how_far_it_is(db: TestDb) {
+    let app = seeded(db).await;
     let papers = app.search.keyword().len();
     // Semantic search switched on, its backlog not started: no paper has a vector.
     app.search.set_semantic(Arc::new(Semantic::new(
@@ -427,9 +431,8 @@ async fn while_papers_are_embedded_pages_say_how_far_it_is() {
     );
 }
 
-#[tokio::test]
-async fn while_the_model_loads_pages_say_semantic_search_is_coming() {
-    let app = TestApp::seeded().await;
+async fn while_the_model_loads_pages_say_semantic_search_is_coming(db: TestDb) {
+    let app = seeded(db).await;
     app.search.set_starting(true);
     let body = app.text("/search?q=worlds", 200).await;
     assert!(

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `backup`.
 #[derive(Debug, clap::Args)]
@@ -13,8 +13,8 @@ pub struct Args {
 }
 
 /// Runs `backup`: a consistent copy, safe while `serve` and imports run.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
     store.backup(&args.file).await?;
     let bytes = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     println!("backup written to {} ({bytes} bytes)", args.file.display());

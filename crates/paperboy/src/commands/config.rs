@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::config::default_config_text;
+use paperboy_app::default_config_text;
 
 /// Settings commands.
 #[derive(Debug, Subcommand)]

@@ -8,8 +8,8 @@ use anyhow::Context;
 use paperboy_search::engine::{SearchEngine, SearchMode};
 use paperboy_search::eval::{ModeReport, evaluate, parse_tsv};
 
-use crate::config::Settings;
-use crate::semantic::{Fetch, open_embedder, open_semantic};
+use paperboy_app::Config;
+use paperboy_app::semantic::{Fetch, open_embedder, open_semantic};
 
 /// Arguments of `eval`.
 #[derive(Debug, clap::Args)]
@@ -22,15 +22,15 @@ pub struct Args {
 }
 
 /// Runs `eval`: recall@10, MRR and nDCG@10 of keyword, semantic and hybrid search.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let queries = parse_tsv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let store = super::open_store(settings).await?;
-    super::reindex::catch_up_after_write(settings, &store).await?;
-    let keyword = super::reindex::open_index(settings)?;
-    let semantic = match open_embedder(settings, Fetch::Never).await? {
-        Some(embedder) => Some(open_semantic(&store, embedder).await?),
+    let store = super::open_store(config).await?;
+    super::reindex::catch_up_after_write(config, &store).await?;
+    let keyword = super::reindex::open_index(config)?;
+    let semantic = match open_embedder(config, Fetch::Never).await? {
+        Some(embedder) => Some(open_semantic(&store, embedder).await?.0),
         None => None,
     };
     let mut modes = vec![SearchMode::Keyword];

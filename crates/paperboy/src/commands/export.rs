@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use paperboy_store::{ExportSummary, Store};
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
@@ -19,8 +19,8 @@ pub struct Args {
 }
 
 /// Runs `export`.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
     let Some(path) = &args.out else {
         let (_stdout, _) = write_records(&store, io::stdout().lock()).await?;
         return Ok(ExitCode::SUCCESS);

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use paperboy_ingest::fetch::{FetchReport, fetch_papers, parse_ids};
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `fetch`.
 #[derive(Debug, clap::Args)]
@@ -23,15 +23,15 @@ pub struct Args {
 
 /// Runs `fetch`. Every id is checked before any request; exits non-zero when arXiv
 /// did not return some of them.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let ids = parse_ids(&args.ids)?;
-    let store = super::open_store(settings).await?;
-    let client = super::polite_client(settings)?;
+    let store = super::open_store(config).await?;
+    let client = super::polite_client(config)?;
     let api_url = args
         .base_url
-        .unwrap_or_else(|| settings.arxiv_api_url.clone());
+        .unwrap_or_else(|| config.arxiv_api_url.to_string());
     let outcome = fetch_papers(&store, &client, &api_url, &ids).await;
-    if let Err(e) = super::reindex::catch_up_after_write(settings, &store).await {
+    if let Err(e) = super::reindex::catch_up_after_write(config, &store).await {
         eprintln!("search index not updated ({e:#}); run `paperboy reindex`");
     }
     store.close().await;

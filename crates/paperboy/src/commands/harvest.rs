@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use paperboy_ingest::harvest::{HarvestOptions, HarvestReport, MetadataPrefix, harvest};
 use paperboy_ingest::progress;
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `harvest`.
 #[derive(Debug, clap::Args)]
@@ -38,13 +38,13 @@ fn parse_prefix(name: &str) -> Result<MetadataPrefix, String> {
 
 /// Runs `harvest`. An interrupted run (Ctrl-C, kill -9, a network failure) resumes
 /// where it stopped when the same command runs again.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
-    let client = super::polite_client(settings)?;
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
+    let client = super::polite_client(config)?;
     let options = HarvestOptions {
         base_url: args
             .base_url
-            .unwrap_or_else(|| settings.arxiv_oai_url.clone()),
+            .unwrap_or_else(|| config.arxiv_oai_url.to_string()),
         metadata_prefix: args.metadata_prefix,
         set: args.set,
         from: args.from,
@@ -65,7 +65,7 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     .await;
     bar.finish_and_clear();
     // Pages committed before a failure are searchable too.
-    if let Err(e) = super::reindex::catch_up_after_write(settings, &store).await {
+    if let Err(e) = super::reindex::catch_up_after_write(config, &store).await {
         eprintln!("search index not updated ({e:#}); run `paperboy reindex`");
     }
     store.close().await;

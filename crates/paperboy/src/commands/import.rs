@@ -7,7 +7,7 @@ use paperboy_ingest::import::DEFAULT_BATCH_SIZE;
 use paperboy_ingest::{FileReport, Format, ImportOptions, import_file};
 use serde::Serialize;
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]
@@ -127,8 +127,8 @@ impl Summary {
 }
 
 /// Runs `import`. Exits non-zero when any record was skipped or any file failed.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
     let options = ImportOptions {
         format: args.format,
         daily_date: args.daily_date,
@@ -142,7 +142,7 @@ pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
         reports.push(report);
     }
-    if let Err(e) = super::reindex::catch_up_after_write(settings, &store).await {
+    if let Err(e) = super::reindex::catch_up_after_write(config, &store).await {
         eprintln!("search index not updated ({e:#}); run `paperboy reindex`");
     }
     let clean = reports.iter().all(FileReport::is_clean);

@@ -1,21 +1,9 @@
-//! `paperboy keywords`: extract key phrases for every paper without `ai_keywords`,
-//! and the same job in the background of `serve`.
+//! `paperboy keywords`: extract key phrases for every paper without `ai_keywords`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
-use paperboy_enrich::keyphrase::job::{backlog_len, follow_keyphrases, run_keyphrases};
-use paperboy_ingest::progress::items_bar;
-use paperboy_search::keyword::KeywordIndex;
-use paperboy_store::Store;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
-
-use crate::config::Settings;
-
-/// How often `serve` looks for papers the index has taken in since the last run.
-const FOLLOW_INTERVAL: Duration = Duration::from_secs(10);
+use paperboy_app::Config;
+use paperboy_enrich::keyphrase::job::{KeyphraseJob, backlog_len};
 
 /// Arguments of `keywords`.
 #[derive(Debug, clap::Args)]
@@ -24,36 +12,21 @@ pub struct Args {}
 /// Runs `keywords`: brings the search index up to date (its statistics score the
 /// phrases), then extracts key phrases for every paper that has none, newest first,
 /// with a progress bar. Safe to interrupt and run again.
-pub async fn run(_args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
-    super::reindex::catch_up_after_write(settings, &store).await?;
-    let index = super::reindex::open_index(settings)?;
+pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
+    super::reindex::catch_up_after_write(config, &store).await?;
+    let index = super::reindex::open_index(config)?;
     let waiting = backlog_len(&store, &index).await?;
-    let bar = items_bar("key phrases", waiting);
-    let (_stop_tx, stop) = watch::channel(false);
-    let done = run_keyphrases(&store, &index, &stop, &|p| {
-        bar.set_position(p.extracted + p.unchanged)
-    })
-    .await?;
-    bar.finish_and_clear();
+    let job = KeyphraseJob::new(store.clone(), index);
+    let done = super::run_job_by_hand(&store, &job, "key phrases", waiting).await?;
     println!(
         "extracted key phrases of {} papers in {:.1}s ({:.0} papers/s); {} unchanged; \
          {} papers have extracted key phrases",
-        done.extracted,
-        done.seconds,
+        done.progress.done,
+        done.elapsed.as_secs_f64(),
         done.rate(),
-        done.unchanged,
+        done.progress.unchanged,
         store.keyphrase_count().await?
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Starts the job in the background of `serve`: it extracts key phrases whenever
-/// the search index has taken in new papers, until `stop` turns true.
-pub fn spawn(
-    store: Store,
-    index: Arc<KeywordIndex>,
-    stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    tokio::spawn(follow_keyphrases(store, index, FOLLOW_INTERVAL, stop))
 }

@@ -2,14 +2,19 @@
 
 use std::process::ExitCode;
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
-use paperboy_ingest::http::{HttpOptions, PoliteClient};
+use anyhow::Context;
+use paperboy_app::Config;
+use paperboy_core::SystemClock;
+use paperboy_ingest::http::PoliteClient;
+use paperboy_ingest::progress::items_bar;
+use paperboy_jobs::{Job, JobContext, Progress, instance_name, run_once};
 use paperboy_store::Store;
+use tokio_util::sync::CancellationToken;
 
 use crate::Command;
-use crate::config::Settings;
 
 pub mod backup;
 pub mod config;
@@ -18,7 +23,6 @@ pub mod eval;
 pub mod export;
 pub mod fetch;
 pub mod harvest;
-pub mod harvest_schedule;
 pub mod import;
 pub mod keywords;
 pub mod model;
@@ -28,48 +32,105 @@ pub mod stats;
 pub mod summarize;
 
 /// Runs a command.
-pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve(args) => serve::run(args, &settings).await,
-        Command::Import(args) => import::run(args, &settings).await,
-        Command::Embed(args) => embed::run(args, &settings).await,
-        Command::Keywords(args) => keywords::run(args, &settings).await,
-        Command::Summarize(args) => summarize::run(args, &settings).await,
-        Command::Eval(args) => eval::run(args, &settings).await,
-        Command::Export(args) => export::run(args, &settings).await,
-        Command::Harvest(args) => harvest::run(args, &settings).await,
-        Command::Fetch(args) => fetch::run(args, &settings).await,
-        Command::Backup(args) => backup::run(args, &settings).await,
-        Command::Stats(args) => stats::run(args, &settings).await,
-        Command::Reindex(args) => reindex::run(args, &settings).await,
+        Command::Serve(args) => serve::run(args, config).await,
+        Command::Import(args) => import::run(args, &config).await,
+        Command::Embed(args) => embed::run(args, &config).await,
+        Command::Keywords(args) => keywords::run(args, &config).await,
+        Command::Summarize(args) => summarize::run(args, &config).await,
+        Command::Eval(args) => eval::run(args, &config).await,
+        Command::Export(args) => export::run(args, &config).await,
+        Command::Harvest(args) => harvest::run(args, &config).await,
+        Command::Fetch(args) => fetch::run(args, &config).await,
+        Command::Backup(args) => backup::run(args, &config).await,
+        Command::Stats(args) => stats::run(args, &config).await,
+        Command::Reindex(args) => reindex::run(args, &config).await,
         Command::Config(command) => config::run(command),
-        Command::Model(command) => model::run(command, &settings).await,
+        Command::Model(command) => model::run(command, &config).await,
     }
 }
 
-/// Opens the store in the configured data directory.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    Store::open_dir(&settings.data_dir)
+/// Opens the configured database.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::connect(&config.database, config.store_options())
         .await
-        .with_context(|| format!("opening the database in {}", settings.data_dir.display()))
+        .with_context(|| format!("opening the database {}", config.database))
 }
 
 /// The HTTP client for arXiv, spaced by `arxiv_request_interval_secs` and naming
 /// `contact_email` in its User-Agent.
-pub fn polite_client(settings: &Settings) -> anyhow::Result<PoliteClient> {
-    let secs = settings.arxiv_request_interval_secs;
-    if !secs.is_finite() || !(0.0..=3600.0).contains(&secs) {
-        bail!("arxiv_request_interval_secs must be between 0 and 3600 seconds, not {secs}");
-    }
-    if settings.contact_email.trim().is_empty() {
+pub fn polite_client(config: &Config) -> anyhow::Result<PoliteClient> {
+    if config.arxiv_http.contact_email.is_empty() {
         tracing::warn!(
             "contact_email is not set: arXiv asks clients to give a contact address \
              (set it in paperboy.toml or PAPERBOY_CONTACT_EMAIL)"
         );
     }
-    Ok(PoliteClient::new(HttpOptions {
-        contact_email: settings.contact_email.clone(),
-        interval: Duration::from_secs_f64(secs),
-        ..HttpOptions::default()
-    })?)
+    Ok(PoliteClient::new(config.arxiv_http.clone())?)
+}
+
+/// What a job round run by hand did.
+pub struct RoundReport {
+    /// Its final progress.
+    pub progress: Progress,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+impl RoundReport {
+    /// Items done per second.
+    pub fn rate(&self) -> f64 {
+        self.progress.done as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Runs one round of `job` in the foreground, as the background runner would (under
+/// the job's lease, so a running server and this command never do the same work),
+/// with a progress bar over `total` items labelled `label`. Ctrl-C stops it cleanly;
+/// what was done is kept.
+pub async fn run_job_by_hand(
+    store: &Store,
+    job: &dyn Job,
+    label: &str,
+    total: u64,
+) -> anyhow::Result<RoundReport> {
+    let bar = items_bar(label, total);
+    let last = Arc::new(Mutex::new(Progress::default()));
+    let seen = last.clone();
+    let shown = bar.clone();
+    let cancel = CancellationToken::new();
+    let ctx = JobContext::new(cancel.clone(), move |p: Progress| {
+        shown.set_position(p.done + p.unchanged + p.failed);
+        *seen.lock().unwrap_or_else(|e| e.into_inner()) = p;
+    });
+    let interrupt = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            interrupt.cancel();
+        }
+    });
+    let started = Instant::now();
+    let name = job.name();
+    let outcome = run_once(
+        store,
+        Arc::new(SystemClock),
+        &instance_name(),
+        job,
+        &ctx,
+        || {
+            bar.println(format!(
+                "another paperboy process is running `{name}`; waiting for it to finish or stop"
+            ))
+        },
+    )
+    .await;
+    ctrl_c.abort();
+    bar.finish_and_clear();
+    outcome.map_err(|e| anyhow::anyhow!(e))?;
+    let progress = *last.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(RoundReport {
+        progress,
+        elapsed: started.elapsed(),
+    })
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use paperboy_embed::{FetchOutcome, fetch_default_model};
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Embedding model commands.
 #[derive(Debug, Subcommand)]
@@ -16,9 +16,9 @@ pub enum Command {
 }
 
 /// Runs `model`.
-pub async fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Fetch => match fetch_default_model(&settings.data_dir).await? {
+        Command::Fetch => match fetch_default_model(&config.data_dir).await? {
             FetchOutcome::AlreadyThere(dir) => {
                 println!("the model is already in {}", dir.display());
             }

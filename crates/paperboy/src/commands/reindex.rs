@@ -10,23 +10,21 @@ use paperboy_search::follow::IndexFollower;
 use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::Store;
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `reindex`.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
 /// Opens the keyword index of the data directory.
-pub fn open_index(settings: &Settings) -> anyhow::Result<Arc<KeywordIndex>> {
-    Ok(Arc::new(KeywordIndex::open(
-        &settings.data_dir.join("index").join("keyword"),
-    )?))
+pub fn open_index(config: &Config) -> anyhow::Result<Arc<KeywordIndex>> {
+    Ok(Arc::new(KeywordIndex::open(&config.keyword_index_dir())?))
 }
 
 /// Runs `reindex`: rebuilds the search index from the database.
-pub async fn run(_args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
-    let follower = match IndexFollower::new(open_index(settings)?) {
+pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
+    let follower = match IndexFollower::new(open_index(config)?) {
         Ok(follower) => follower,
         Err(e @ SearchError::WriterBusy(_)) => {
             anyhow::bail!("{e}; stop `paperboy serve` to rebuild the index")
@@ -48,8 +46,8 @@ pub async fn run(_args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
 
 /// Brings the search index up to date after a CLI write, unless another process (a
 /// running server, which follows the database itself) holds the index.
-pub async fn catch_up_after_write(settings: &Settings, store: &Store) -> anyhow::Result<()> {
-    let follower = match IndexFollower::new(open_index(settings)?) {
+pub async fn catch_up_after_write(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let follower = match IndexFollower::new(open_index(config)?) {
         Ok(follower) => follower,
         Err(SearchError::WriterBusy(_)) => {
             eprintln!("search index: the running server will index the new papers within seconds");

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::config::Settings;
+use paperboy_app::Config;
 
 /// Arguments of `stats`.
 #[derive(Debug, clap::Args)]
@@ -13,8 +13,8 @@ pub struct Args {
 }
 
 /// Runs `stats`.
-pub async fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(config).await?;
     let stats = store.stats().await?;
     if args.json {
         println!("{}", serde_json::to_string(&stats)?);

@@ -1,13 +1,15 @@
-//! Settings: defaults, then `paperboy.toml`, then `PAPERBOY_*` environment variables
-//! (the environment wins), then command-line flags where a command has them.
+//! Settings as written: defaults, then `paperboy.toml`, then `PAPERBOY_*` environment
+//! variables (the environment wins), then command-line flags where a command has
+//! them. [`crate::Config`] checks them into typed values.
 //!
 //! Every setting is documented once, in [`DOCS`]; `paperboy config default` prints
 //! them with their defaults, and a test keeps [`DOCS`] and [`Settings`] in step.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
+
+use crate::ConfigError;
 
 /// The file read from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "paperboy.toml";
@@ -18,8 +20,16 @@ pub const DEFAULT_CONFIG_FILE: &str = "paperboy.toml";
 pub struct Settings {
     /// Where the database and indexes live.
     pub data_dir: PathBuf,
+    /// The database: `postgres://…` or `sqlite:PATH`; empty: SQLite in the data dir.
+    pub database_url: String,
+    /// Most connections to the database per process.
+    pub database_pool_size: u32,
+    /// Longest a PostgreSQL statement may run, in seconds.
+    pub database_statement_timeout_secs: f64,
     /// Address `serve` listens on.
     pub addr: String,
+    /// Most HTTP connections `serve` keeps open at once.
+    pub max_connections: u32,
     /// The public base URL, for absolute links behind a reverse proxy.
     pub public_url: String,
     /// The operator's contact address, sent in the User-Agent of upstream requests.
@@ -57,7 +67,11 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            database_pool_size: 16,
+            database_statement_timeout_secs: 30.0,
             addr: "127.0.0.1:8080".into(),
+            max_connections: 4096,
             public_url: String::new(),
             contact_email: String::new(),
             arxiv_api_url: "https://export.arxiv.org/api/query".into(),
@@ -92,8 +106,24 @@ pub const DOCS: &[SettingDoc] = &[
         doc: "Directory holding the database and indexes (also --data-dir).",
     },
     SettingDoc {
+        key: "database_url",
+        doc: "The database: empty = SQLite in the data directory (paperboy.db); sqlite:PATH = a SQLite file elsewhere; postgres://USER:PASSWORD@HOST:5432/DATABASE = PostgreSQL, which several `paperboy serve` instances can share.",
+    },
+    SettingDoc {
+        key: "database_pool_size",
+        doc: "Most connections to the database per paperboy process (PostgreSQL: keep instances x this under the server's max_connections).",
+    },
+    SettingDoc {
+        key: "database_statement_timeout_secs",
+        doc: "Seconds a PostgreSQL statement may run before the server cancels it (and the request answers 503).",
+    },
+    SettingDoc {
         key: "addr",
         doc: "Address `paperboy serve` listens on (also serve --addr).",
+    },
+    SettingDoc {
+        key: "max_connections",
+        doc: "Most HTTP connections `paperboy serve` keeps open at once; more wait to be accepted.",
     },
     SettingDoc {
         key: "public_url",
@@ -163,7 +193,7 @@ impl Settings {
     pub fn load(
         explicit: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, ConfigError> {
         let mut table = match explicit {
             Some(path) => read_table(path)?,
             None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
@@ -171,42 +201,52 @@ impl Settings {
             }
             None => toml::Table::new(),
         };
-        let defaults =
-            toml::Table::try_from(Settings::default()).context("serialising default settings")?;
-        for (key, default) in &defaults {
+        for (key, default) in &defaults_table() {
             let var = format!("PAPERBOY_{}", key.to_ascii_uppercase());
             if let Some(raw) = env(&var) {
-                let value = env_value(default, &raw)
-                    .with_context(|| format!("environment variable {var}={raw:?}"))?;
+                let value = env_value(default, &raw).map_err(|reason| ConfigError::Env {
+                    var: var.clone(),
+                    value: raw.clone(),
+                    reason,
+                })?;
                 table.insert(key.clone(), value);
             }
         }
-        Settings::deserialize(toml::Value::Table(table))
-            .context("invalid settings (see `paperboy config default`)")
+        Settings::deserialize(toml::Value::Table(table)).map_err(ConfigError::Invalid)
     }
 }
 
-fn read_table(path: &Path) -> anyhow::Result<toml::Table> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
+/// The defaults as a TOML table (plain data: serialising it cannot fail).
+fn defaults_table() -> toml::Table {
+    toml::Table::try_from(Settings::default()).unwrap_or_default()
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     text.parse::<toml::Table>()
-        .with_context(|| format!("config file {} is not valid TOML", path.display()))
+        .map_err(|source| ConfigError::Toml {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Reads an environment value as the type of the setting's default.
-fn env_value(default: &toml::Value, raw: &str) -> anyhow::Result<toml::Value> {
+fn env_value(default: &toml::Value, raw: &str) -> Result<toml::Value, &'static str> {
     Ok(match default {
         toml::Value::String(_) => toml::Value::String(raw.to_owned()),
         toml::Value::Integer(_) => {
-            toml::Value::Integer(raw.trim().parse().context("expected an integer")?)
+            toml::Value::Integer(raw.trim().parse().map_err(|_| "expected an integer")?)
         }
         toml::Value::Float(_) => {
-            toml::Value::Float(raw.trim().parse().context("expected a number")?)
+            toml::Value::Float(raw.trim().parse().map_err(|_| "expected a number")?)
         }
         toml::Value::Boolean(_) => toml::Value::Boolean(match raw.trim() {
             "1" | "true" | "yes" | "on" => true,
             "0" | "false" | "no" | "off" => false,
-            _ => bail!("expected true or false"),
+            _ => return Err("expected true or false"),
         }),
         toml::Value::Array(_) => toml::Value::Array(
             raw.split(',')
@@ -215,16 +255,13 @@ fn env_value(default: &toml::Value, raw: &str) -> anyhow::Result<toml::Value> {
                 .map(|s| toml::Value::String(s.to_owned()))
                 .collect(),
         ),
-        other => bail!(
-            "settings of type {} cannot come from the environment",
-            other.type_str()
-        ),
+        _ => return Err("this setting cannot come from the environment"),
     })
 }
 
 /// `paperboy config default`: every setting with its default and what it does.
 pub fn default_config_text() -> String {
-    let defaults = toml::Table::try_from(Settings::default()).unwrap_or_default();
+    let defaults = defaults_table();
     let mut out = String::from(
         "# paperboy settings with their defaults.\n\
          # Put the ones you change in paperboy.toml (or pass --config FILE);\n\
@@ -292,10 +329,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
         std::fs::write(&path, "adr = \"x\"\n").unwrap();
-        let err = format!("{:#}", Settings::load(Some(&path), |_| None).unwrap_err());
+        let err = Settings::load(Some(&path), |_| None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `adr`"), "{err}");
         let env = |k: &str| (k == "PAPERBOY_HARVEST_INTERVAL_HOURS").then(|| "soon".to_owned());
-        let err = format!("{:#}", Settings::load(None, env).unwrap_err());
+        let err = Settings::load(None, env).unwrap_err().to_string();
         assert!(
             err.contains("PAPERBOY_HARVEST_INTERVAL_HOURS") && err.contains("expected a number"),
             "{err}"
