@@ -16,6 +16,7 @@ use paperboy_search::backlog::{EmbeddingJob, VectorFollower};
 use paperboy_search::engine::SearchEngine;
 use paperboy_search::follow::IndexFollower;
 use paperboy_search::keyword::KeywordIndex;
+use paperboy_search::pool::SearchPool;
 use paperboy_store::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -65,7 +66,11 @@ impl App {
         .await?;
         tracing::info!(database = %config.database, "database ready");
         let keyword = Arc::new(KeywordIndex::open(&config.keyword_index_dir())?);
-        let search = Arc::new(SearchEngine::new(store.clone(), keyword.clone(), None));
+        // Searches and index writes share one bounded set of threads.
+        let pool = SearchPool::for_this_machine();
+        let search = Arc::new(
+            SearchEngine::new(store.clone(), keyword.clone(), None).with_pool(pool.clone()),
+        );
         let runner = Runner::new(
             store.clone(),
             Arc::new(SystemClock),
@@ -75,6 +80,7 @@ impl App {
 
         let follower = match IndexFollower::new(keyword.clone()) {
             Ok(follower) => {
+                let follower = follower.with_pool(pool);
                 runner.spawn(Arc::new(follower.clone().following(store.clone())));
                 Some(follower)
             }
@@ -166,7 +172,11 @@ impl App {
             self.search.clone(),
             self.config.web.clone(),
         );
-        let served = paperboy_web::serve(self.listener, router, shutdown).await;
+        let options = paperboy_web::ServeOptions {
+            max_connections: self.config.max_connections,
+            ..paperboy_web::ServeOptions::default()
+        };
+        let served = paperboy_web::serve(self.listener, router, options, shutdown).await;
         self.runner.shutdown().await;
         self.semantic_start.abort();
         let _ = self.semantic_start.await;

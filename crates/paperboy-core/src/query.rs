@@ -19,6 +19,13 @@ use crate::{ArxivId, Paper};
 
 /// The longest query kept, in characters; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 1_000;
+/// The most words, phrases, author and category filters a query keeps, together;
+/// later ones are ignored. Each becomes a few index lookups, so this bounds what a
+/// query can cost.
+pub const MAX_TERMS: usize = 32;
+/// The longest word, phrase or filter value kept, in characters (no real word is
+/// longer; a longer one is cut).
+pub const MAX_TERM_CHARS: usize = 64;
 
 /// A parsed search query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +46,9 @@ pub struct SearchQuery {
     pub has_code: bool,
     /// The query is this arXiv id.
     pub id: Option<ArxivId>,
+    /// Input was left out to keep the query within [`MAX_QUERY_CHARS`],
+    /// [`MAX_TERMS`] or [`MAX_TERM_CHARS`].
+    pub shortened: bool,
 }
 
 impl SearchQuery {
@@ -49,7 +59,10 @@ impl SearchQuery {
             .take(MAX_QUERY_CHARS)
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let mut query = SearchQuery::default();
+        let mut query = SearchQuery {
+            shortened: input.chars().nth(MAX_QUERY_CHARS).is_some(),
+            ..SearchQuery::default()
+        };
         let trimmed = cleaned.trim();
         if !trimmed.contains(' ')
             && let Ok(id) = ArxivId::parse(trimmed)
@@ -63,9 +76,33 @@ impl SearchQuery {
         query
     }
 
+    fn terms(&self) -> usize {
+        self.words.len() + self.phrases.len() + self.authors.len() + self.categories.len()
+    }
+
+    /// Adds `value` to the list `pick` chooses, unless it is there already, cut to
+    /// [`MAX_TERM_CHARS`]; nothing past [`MAX_TERMS`].
+    fn push_term(&mut self, pick: fn(&mut Self) -> &mut Vec<String>, value: String) {
+        let value = match value.char_indices().nth(MAX_TERM_CHARS) {
+            Some((cut, _)) => {
+                self.shortened = true;
+                value[..cut].to_owned()
+            }
+            None => value,
+        };
+        if pick(self).contains(&value) {
+            return;
+        }
+        if self.terms() >= MAX_TERMS {
+            self.shortened = true;
+            return;
+        }
+        pick(self).push(value);
+    }
+
     fn apply(&mut self, token: Token) {
         match token {
-            Token::Phrase(p) => push_unique(&mut self.phrases, p),
+            Token::Phrase(p) => self.push_term(|q| &mut q.phrases, p),
             Token::Word(w) => self.apply_word(w),
             Token::Field(key, value) => {
                 if !self.apply_field(&key, &value) {
@@ -83,7 +120,7 @@ impl SearchQuery {
         if stripped.is_empty() {
             return;
         }
-        push_unique(&mut self.words, stripped.to_owned());
+        self.push_term(|q| &mut q.words, stripped.to_owned());
     }
 
     fn add_words(&mut self, text: &str) {
@@ -99,8 +136,8 @@ impl SearchQuery {
             return false;
         }
         match key.to_ascii_lowercase().as_str() {
-            "author" | "au" => push_unique(&mut self.authors, value.to_owned()),
-            "cat" | "category" => push_unique(&mut self.categories, value.to_owned()),
+            "author" | "au" => self.push_term(|q| &mut q.authors, value.to_owned()),
+            "cat" | "category" => self.push_term(|q| &mut q.categories, value.to_owned()),
             "after" | "since" => match parse_loose_date(value) {
                 Some(d) => self.after = Some(d),
                 None => return false,
@@ -203,12 +240,6 @@ fn fold(word: &str) -> String {
             other => other,
         })
         .collect()
-}
-
-fn push_unique(list: &mut Vec<String>, value: String) {
-    if !list.contains(&value) {
-        list.push(value);
-    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -415,6 +446,28 @@ mod tests {
         let q = SearchQuery::parse("a\u{0}b\u{7}c 中文 검색 بحث");
         assert_eq!(q.words, ["a", "b", "c", "中文", "검색", "بحث"]);
         let q = SearchQuery::parse(&"x".repeat(20_000));
-        assert_eq!(q.words[0].len(), MAX_QUERY_CHARS);
+        assert_eq!(q.words[0].len(), MAX_TERM_CHARS);
+        assert!(q.shortened);
+    }
+
+    #[test]
+    fn queries_over_the_caps_are_cut_and_say_so() {
+        let many: String = (0..100).map(|i| format!("w{i} ")).collect();
+        let q = SearchQuery::parse(&many);
+        assert_eq!(q.words.len(), MAX_TERMS);
+        assert_eq!(q.words[MAX_TERMS - 1], format!("w{}", MAX_TERMS - 1));
+        assert!(q.shortened);
+
+        let accents = format!("a{}", "\u{301}".repeat(500));
+        let q = SearchQuery::parse(&accents);
+        assert_eq!(q.words.len(), 1);
+        assert_eq!(q.words[0].chars().count(), MAX_TERM_CHARS);
+        assert!(q.shortened);
+
+        let long = "x".repeat(MAX_QUERY_CHARS + 1);
+        assert!(SearchQuery::parse(&long).shortened);
+        let q = SearchQuery::parse("author:\"Yann LeCun\" cat:cs.CV \"image editing\" diffusion");
+        assert!(!q.shortened);
+        assert_eq!(q.terms(), 4);
     }
 }

@@ -11,6 +11,7 @@ use paperboy_store::{PaperRecord, Store};
 
 use crate::fusion::{FusionWeights, Provenance, fuse};
 use crate::keyword::KeywordIndex;
+use crate::pool::SearchPool;
 use crate::vector::VectorIndex;
 use crate::{Result, SearchError};
 use paperboy_embed::Embedder;
@@ -104,6 +105,9 @@ pub struct SearchPage {
     pub total: usize,
     /// The rankers actually used (hybrid falls back to keyword without an embedder).
     pub mode: SearchMode,
+    /// The keyword search ran out of its time budget: the hits are from part of
+    /// the index.
+    pub cut: bool,
 }
 
 /// Embeddings of papers for one model, in memory, and the embedder for queries.
@@ -178,7 +182,14 @@ impl Semantic {
         Ok(vector)
     }
 
-    fn nearest(&self, query: &[f32], k: usize, exclude: Option<&ArxivId>) -> Vec<(ArxivId, f32)> {
+    /// The `k` papers nearest to `query`, best first (CPU work: call it on the
+    /// search pool).
+    pub fn nearest(
+        &self,
+        query: &[f32],
+        k: usize,
+        exclude: Option<&ArxivId>,
+    ) -> Vec<(ArxivId, f32)> {
         self.vectors
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -186,10 +197,10 @@ impl Semantic {
     }
 
     /// `ids` that have a vector, most similar to `query` first.
-    fn rank<'a>(&self, query: &[f32], ids: impl IntoIterator<Item = &'a ArxivId>) -> Vec<ArxivId> {
+    fn rank(&self, query: &[f32], ids: &[ArxivId]) -> Vec<ArxivId> {
         let vectors = self.vectors.read().unwrap_or_else(|e| e.into_inner());
         let mut scored: Vec<(f32, &ArxivId)> = ids
-            .into_iter()
+            .iter()
             .filter_map(|id| vectors.get(id).map(|v| (crate::vector::dot(query, v), id)))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -205,9 +216,11 @@ impl Semantic {
     }
 }
 
-/// The search engine.
+/// The search engine. Its CPU work (keyword search, the vector scan,
+/// highlighting) runs on a [`SearchPool`], never on the async runtime's threads.
 pub struct SearchEngine {
     store: Store,
+    pool: SearchPool,
     keyword: Arc<KeywordIndex>,
     semantic: RwLock<Option<Arc<Semantic>>>,
     starting: AtomicBool,
@@ -219,11 +232,23 @@ impl SearchEngine {
     pub fn new(store: Store, keyword: Arc<KeywordIndex>, semantic: Option<Arc<Semantic>>) -> Self {
         Self {
             store,
+            pool: SearchPool::for_this_machine(),
             keyword,
             semantic: RwLock::new(semantic),
             starting: AtomicBool::new(false),
             weights: FusionWeights::default(),
         }
+    }
+
+    /// Runs the engine's CPU work on `pool` (shared with the index follower, say).
+    pub fn with_pool(mut self, pool: SearchPool) -> Self {
+        self.pool = pool;
+        self
+    }
+
+    /// The threads searches run on.
+    pub fn pool(&self) -> &SearchPool {
+        &self.pool
     }
 
     /// Sets the fusion weights.
@@ -270,7 +295,7 @@ impl SearchEngine {
         let semantic = self
             .semantic()
             .filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
-        match self.search_with(request, semantic.as_deref()).await {
+        match self.search_with(request, semantic.clone()).await {
             Err(e)
                 if semantic.is_some()
                     && !matches!(e, SearchError::Store(_) | SearchError::Index(_)) =>
@@ -285,16 +310,22 @@ impl SearchEngine {
     async fn search_with(
         &self,
         request: &SearchRequest,
-        semantic: Option<&Semantic>,
+        semantic: Option<Arc<Semantic>>,
     ) -> Result<SearchPage> {
         let query = &request.query;
-        let mode = match (request.mode, semantic) {
+        let mode = match (request.mode, &semantic) {
             (SearchMode::Keyword, _) | (_, None) => SearchMode::Keyword,
             (mode, Some(_)) => mode,
         };
         let ranked: Vec<(ArxivId, f32, Provenance)> = match (mode, semantic) {
             (SearchMode::Keyword, _) | (_, None) => {
-                let results = self.keyword.search(query, request.offset, request.limit)?;
+                let (offset, limit) = (request.offset, request.limit);
+                let results = self
+                    .on_keyword(query, move |index, query| {
+                        index.search(query, offset, limit)
+                    })
+                    .await?;
+                let cut = results.cut;
                 let hits = results
                     .hits
                     .into_iter()
@@ -307,10 +338,12 @@ impl SearchEngine {
                         (h.id, h.score, provenance)
                     })
                     .collect();
-                return self.hydrate(request, hits, results.total, mode).await;
+                let mut page = self.hydrate(request, hits, results.total, mode).await?;
+                page.cut = cut;
+                return Ok(page);
             }
             (SearchMode::Semantic, Some(semantic)) => self
-                .semantic_candidates(semantic, query)
+                .semantic_candidates(&semantic, query)
                 .await?
                 .into_iter()
                 .enumerate()
@@ -326,16 +359,26 @@ impl SearchEngine {
                 })
                 .collect(),
             (SearchMode::Hybrid, Some(semantic)) => {
-                let keyword_hits = self.keyword.candidates(query, CANDIDATES)?.hits;
+                let keyword_hits = self
+                    .on_keyword(query, |index, query| index.candidates(query, CANDIDATES))
+                    .await?
+                    .hits;
                 let vector: Vec<ArxivId> = if keyword_hits.first().is_some_and(|h| h.by_author) {
                     // The query names a person, of whom embeddings know nothing: the
                     // semantic list ranks that person's papers (those the name found)
                     // by closeness to the query instead of the whole corpus.
-                    let theirs = keyword_hits.iter().filter(|h| h.by_author).map(|h| &h.id);
+                    let theirs: Vec<ArxivId> = keyword_hits
+                        .iter()
+                        .filter(|h| h.by_author)
+                        .map(|h| h.id.clone())
+                        .collect();
                     let vector = semantic.embed_query(&query.text()).await?;
-                    semantic.rank(&vector, theirs)
+                    let semantic = semantic.clone();
+                    self.pool
+                        .run(move || semantic.rank(&vector, &theirs))
+                        .await?
                 } else {
-                    self.semantic_candidates(semantic, query)
+                    self.semantic_candidates(&semantic, query)
                         .await?
                         .into_iter()
                         .map(|(id, _)| id)
@@ -371,17 +414,43 @@ impl SearchEngine {
         }
     }
 
+    /// Runs `search` on the keyword index on the search pool.
+    async fn on_keyword<T: Send + 'static>(
+        &self,
+        query: &SearchQuery,
+        search: impl FnOnce(&KeywordIndex, &SearchQuery) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (index, query) = (self.keyword.clone(), query.clone());
+        self.pool.run(move || search(&index, &query)).await?
+    }
+
+    /// The `k` nearest papers to `vector` in `semantic`, found on the search pool.
+    async fn nearest(
+        &self,
+        semantic: &Arc<Semantic>,
+        vector: Arc<Vec<f32>>,
+        k: usize,
+        exclude: Option<ArxivId>,
+    ) -> Result<Vec<(ArxivId, f32)>> {
+        let semantic = semantic.clone();
+        self.pool
+            .run(move || semantic.nearest(&vector, k, exclude.as_ref()))
+            .await
+    }
+
     /// Semantic candidates for the query's text, with its filters applied.
     async fn semantic_candidates(
         &self,
-        semantic: &Semantic,
+        semantic: &Arc<Semantic>,
         query: &SearchQuery,
     ) -> Result<Vec<(ArxivId, f32)>> {
         let vector = semantic.embed_query(&query.text()).await?;
         if !query.has_filters() {
-            return Ok(semantic.nearest(&vector, CANDIDATES, None));
+            return self.nearest(semantic, vector, CANDIDATES, None).await;
         }
-        let candidates = semantic.nearest(&vector, FILTERED_CANDIDATES, None);
+        let candidates = self
+            .nearest(semantic, vector, FILTERED_CANDIDATES, None)
+            .await?;
         let ids: Vec<ArxivId> = candidates.iter().map(|(id, _)| id.clone()).collect();
         let allowed: std::collections::HashSet<ArxivId> = self
             .store
@@ -413,30 +482,50 @@ impl SearchEngine {
             .into_iter()
             .map(|r| (r.paper.id.clone(), r))
             .collect();
-        let hits = ranked
+        let hits: Vec<SearchHit> = ranked
             .into_iter()
             .filter_map(|(id, score, provenance)| {
                 let record = records.remove(&id)?;
-                let highlights = |text: &str| {
-                    if request.highlight {
-                        self.keyword.highlights(&request.query, text)
-                    } else {
-                        Vec::new()
-                    }
-                };
-                let explanation = MatchExplanation {
-                    provenance,
-                    title: highlights(&record.paper.title),
-                    summary: highlights(&record.paper.summary),
-                };
                 Some(SearchHit {
                     record,
                     score,
-                    explanation,
+                    explanation: MatchExplanation {
+                        provenance,
+                        ..MatchExplanation::default()
+                    },
                 })
             })
             .collect();
-        Ok(SearchPage { hits, total, mode })
+        let hits = if request.highlight {
+            self.highlight(&request.query, hits).await?
+        } else {
+            hits
+        };
+        Ok(SearchPage {
+            hits,
+            total,
+            mode,
+            cut: false,
+        })
+    }
+
+    /// Marks the query's words in each hit's title and abstract, on the search pool.
+    async fn highlight(
+        &self,
+        query: &SearchQuery,
+        mut hits: Vec<SearchHit>,
+    ) -> Result<Vec<SearchHit>> {
+        let (index, query) = (self.keyword.clone(), query.clone());
+        self.pool
+            .run(move || {
+                for hit in &mut hits {
+                    let paper = &hit.record.paper;
+                    hit.explanation.title = index.highlights(&query, &paper.title);
+                    hit.explanation.summary = index.highlights(&query, &paper.summary);
+                }
+                hits
+            })
+            .await
     }
 
     /// Papers most similar to `id` by embedding, best first; empty without
@@ -448,7 +537,9 @@ impl SearchEngine {
         let Some(vector) = semantic.vector_of(id) else {
             return Ok(Vec::new());
         };
-        let nearest = semantic.nearest(&vector, limit, Some(id));
+        let nearest = self
+            .nearest(&semantic, Arc::new(vector), limit, Some(id.clone()))
+            .await?;
         let scores: HashMap<ArxivId, f32> = nearest.iter().cloned().collect();
         let ids: Vec<ArxivId> = nearest.into_iter().map(|(id, _)| id).collect();
         Ok(self

@@ -27,6 +27,9 @@ pub enum SearchError {
     /// The database could not be read or written.
     #[error(transparent)]
     Store(#[from] paperboy_store::StoreError),
+    /// Every search thread is busy and the queue is full: try again in a moment.
+    #[error("search is busy: too many searches are running; try again in a moment")]
+    Busy,
     /// A blocking worker task (an index commit or a vector scan) panicked or was cancelled.
     #[error("a background worker stopped: {0}")]
     Worker(String),

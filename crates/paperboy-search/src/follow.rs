@@ -12,8 +12,9 @@ use std::time::Duration;
 use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
 use paperboy_store::{ChangeCursor, Store};
 
+use crate::Result;
 use crate::keyword::{KeywordIndex, KeywordWriter};
-use crate::{Result, SearchError};
+use crate::pool::SearchPool;
 
 /// Papers read from the database per query.
 const PAGE: u32 = 2_000;
@@ -29,10 +30,11 @@ pub struct IndexFollower {
     index: Arc<KeywordIndex>,
     writer: Arc<Mutex<KeywordWriter>>,
     store: Option<Store>,
+    pool: SearchPool,
 }
 
 impl IndexFollower {
-    /// Takes the index writer; fails with [`SearchError::WriterBusy`] when another
+    /// Takes the index writer; fails with [`crate::SearchError::WriterBusy`] when another
     /// process holds it.
     pub fn new(index: Arc<KeywordIndex>) -> Result<Self> {
         let writer = index.writer()?;
@@ -40,7 +42,15 @@ impl IndexFollower {
             index,
             writer: Arc::new(Mutex::new(writer)),
             store: None,
+            pool: SearchPool::new(1, 2, Duration::from_secs(3600)),
         })
+    }
+
+    /// Indexes on `pool` (a server shares its search pool: indexing and searches
+    /// together never take more than its threads).
+    pub fn with_pool(mut self, pool: SearchPool) -> Self {
+        self.pool = pool;
+        self
     }
 
     /// The follower as a job that follows `store`.
@@ -87,14 +97,19 @@ impl IndexFollower {
             let page = store.papers_changed_since(&cursor, PAGE).await?;
             let Some((_, last)) = page.last() else { break };
             let last = last.clone();
-            {
-                let mut writer = self.lock();
-                for (paper, _) in &page {
-                    writer.upsert(paper)?;
-                }
-            }
-            indexed += page.len() as u64;
-            uncommitted += page.len() as u64;
+            let papers = page.len() as u64;
+            let writer = self.writer.clone();
+            self.pool
+                .run(move || -> Result<()> {
+                    let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+                    for (paper, _) in &page {
+                        writer.upsert(paper)?;
+                    }
+                    Ok(())
+                })
+                .await??;
+            indexed += papers;
+            uncommitted += papers;
             cursor = last;
             progress(indexed);
             if uncommitted >= COMMIT_EVERY {
@@ -112,14 +127,14 @@ impl IndexFollower {
     async fn commit(&self, cursor: &ChangeCursor) -> Result<()> {
         let writer = self.writer.clone();
         let cursor = cursor.clone();
-        tokio::task::spawn_blocking(move || {
-            writer
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .commit(&cursor)
-        })
-        .await
-        .map_err(|e| SearchError::Worker(e.to_string()))?
+        self.pool
+            .run(move || {
+                writer
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .commit(&cursor)
+            })
+            .await?
     }
 
     /// Catches up when the change sequence moved past the index.

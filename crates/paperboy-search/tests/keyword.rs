@@ -13,6 +13,7 @@ use paperboy_testkit::corpus::indexed_corpus;
 use paperboy_testkit::{TestDb, fixture_path, on_both_backends};
 
 on_both_backends!(
+    a_query_out_of_time_is_cut_not_run_whole,
     title_words_find_the_paper_first,
     filters_narrow_and_operators_combine,
     hostile_queries_answer_without_error,
@@ -198,4 +199,18 @@ async fn candidates_are_the_top_hits_without_the_count(db: TestDb) {
         assert!(searched.total >= candidates.total, "{q}");
         assert_eq!(candidates.total, candidates.hits.len(), "{q}");
     }
+}
+
+async fn a_query_out_of_time_is_cut_not_run_whole(db: TestDb) {
+    let (_store, follower) = indexed_store(&db).await;
+    let query = SearchQuery::parse("language models");
+    let full = follower.index().search(&query, 0, 10).unwrap();
+    assert!(!full.cut && full.total > 10, "{} hits", full.total);
+    drop(follower);
+    let timed_out = KeywordIndex::open(&db.dir.path().join("index"))
+        .unwrap()
+        .with_budget(std::time::Duration::ZERO);
+    let cut = timed_out.search(&query, 0, 10).unwrap();
+    assert!(cut.cut, "out of time before the first segment");
+    assert!(cut.hits.is_empty() && cut.total == 0);
 }

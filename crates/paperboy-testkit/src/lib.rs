@@ -16,6 +16,7 @@ pub mod db;
 pub mod model;
 pub mod oai;
 pub mod postgres;
+pub mod process;
 pub mod upstream;
 
 pub use app::TestApp;

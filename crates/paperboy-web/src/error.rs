@@ -5,7 +5,8 @@
 //! client expects: `{"error": "..."}` under `/api`, an HTML page elsewhere.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paperboy_core::{ArxivId, ArxivIdError, PeriodError};
 use paperboy_search::SearchError;
@@ -62,6 +63,7 @@ impl WebError {
                 StatusCode::BAD_REQUEST
             }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            _ if self.retry_after().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_)
             | Self::Search(_)
             | Self::Render(_)
@@ -71,16 +73,46 @@ impl WebError {
     }
 }
 
+impl WebError {
+    /// Seconds after which a retry may succeed, for errors that pass by themselves:
+    /// the database restarting or unreachable, search saturated.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::Store(e) if e.is_unavailable() => Some(5),
+            Self::Search(SearchError::Store(e)) if e.is_unavailable() => Some(5),
+            Self::Search(SearchError::Busy) => Some(2),
+            _ => None,
+        }
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-            "Something went wrong on our side; the server log has the details.".to_owned()
-        } else {
-            self.to_string()
+        let retry_after = self.retry_after();
+        let message = match retry_after {
+            Some(seconds) => {
+                tracing::warn!(error = %self, "request refused for now");
+                format!(
+                    "paperboy is briefly unavailable ({}); try again in {seconds} seconds.",
+                    match self {
+                        Self::Search(SearchError::Busy) => "too many searches at once",
+                        _ => "the database does not answer",
+                    }
+                )
+            }
+            None if status.is_server_error() => {
+                tracing::error!(error = %self, "request failed");
+                "Something went wrong on our side; the server log has the details.".to_owned()
+            }
+            None => self.to_string(),
         };
         let mut response = status.into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(ErrorMessage(message));
         response
     }
@@ -136,6 +168,13 @@ mod tests {
             .get::<ErrorMessage>()
             .map(|m| m.0.clone());
         assert!(message.is_some_and(|m| !m.contains("damaged")));
+    }
+
+    #[test]
+    fn a_busy_search_is_503_with_retry_after() {
+        let response = WebError::Search(SearchError::Busy).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], "2");
     }
 
     #[test]

@@ -8,11 +8,11 @@
 //! #     store: paperboy_store::Store,
 //! #     search: std::sync::Arc<paperboy_search::engine::SearchEngine>,
 //! # ) -> std::io::Result<()> {
-//! use paperboy_web::{WebConfig, router, serve};
+//! use paperboy_web::{ServeOptions, WebConfig, router, serve};
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! let app = router(store, search, WebConfig::default());
-//! serve(listener, app, async {
+//! serve(listener, app, ServeOptions::default(), async {
 //!     let _ = tokio::signal::ctrl_c().await;
 //! })
 //! .await
@@ -25,6 +25,7 @@
 //! as `{"error": "..."}`.
 
 mod assets;
+mod cache;
 mod config;
 mod error;
 mod hf;
@@ -37,4 +38,5 @@ mod views;
 pub use config::WebConfig;
 pub use error::WebError;
 pub use routes::router;
-pub use server::serve;
+pub use cache::VERSION_TTL as LIST_VERSION_TTL;
+pub use server::{ServeOptions, serve};

@@ -1,4 +1,5 @@
-//! What every handler can reach: the store and the site's settings.
+//! What every handler can reach: the store, search, the site's settings, the
+//! daily-list cache.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use paperboy_store::Store;
 
 use crate::WebConfig;
 use crate::assets;
+use crate::cache::ListCache;
 
 /// Shared state of the router. Cheap to clone.
 #[derive(Clone)]
@@ -17,6 +19,8 @@ pub(crate) struct AppState {
     pub search: Arc<SearchEngine>,
     /// Settings fixed at startup.
     pub site: Arc<Site>,
+    /// Daily-list answers kept in memory.
+    pub cache: Arc<ListCache>,
 }
 
 /// The site's settings, resolved once.
@@ -44,6 +48,7 @@ impl AppState {
                 public_base,
                 css_href: assets::stylesheet_href(),
             }),
+            cache: Arc::new(ListCache::new()),
         }
     }
 }

@@ -2,91 +2,28 @@
 //! the first-run sample, pages and API over HTTP, `--no-sample`, key phrases and
 //! summaries made in the background, and a clean exit on SIGTERM.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use paperboy_testkit::fixture_path;
+use paperboy_testkit::process::{Paperboy, Server};
 use paperboy_testkit::upstream::{Reply, TestServer};
 
-/// A running `paperboy serve` and its base URL.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(data_dir: &Path, extra: &[&str]) -> Server {
-        Self::start_with_env(data_dir, extra, &[])
-    }
-
-    fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(extra)
-            .env("PAPERBOY_LOG", "warn")
-            .env("PAPERBOY_EMBEDDER", "none")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("paperboy starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the server prints its address");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("a http:// URL")
-            .to_owned();
-        Server { child, url }
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let response = reqwest::blocking::get(format!("{}{path}", self.url)).expect("request");
-        (response.status().as_u16(), response.text().expect("body"))
-    }
-
-    /// Sends SIGTERM and returns the exit status and what the server wrote to stderr.
-    fn terminate(mut self) -> (std::process::ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                let mut stderr = String::new();
-                if let Some(mut err) = self.child.stderr.take() {
-                    std::io::Read::read_to_string(&mut err, &mut stderr).ok();
-                }
-                return (status, stderr);
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "server did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
+/// `paperboy serve` on `data_dir` with `extra` arguments and `env` settings.
+fn start(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+    env.iter()
+        .fold(
+            Paperboy::new(env!("CARGO_BIN_EXE_paperboy"), data_dir),
+            |paperboy, (k, v)| paperboy.env(k, v),
+        )
+        .serve(extra)
 }
 
 #[test]
 fn first_start_serves_the_bundled_sample_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]);
+    let server = start(dir.path(), &[], &[]);
     assert!(
         server.url.starts_with("http://127.0.0.1:"),
         "{}",
@@ -119,7 +56,7 @@ fn first_start_serves_the_bundled_sample_and_sigterm_stops_cleanly() {
     assert!(stderr.contains("loaded the bundled sample"), "{stderr}");
 
     // The second start finds papers and loads nothing.
-    let server = Server::start(dir.path(), &[]);
+    let server = start(dir.path(), &[], &[]);
     let (_, stderr) = server.terminate();
     assert!(!stderr.contains("loaded the bundled sample"), "{stderr}");
 }
@@ -127,7 +64,7 @@ fn first_start_serves_the_bundled_sample_and_sigterm_stops_cleanly() {
 #[test]
 fn no_sample_starts_empty() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--no-sample"]);
+    let server = start(dir.path(), &["--no-sample"], &[]);
     let (status, html) = server.get("/papers");
     assert_eq!(status, 200);
     assert!(
@@ -196,8 +133,7 @@ fn key_phrases_and_summaries_arrive_in_the_background_and_pages_never_wait() {
         Reply::new(200, body.to_string()).delayed(Duration::from_secs(2))
     });
     let url = llm.url("/v1/chat/completions");
-    let server = Server::start_with_env(
-        dir.path(),
+    let server = start(dir.path(),
         &["--no-sample"],
         &[
             ("PAPERBOY_SUMMARY_LLM_URL", &url),
@@ -256,7 +192,7 @@ fn key_phrase_extraction_can_be_switched_off() {
         paper["ai_keywords"].as_array().map_or(0, Vec::len)
     };
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_with_env(dir.path(), &[], &[("PAPERBOY_KEYPHRASES", "false")]);
+    let server = start(dir.path(), &[], &[("PAPERBOY_KEYPHRASES", "false")]);
     // Once search finds the paper, the index holds it: the job would run now.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -274,7 +210,7 @@ fn key_phrase_extraction_can_be_switched_off() {
     assert_eq!(keywords(&server), 0, "no key phrases while switched off");
     server.terminate();
 
-    let server = Server::start(dir.path(), &[]);
+    let server = start(dir.path(), &[], &[]);
     while keywords(&server) == 0 {
         assert!(Instant::now() < deadline, "switched on, the job runs");
         std::thread::sleep(Duration::from_millis(200));
@@ -310,7 +246,7 @@ fn the_default_setting_finds_the_model_and_turns_semantic_search_on() {
     std::os::unix::fs::symlink(&model, dir.path().join("models/all-MiniLM-L6-v2")).unwrap();
     // The README's run command, as on a machine that has the model already: no
     // embedder setting at all.
-    let server = Server::start_with_env(dir.path(), &[], &[("PAPERBOY_EMBEDDER", "")]);
+    let server = start(dir.path(), &[], &[("PAPERBOY_EMBEDDER", "")]);
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let (status, html) = server.get("/search?q=graph+neural+networks+for+text&mode=semantic");

@@ -5,6 +5,7 @@
 //! cursor up to which it reflects the database, so any process can bring it up to
 //! date ([`crate::follow`]) and `paperboy reindex` can rebuild it from nothing.
 
+mod budget;
 mod names;
 mod query;
 pub mod schema;
@@ -24,6 +25,7 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term, doc,
 };
 
+use budget::Budgeted;
 use names::NameProbe;
 pub use query::{AUTHOR_BOOST, SHORT_QUERY_WORDS, TITLE_BOOST};
 use query::{Analyzers, build};
@@ -37,6 +39,10 @@ use crate::{Result, SearchError};
 
 /// Memory the index writer may use before flushing a segment.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+/// The time a keyword query may spend reading the index; segments left when it is
+/// used up are skipped (what their papers would add is rarely worth the wait). With
+/// the caps on a query's terms, real queries take a few milliseconds.
+pub const KEYWORD_BUDGET: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// What the index's commit payload records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,11 +73,14 @@ pub struct KeywordResults {
     pub hits: Vec<KeywordHit>,
     /// Papers matching the query.
     pub total: usize,
+    /// The query ran out of [`KEYWORD_BUDGET`]: hits are from part of the index.
+    pub cut: bool,
 }
 
 /// The keyword index of one data directory.
 pub struct KeywordIndex {
     index: Index,
+    budget: std::time::Duration,
     reader: IndexReader,
     fields: Fields,
     path: Option<PathBuf>,
@@ -135,11 +144,18 @@ impl KeywordIndex {
         });
         Ok(Self {
             index,
+            budget: KEYWORD_BUDGET,
             reader,
             fields,
             path,
             analyzers,
         })
+    }
+
+    /// Gives queries `budget` instead of [`KEYWORD_BUDGET`] to read the index in.
+    pub fn with_budget(mut self, budget: std::time::Duration) -> Self {
+        self.budget = budget;
+        self
     }
 
     /// Takes the index writer. Only one process can hold it; when another does, this
@@ -222,22 +238,33 @@ impl KeywordIndex {
         };
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(limit).and_offset(offset);
+        let deadline = std::time::Instant::now() + self.budget;
+        let cut;
         let (docs, total): (Vec<(f32, DocAddress)>, usize) = match (ranks, count) {
-            (true, true) => searcher.search(&tantivy_query, &(top.order_by_score(), Count))?,
+            (true, true) => {
+                let collector = Budgeted::new((top.order_by_score(), Count), deadline);
+                let found = searcher.search(&tantivy_query, &collector)?;
+                cut = collector.was_cut();
+                found
+            }
             // Without counting, tantivy skips blocks that cannot reach the top.
             (true, false) => {
-                let docs = searcher.search(&tantivy_query, &top.order_by_score())?;
+                let collector = Budgeted::new(top.order_by_score(), deadline);
+                let docs = searcher.search(&tantivy_query, &collector)?;
+                cut = collector.was_cut();
                 let seen = offset + docs.len();
                 (docs, seen)
             }
             (false, _) => {
-                let (docs, total) = searcher.search(
-                    &tantivy_query,
-                    &(
+                let collector = Budgeted::new(
+                    (
                         top.order_by_fast_field::<i64>("published", Order::Desc),
                         Count,
                     ),
-                )?;
+                    deadline,
+                );
+                let (docs, total) = searcher.search(&tantivy_query, &collector)?;
+                cut = collector.was_cut();
                 let docs = docs.into_iter().map(|(_, address)| (0.0, address));
                 (docs.collect(), total)
             }
@@ -267,7 +294,7 @@ impl KeywordIndex {
                 });
             }
         }
-        Ok(KeywordResults { hits, total })
+        Ok(KeywordResults { hits, total, cut })
     }
 
     /// Byte ranges of `text` whose words match the query's words or phrases, for

@@ -4,7 +4,7 @@ use std::any::Any;
 
 use axum::Json;
 use axum::extract::{OriginalUri, Request, State};
-use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -49,8 +49,10 @@ pub(super) async fn render_errors(
             }
         }
     };
-    if let Some(allow) = response.headers().get(ALLOW) {
-        rendered.headers_mut().insert(ALLOW, allow.clone());
+    for header in [ALLOW, RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&header) {
+            rendered.headers_mut().insert(header, value.clone());
+        }
     }
     rendered
 }

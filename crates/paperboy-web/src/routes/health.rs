@@ -2,14 +2,21 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::response::{IntoResponse, Response};
 
 use crate::state::AppState;
 
-/// 200 `ok` when the database answers, 503 otherwise.
-pub(super) async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
+/// 200 `ok` when the database answers, else 503 with `Retry-After`.
+pub(super) async fn healthz(State(app): State<AppState>) -> Response {
     if app.store.ping().await {
-        (StatusCode::OK, "ok")
+        (StatusCode::OK, "ok").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(RETRY_AFTER, "5")],
+            "database unavailable",
+        )
+            .into_response()
     }
 }

@@ -25,6 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::WebConfig;
 use crate::assets;
+use crate::cache;
 use crate::state::AppState;
 
 /// How long a request may take before it is answered with 503.
@@ -38,17 +39,21 @@ const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self
 /// and the stylesheet, reading from `store` and searching with `search`.
 pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Router {
     let state = AppState::new(store, search, config);
+    // The daily lists change only when data does: answered from memory.
+    let lists = Router::new()
+        .route("/papers", get(pages::latest_daily))
+        .route("/papers/date/{day}", get(pages::day))
+        .route("/papers/week/{week}", get(pages::week))
+        .route("/papers/month/{month}", get(pages::month))
+        .route("/api/daily_papers", get(api::daily_papers))
+        .route_layer(middleware::from_fn_with_state(state.clone(), cache::cached));
     let api = Router::new()
-        .route("/daily_papers", get(api::daily_papers))
         .route("/papers", get(api::papers))
         .route("/papers/search", get(api::search))
         .route("/papers/{*path}", get(api::paper));
     Router::new()
         .route("/", get(pages::home))
-        .route("/papers", get(pages::latest_daily))
-        .route("/papers/date/{day}", get(pages::day))
-        .route("/papers/week/{week}", get(pages::week))
-        .route("/papers/month/{month}", get(pages::month))
+        .merge(lists)
         .route("/papers/new", get(pages::latest_new))
         .route("/papers/new/{day}", get(pages::new_on_day))
         .route("/papers/{*id}", get(pages::paper))

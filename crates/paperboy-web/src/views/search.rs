@@ -2,6 +2,7 @@
 
 use askama::Template;
 use paperboy_core::SearchQuery;
+use paperboy_core::query::{MAX_TERM_CHARS, MAX_TERMS};
 use paperboy_search::engine::{SearchHit, SearchMode, SearchPage};
 
 use super::format::{author_line, count, external_href, utc_day};
@@ -106,6 +107,20 @@ fn without_filters(query: &SearchQuery) -> Option<String> {
     Some(parts.join(" "))
 }
 
+/// Says when the query was shortened or the keyword search cut short.
+fn bounds_notice(query: &SearchQuery, results: &SearchPage) -> Option<String> {
+    if query.shortened {
+        Some(format!(
+            "Your query was long: its first {MAX_TERMS} words (of at most {MAX_TERM_CHARS} \
+             characters each) were searched."
+        ))
+    } else if results.cut {
+        Some("This search took too long and was cut short: the results come from part of the collection.".to_owned())
+    } else {
+        None
+    }
+}
+
 /// `search.html`.
 #[derive(Template)]
 #[template(path = "search.html")]
@@ -180,7 +195,8 @@ impl<'a> SearchView<'a> {
             tabs,
             notice: (input.mode != SearchMode::Keyword)
                 .then(|| status.search_notice())
-                .flatten(),
+                .flatten()
+                .or_else(|| bounds_notice(query, results)),
             summary: format!(
                 "{}, {}",
                 count(total, "result"),

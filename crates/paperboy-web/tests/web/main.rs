@@ -4,5 +4,6 @@
 mod api;
 mod common;
 mod hf_client;
+mod limits;
 mod pages;
 mod search;

@@ -8,6 +8,7 @@ use crate::common::{
 
 paperboy_testkit::on_both_backends!(
     the_front_page_redirects_to_the_daily_papers,
+    the_daily_list_answered_from_memory_follows_writes,
     an_empty_store_says_how_to_import_papers,
     papers_shows_the_latest_day_most_upvoted_first,
     a_day_links_to_the_nearest_days_with_lists_and_to_its_week_and_month,
@@ -426,4 +427,30 @@ async fn odd_input_gets_a_page_never_a_server_error(db: TestDb) {
             response.text().await.unwrap_or_default()
         );
     }
+}
+
+/// The daily list and its API answer come from memory until the data changes: a
+/// new entry, or new upvotes on one, show within the version's lifetime.
+async fn the_daily_list_answered_from_memory_follows_writes(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let day = jiff::civil::date(2025, 1, 6);
+    app.seed(many_on_day(day, 3)).await;
+    let path = "/papers/date/2025-01-06";
+    let first = app.text(path, 200).await;
+    assert_eq!(app.text(path, 200).await, first, "the same answer again");
+    let api = app.json("/api/daily_papers?date=2025-01-06", 200).await;
+    assert_eq!(api.as_array().map(Vec::len), Some(3));
+
+    let mut more = many_on_day(day, 4);
+    more.entries[3].upvotes = 99; // the new paper, most upvoted
+    app.seed(more).await;
+    tokio::time::sleep(paperboy_web::LIST_VERSION_TTL + std::time::Duration::from_millis(100)).await;
+    let after = app.text(path, 200).await;
+    assert_ne!(after, first);
+    let top = after.find("Synthetic paper number 3").expect("the new paper is listed");
+    let second = after.find("Synthetic paper number 0").expect("the others stay");
+    assert!(top < second, "the new paper, with 99 upvotes, comes first");
+    let api = app.json("/api/daily_papers?date=2025-01-06", 200).await;
+    assert_eq!(api.as_array().map(Vec::len), Some(4));
+    assert_eq!(api[0]["paper"]["upvotes"], 99);
 }

@@ -1,0 +1,144 @@
+//! [`ListCache`]: the daily lists, answered from memory.
+//!
+//! The daily list is the page everyone opens every morning, and it changes only when
+//! data does. So its pages and `/api/daily_papers` answers are kept in memory, keyed
+//! by the URL (and host, for the API's absolute links) and valid for one data
+//! version: the database's change sequence and list counter (read at most every
+//! [`VERSION_TTL`], so a write by any instance or CLI shows within that) and the
+//! minute (trending order moves with time).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, HOST, LINK};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use paperboy_store::{Counters, Store};
+
+use crate::state::AppState;
+
+/// How long a read of the data version is trusted.
+pub const VERSION_TTL: Duration = Duration::from_millis(250);
+/// Pages kept; the cache starts over when full.
+const MAX_PAGES: usize = 2_000;
+/// The largest page kept.
+const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// What a cached answer is valid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Version {
+    counters: Counters,
+    minute: i64,
+}
+
+/// One cached answer.
+struct Page {
+    version: Version,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Cached daily-list answers.
+pub(crate) struct ListCache {
+    version: tokio::sync::Mutex<Option<(Counters, Instant)>>,
+    pages: Mutex<HashMap<String, Page>>,
+}
+
+impl ListCache {
+    pub(crate) fn new() -> Self {
+        Self {
+            version: tokio::sync::Mutex::new(None),
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The data version now: the counters as read within [`VERSION_TTL`].
+    async fn version(&self, store: &Store) -> Option<Version> {
+        let mut known = self.version.lock().await;
+        let counters = match *known {
+            Some((counters, read)) if read.elapsed() < VERSION_TTL => counters,
+            _ => {
+                let counters = store.counters().await.ok()?;
+                *known = Some((counters, Instant::now()));
+                counters
+            }
+        };
+        Some(Version {
+            counters,
+            minute: store.clock().now().as_second().div_euclid(60),
+        })
+    }
+
+    fn pages(&self) -> std::sync::MutexGuard<'_, HashMap<String, Page>> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &str, version: Version) -> Option<Response> {
+        let pages = self.pages();
+        let page = pages.get(key).filter(|p| p.version == version)?;
+        let mut response = Response::new(Body::from(page.body.clone()));
+        *response.headers_mut() = page.headers.clone();
+        Some(response)
+    }
+
+    fn put(&self, key: String, page: Page) {
+        let mut pages = self.pages();
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
+        pages.insert(key, page);
+    }
+}
+
+/// Middleware for the daily-list routes: answers from the cache when it holds the
+/// page for the current data version, else lets the handler answer and keeps a
+/// successful answer.
+pub(crate) async fn cached(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    // The database does not answer: let the handler say so (503).
+    let Some(version) = app.cache.version(&app.store).await else {
+        return next.run(request).await;
+    };
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let key = format!("{host} {}", request.uri());
+    if let Some(hit) = app.cache.get(&key, version) {
+        return hit;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!("cannot buffer a daily-list answer: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut headers = HeaderMap::new();
+    for name in [CONTENT_TYPE, LINK] {
+        if let Some(value) = parts.headers.get(&name) {
+            headers.insert(name, value.clone());
+        }
+    }
+    app.cache.put(
+        key,
+        Page {
+            version,
+            headers,
+            body: body.clone(),
+        },
+    );
+    Response::from_parts(parts, Body::from(body))
+}
