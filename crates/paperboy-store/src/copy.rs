@@ -105,9 +105,8 @@ impl CopyReport {
 pub struct TableDigest {
     /// Rows.
     pub rows: u64,
-    /// The first 64 bits of a SHA-256 over the rows in key order (each value tagged
-    /// with its type and length-prefixed, so no two different tables collide by
-    /// construction).
+    /// The first 64 bits of a SHA-256 over the rows in key order, each value tagged
+    /// with its type and its length, so that different rows never encode alike.
     pub checksum: u64,
 }
 
