@@ -67,6 +67,23 @@ pub enum StoreError {
     /// The operation exists on the other engine only.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// A copy was asked to go from a database into the same database.
+    #[error(
+        "the source and the target are the same database ({0}); copy into another, empty database"
+    )]
+    SameDatabase(String),
+    /// The target of a copy holds rows that did not come from the source.
+    #[error(
+        "the target database already holds {table} rows that did not come from this source ({detail}); \
+         copy into a new, empty database, or into the one an interrupted copy of this same source left \
+         (and keep the source unchanged until the copy is done: stop the paperboy processes that write to it)"
+    )]
+    ForeignTarget {
+        /// The table.
+        table: &'static str,
+        /// What differs, naming the first differing row's key.
+        detail: String,
+    },
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -14,6 +14,7 @@
 
 mod backlog;
 mod codec;
+mod copy;
 mod daily;
 mod days;
 mod db;
@@ -37,9 +38,13 @@ use std::time::Duration;
 use paperboy_core::{Clock, SystemClock};
 
 pub use backlog::{Backlog, BacklogPosition, BacklogTask};
+pub use copy::{
+    CopiedTable, CopyProgress, CopyReport, DEFAULT_CHUNK_ROWS, StoreCopy, TableCheck, TableCopied,
+    TableDigest, copied_tables, verify_copy,
+};
 pub use daily::{DailyItem, DailyPage, DailyQuery, DailySort};
 pub use days::DayList;
-pub use db::Backend;
+pub use db::{Backend, ColumnType};
 pub use embeddings::EmbeddingRow;
 pub use error::StoreError;
 pub use export::ExportSummary;

@@ -42,6 +42,18 @@ impl DatabaseUrl {
             Self::Postgres(_) => Backend::Postgres,
         }
     }
+
+    /// True when `self` and `other` name the same database: the same SQLite file
+    /// (however the path is written) or the same PostgreSQL URL.
+    pub fn same_database(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Sqlite(a), Self::Sqlite(b)) => a == b || absolute_file(a) == absolute_file(b),
+            (Self::Postgres(a), Self::Postgres(b)) => {
+                a.trim_end_matches('/') == b.trim_end_matches('/')
+            }
+            _ => false,
+        }
+    }
 }
 
 impl FromStr for DatabaseUrl {
@@ -72,6 +84,19 @@ impl FromStr for DatabaseUrl {
         }
         Err(error("unknown scheme"))
     }
+}
+
+/// `path` with symbolic links and `.`/`..` resolved, as far as it exists (a file not
+/// created yet resolves through its directory).
+fn absolute_file(path: &Path) -> Option<PathBuf> {
+    if let Ok(resolved) = path.canonicalize() {
+        return Some(resolved);
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(dir.join(path.file_name()?))
 }
 
 /// `text` with the password of its user info replaced by `***`.
@@ -140,6 +165,19 @@ mod tests {
             !err.contains("secret") && err.contains("names no server"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_same_database_is_recognised_however_it_is_written() {
+        let dir = std::env::temp_dir();
+        let a = DatabaseUrl::Sqlite(dir.join("pb-same.db"));
+        let b = DatabaseUrl::Sqlite(dir.join(".").join("pb-same.db"));
+        assert!(a.same_database(&b));
+        assert!(!a.same_database(&DatabaseUrl::Sqlite(dir.join("pb-other.db"))));
+        let pg: DatabaseUrl = "postgres://u@h/db".parse().unwrap();
+        assert!(pg.same_database(&"postgres://u@h/db".parse().unwrap()));
+        assert!(!pg.same_database(&"postgres://u@h/other".parse().unwrap()));
+        assert!(!pg.same_database(&a));
     }
 
     #[test]

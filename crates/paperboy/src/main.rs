@@ -54,6 +54,9 @@ enum Command {
     Reindex(commands::reindex::Args),
     /// Print what the database holds.
     Stats(commands::stats::Args),
+    /// Database commands: copy a database to another engine (`store copy`).
+    #[command(subcommand)]
+    Store(commands::store::Command),
     /// Show settings.
     #[command(subcommand)]
     Config(commands::config::Command),

@@ -6,6 +6,7 @@
 //! transaction) run it on SQLite or PostgreSQL. The few statements that truly differ
 //! between engines (locking, `VACUUM INTO`) branch on [`Backend`] where they are.
 
+mod raw;
 mod sql;
 mod value;
 
@@ -15,13 +16,14 @@ use std::time::Duration;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::pool::PoolOptions;
 use sqlx::postgres::{PgConnectOptions, PgRow};
-use sqlx::query::QueryAs;
+use sqlx::query::{Query, QueryAs};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteRow, SqliteSynchronous};
 use sqlx::{
     AssertSqlSafe, Database, Encode, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction,
     Type,
 };
 
+pub use raw::ColumnType;
 pub(crate) use sql::Sql;
 pub(crate) use value::Value;
 
@@ -107,16 +109,23 @@ where
     bind_all(sqlx::query_as(AssertSqlSafe(text)), values)
 }
 
+/// `sqlx::query` (rows read as they come) over `sql`'s text with its values bound.
+fn query<'q, DB>(sql: Sql) -> Query<'q, DB, <DB as Database>::Arguments>
+where
+    DB: Database,
+    Value: Encode<'q, DB> + Type<DB>,
+{
+    let (text, values) = sql.into_parts();
+    let mut query = sqlx::query::<DB>(AssertSqlSafe(text));
+    for value in values {
+        query = query.bind(value);
+    }
+    query
+}
+
 /// `sqlx::query` (no rows wanted) over `sql`'s text with its values bound.
 macro_rules! execute_on {
-    ($db:ty, $sql:expr, $executor:expr) => {{
-        let (text, values) = $sql.into_parts();
-        let mut query = sqlx::query::<$db>(AssertSqlSafe(text));
-        for value in values {
-            query = query.bind(value);
-        }
-        query.execute($executor).await?.rows_affected()
-    }};
+    ($db:ty, $sql:expr, $executor:expr) => {{ query::<$db>($sql).execute($executor).await?.rows_affected() }};
 }
 
 impl Db {
@@ -251,6 +260,23 @@ impl Db {
         Ok(match self {
             Db::Sqlite(pool) => execute_on!(Sqlite, sql, pool),
             Db::Postgres(pool) => execute_on!(Postgres, sql, pool),
+        })
+    }
+
+    /// Every row `sql` selects, its columns read as `types` says (one type per
+    /// selected column, in order): for code that handles any table.
+    pub(crate) async fn fetch_values(
+        &self,
+        sql: Sql,
+        types: &[ColumnType],
+    ) -> Result<Vec<Vec<Value>>> {
+        Ok(match self {
+            Db::Sqlite(pool) => {
+                raw::decode_rows(&query::<Sqlite>(sql).fetch_all(pool).await?, types)?
+            }
+            Db::Postgres(pool) => {
+                raw::decode_rows(&query::<Postgres>(sql).fetch_all(pool).await?, types)?
+            }
         })
     }
 

@@ -29,6 +29,7 @@ pub mod model;
 pub mod reindex;
 pub mod serve;
 pub mod stats;
+pub mod store;
 pub mod summarize;
 
 /// Runs a command.
@@ -45,6 +46,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Fetch(args) => fetch::run(args, &config).await,
         Command::Backup(args) => backup::run(args, &config).await,
         Command::Stats(args) => stats::run(args, &config).await,
+        Command::Store(command) => store::run(command, &config).await,
         Command::Reindex(args) => reindex::run(args, &config).await,
         Command::Config(command) => config::run(command),
         Command::Model(command) => model::run(command, &config).await,
