@@ -92,7 +92,9 @@ def write_vectors(data_dir, source_dir, papers, n, seed=7):
                 i = int(i)
                 target = papers[i][0] if i < len(papers) else synthetic_id(i)
                 rows.append((MODEL, target, DIM, vector.astype("<f4").tobytes(), 0, seqs[target]))
-            db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, paper_id, dim, vector, text_hash, source_seq) "
+                "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def numpy_baseline(data_dir, queries, n):

@@ -140,7 +140,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_task_is_an_error_and_the_pool_lives_on() {
         let pool = SearchPool::new(1, 2, Duration::from_secs(1));
-        let err = pool.run(|| panic!("boom")).await.map(|()| ()).unwrap_err();
+        let err = pool.run(|| -> () { panic!("boom") }).await.unwrap_err();
         assert!(err.to_string().contains("panicked"), "{err}");
         assert_eq!(pool.run(|| 3).await.unwrap(), 3);
     }

@@ -13,6 +13,7 @@ use paperboy_testkit::corpus::indexed_corpus;
 use paperboy_testkit::{TestDb, fixture_path, on_both_backends};
 
 on_both_backends!(
+    equal_scores_are_ordered_by_id,
     a_query_out_of_time_is_cut_not_run_whole,
     title_words_find_the_paper_first,
     filters_narrow_and_operators_combine,
@@ -213,4 +214,46 @@ async fn a_query_out_of_time_is_cut_not_run_whole(db: TestDb) {
     let cut = timed_out.search(&query, 0, 10).unwrap();
     assert!(cut.cut, "out of time before the first segment");
     assert!(cut.hits.is_empty() && cut.total == 0);
+}
+
+/// Twins (same title and abstract) score the same: they are listed by id, whatever
+/// order they were indexed in, so every instance pages through the same list.
+async fn equal_scores_are_ordered_by_id(db: TestDb) {
+    let store = db.open().await;
+    let twins: Vec<paperboy_core::Paper> = (1..=30)
+        .rev()
+        .map(|i| {
+            paperboy_core::Paper::new(
+                paperboy_core::ArxivId::parse(&format!("2501.{i:05}")).unwrap(),
+                "Quokka navigation in sparse forests".into(),
+                "Quokkas navigate sparse forests.".into(),
+                vec![],
+            )
+        })
+        .collect();
+    store
+        .write(paperboy_store::Batch {
+            papers: twins,
+            ..paperboy_store::Batch::default()
+        })
+        .await
+        .unwrap();
+    let index = std::sync::Arc::new(KeywordIndex::open(&db.dir.path().join("index")).unwrap());
+    IndexFollower::new(index.clone())
+        .unwrap()
+        .catch_up(&store, &|_| {})
+        .await
+        .unwrap();
+    let query = SearchQuery::parse("quokka navigation");
+    let first = index.search(&query, 0, 10).unwrap();
+    let ids: Vec<String> = first.hits.iter().map(|h| h.id.to_string()).collect();
+    let expected: Vec<String> = (1..=10).map(|i| format!("2501.{i:05}")).collect();
+    assert_eq!(ids, expected);
+    let second = index.search(&query, 10, 10).unwrap();
+    assert_eq!(
+        second.hits[0].id.as_str(),
+        "2501.00011",
+        "pages continue in id order"
+    );
+    assert_eq!(first.total, 30);
 }

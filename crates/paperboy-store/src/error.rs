@@ -43,7 +43,7 @@ pub enum StoreError {
     /// The database cannot be reached right now (a server restarting or down, every
     /// connection busy, a lock held too long): worth retrying in a moment.
     #[error("the database is unavailable right now ({0}); try again in a few seconds")]
-    Unavailable(sqlx::Error),
+    Unavailable(String),
     /// A query failed.
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
@@ -89,7 +89,7 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         if is_transient(&error) {
-            Self::Unavailable(error)
+            Self::Unavailable(error.to_string())
         } else {
             Self::Sqlx(error)
         }
@@ -127,6 +127,11 @@ fn is_transient(error: &sqlx::Error) -> bool {
     }
 }
 impl StoreError {
+    /// The database did not answer: `reason` says how it failed.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Self::Unavailable(reason.into())
+    }
+
     /// True when the database could not be reached or was busy: a request may answer
     /// 503 and be retried, a background job pauses and tries again.
     pub fn is_unavailable(&self) -> bool {

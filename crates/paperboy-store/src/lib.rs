@@ -82,7 +82,7 @@ impl Default for StoreOptions {
         Self {
             pool_size: 8,
             statement_timeout: Duration::from_secs(30),
-            acquire_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(3),
             clock: Arc::new(SystemClock),
         }
     }

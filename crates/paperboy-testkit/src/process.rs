@@ -138,7 +138,10 @@ impl Server {
     pub fn wait_for(&self, what: &str, within: Duration, mut check: impl FnMut(&Self) -> bool) {
         let started = Instant::now();
         while !check(self) {
-            assert!(started.elapsed() < within, "timed out after {within:?} waiting for {what}");
+            assert!(
+                started.elapsed() < within,
+                "timed out after {within:?} waiting for {what}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -17,8 +17,9 @@ use axum::http::header::{CONTENT_TYPE, HOST, LINK};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use paperboy_store::{Counters, Store};
+use paperboy_store::{Counters, Store, StoreError};
 
+use crate::WebError;
 use crate::state::AppState;
 
 /// How long a read of the data version is trusted.
@@ -42,35 +43,42 @@ struct Page {
     body: Bytes,
 }
 
+/// The last read of the counters: what it found (nothing when it failed) and when.
+type LastRead = Option<(Option<Counters>, Instant)>;
+
 /// Cached daily-list answers.
 pub(crate) struct ListCache {
-    version: tokio::sync::Mutex<Option<(Counters, Instant)>>,
+    version: Mutex<LastRead>,
     pages: Mutex<HashMap<String, Page>>,
 }
 
 impl ListCache {
     pub(crate) fn new() -> Self {
         Self {
-            version: tokio::sync::Mutex::new(None),
+            version: Mutex::new(None),
             pages: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The data version now: the counters as read within [`VERSION_TTL`].
-    async fn version(&self, store: &Store) -> Option<Version> {
-        let mut known = self.version.lock().await;
-        let counters = match *known {
-            Some((counters, read)) if read.elapsed() < VERSION_TTL => counters,
+    /// The data version now: the counters as read within [`VERSION_TTL`]. A failed
+    /// read is remembered as long, so that while the database is away requests fail
+    /// at once instead of each waiting for it.
+    async fn version(&self, store: &Store) -> Result<Version, StoreError> {
+        let minute = store.clock().now().as_second().div_euclid(60);
+        let last = *self.version.lock().unwrap_or_else(|e| e.into_inner());
+        let counters = match last {
+            Some((Some(counters), read)) if read.elapsed() < VERSION_TTL => counters,
+            Some((None, read)) if read.elapsed() < VERSION_TTL => {
+                return Err(StoreError::unavailable("it did not answer a moment ago"));
+            }
             _ => {
-                let counters = store.counters().await.ok()?;
-                *known = Some((counters, Instant::now()));
-                counters
+                let read = store.counters().await;
+                *self.version.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((read.as_ref().ok().copied(), Instant::now()));
+                read?
             }
         };
-        Some(Version {
-            counters,
-            minute: store.clock().now().as_second().div_euclid(60),
-        })
+        Ok(Version { counters, minute })
     }
 
     fn pages(&self) -> std::sync::MutexGuard<'_, HashMap<String, Page>> {
@@ -101,9 +109,11 @@ pub(crate) async fn cached(State(app): State<AppState>, request: Request, next: 
     if request.method() != Method::GET {
         return next.run(request).await;
     }
-    // The database does not answer: let the handler say so (503).
-    let Some(version) = app.cache.version(&app.store).await else {
-        return next.run(request).await;
+    let version = match app.cache.version(&app.store).await {
+        Ok(version) => version,
+        // The database is away: say so (503) without asking it again.
+        Err(e) if e.is_unavailable() => return WebError::from(e).into_response(),
+        Err(_) => return next.run(request).await,
     };
     let host = request
         .headers()

@@ -35,8 +35,8 @@ mod server;
 mod state;
 mod views;
 
+pub use cache::VERSION_TTL as LIST_VERSION_TTL;
 pub use config::WebConfig;
 pub use error::WebError;
 pub use routes::router;
-pub use cache::VERSION_TTL as LIST_VERSION_TTL;
 pub use server::{ServeOptions, serve};

@@ -76,11 +76,16 @@ fn two_instances_share_one_postgres() {
     let imported = Instant::now();
     let title_words = "Doppler+Tracking+Artemis";
     for server in [&a, &b] {
-        server.wait_for("the imported paper in search", Duration::from_secs(5), |s| {
-            found(s, title_words, "2606.27531")
-        });
+        server.wait_for(
+            "the imported paper in search",
+            Duration::from_secs(5),
+            |s| found(s, title_words, "2606.27531"),
+        );
     }
-    eprintln!("searchable on both instances {:?} after the import", imported.elapsed());
+    eprintln!(
+        "searchable on both instances {:?} after the import",
+        imported.elapsed()
+    );
 
     // The embedding backlog: one instance embeds, every paper exactly once.
     let started = Instant::now();
@@ -89,21 +94,33 @@ fn two_instances_share_one_postgres() {
         if rows == PAPERS {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(180), "{rows} of {PAPERS} embedded");
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "{rows} of {PAPERS} embedded"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     // A while longer: a second embedder would show now.
     std::thread::sleep(Duration::from_secs(3));
     let (rows, inserted, updated) = runtime.block_on(embedding_writes(&url));
-    assert_eq!((rows, inserted, updated), (PAPERS, PAPERS, 0), "embedded exactly once");
+    assert_eq!(
+        (rows, inserted, updated),
+        (PAPERS, PAPERS, 0),
+        "embedded exactly once"
+    );
 
     // Both instances search by meaning, whichever one embedded.
-    let description = "students+following+a+crewed+moon+capsule%27s+radio+signal+to+measure+its+velocity+shift";
+    let description =
+        "students+following+a+crewed+moon+capsule%27s+radio+signal+to+measure+its+velocity+shift";
     for server in [&a, &b] {
-        server.wait_for("the vectors on every instance", Duration::from_secs(10), |s| {
-            let (_, body) = s.get(&format!("/api/papers/search?q={description}&limit=3"));
-            body.contains("\"id\":\"2606.27531\"")
-        });
+        server.wait_for(
+            "the vectors on every instance",
+            Duration::from_secs(10),
+            |s| {
+                let (_, body) = s.get(&format!("/api/papers/search?q={description}&limit=3"));
+                body.contains("\"id\":\"2606.27531\"")
+            },
+        );
     }
     for server in [a, b] {
         let (status, stderr) = server.terminate();

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use paperboy_core::{ArxivId, Author, Paper};
 use paperboy_store::{Batch, DatabaseUrl, Store, StoreOptions};
+use paperboy_testkit::fixture_path;
 use paperboy_testkit::postgres::{PgCluster, create_database, skip_or_fail};
 use paperboy_testkit::process::Paperboy;
-use paperboy_testkit::fixture_path;
 
 /// One answered request: when it started, its status, how long it took, and
 /// whether a 503 said when to come back.
@@ -65,7 +65,8 @@ fn postgres_down_for_ten_seconds_under_load() {
                 .unwrap();
             while !stop.load(Ordering::Relaxed) {
                 let at = Instant::now();
-                let (status, retry_after) = match client.get(format!("{}{path}", server.url)).send() {
+                let (status, retry_after) = match client.get(format!("{}{path}", server.url)).send()
+                {
                     Ok(response) => (
                         response.status().as_u16(),
                         response.headers().contains_key("retry-after"),
@@ -135,11 +136,17 @@ fn postgres_down_for_ten_seconds_under_load() {
 
     let answers = answers.lock().unwrap();
     let before: Vec<&Answer> = answers.iter().filter(|a| a.at + a.took < down).collect();
-    let during: Vec<&Answer> = answers.iter().filter(|a| a.at > down && a.at < up).collect();
+    let during: Vec<&Answer> = answers
+        .iter()
+        .filter(|a| a.at > down && a.at < up)
+        .collect();
     let settled = up + Duration::from_secs(5);
     let after: Vec<&Answer> = answers.iter().filter(|a| a.at > settled).collect();
     assert!(before.len() > 20 && during.len() > 20 && after.len() > 20);
-    assert!(before.iter().all(|a| a.status == 200), "all good before the outage");
+    assert!(
+        before.iter().all(|a| a.status == 200),
+        "all good before the outage"
+    );
     assert!(
         after.iter().all(|a| a.status == 200),
         "recovered without a restart: {:?}",

@@ -133,7 +133,8 @@ fn key_phrases_and_summaries_arrive_in_the_background_and_pages_never_wait() {
         Reply::new(200, body.to_string()).delayed(Duration::from_secs(2))
     });
     let url = llm.url("/v1/chat/completions");
-    let server = start(dir.path(),
+    let server = start(
+        dir.path(),
         &["--no-sample"],
         &[
             ("PAPERBOY_SUMMARY_LLM_URL", &url),

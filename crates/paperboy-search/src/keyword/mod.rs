@@ -44,6 +44,79 @@ const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 /// the caps on a query's terms, real queries take a few milliseconds.
 pub const KEYWORD_BUDGET: std::time::Duration = std::time::Duration::from_millis(300);
 
+/// How far past a page the top is read to settle a tie at its end.
+const TIE_MARGIN: usize = 64;
+
+/// The best documents of one query.
+struct Top {
+    /// (order key, BM25 score or 0, address), best first in tantivy's order.
+    docs: Vec<(f64, f32, DocAddress)>,
+    /// Documents matching, when counted.
+    total: usize,
+    /// The time budget ran out.
+    cut: bool,
+}
+
+/// The best `n` documents for `query`: by BM25 when it `ranks`, else newest first;
+/// counting every match when `count`. Without counting, tantivy skips blocks of
+/// documents that cannot reach the top.
+fn collect(
+    searcher: &tantivy::Searcher,
+    query: &dyn tantivy::query::Query,
+    ranks: bool,
+    count: bool,
+    n: usize,
+    deadline: std::time::Instant,
+) -> Result<Top> {
+    let top = TopDocs::with_limit(n);
+    let by_score = |docs: Vec<(f32, DocAddress)>| -> Vec<(f64, f32, DocAddress)> {
+        docs.into_iter()
+            .map(|(score, address)| (f64::from(score), score, address))
+            .collect()
+    };
+    Ok(match (ranks, count) {
+        (true, true) => {
+            let collector = Budgeted::new((top.order_by_score(), Count), deadline);
+            let (docs, total) = searcher.search(query, &collector)?;
+            Top {
+                docs: by_score(docs),
+                total,
+                cut: collector.was_cut(),
+            }
+        }
+        (true, false) => {
+            let collector = Budgeted::new(top.order_by_score(), deadline);
+            let docs = searcher.search(query, &collector)?;
+            Top {
+                total: docs.len(),
+                docs: by_score(docs),
+                cut: collector.was_cut(),
+            }
+        }
+        (false, _) => {
+            let collector = Budgeted::new(
+                (
+                    top.order_by_fast_field::<i64>("published", Order::Desc),
+                    Count,
+                ),
+                deadline,
+            );
+            let (docs, total) = searcher.search(query, &collector)?;
+            Top {
+                docs: docs
+                    .into_iter()
+                    // Undated papers last.
+                    .map(|(published, address)| {
+                        (published.map_or(f64::MIN, |p| p as f64), 0.0, address)
+                    })
+                    .collect(),
+                total,
+                cut: collector.was_cut(),
+            }
+        }
+    })
+}
+
 /// What the index's commit payload records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Payload {
@@ -237,64 +310,64 @@ impl KeywordIndex {
             (tantivy_query, ranks, names)
         };
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit).and_offset(offset);
         let deadline = std::time::Instant::now() + self.budget;
-        let cut;
-        let (docs, total): (Vec<(f32, DocAddress)>, usize) = match (ranks, count) {
-            (true, true) => {
-                let collector = Budgeted::new((top.order_by_score(), Count), deadline);
-                let found = searcher.search(&tantivy_query, &collector)?;
-                cut = collector.was_cut();
-                found
-            }
-            // Without counting, tantivy skips blocks that cannot reach the top.
-            (true, false) => {
-                let collector = Budgeted::new(top.order_by_score(), deadline);
-                let docs = searcher.search(&tantivy_query, &collector)?;
-                cut = collector.was_cut();
-                let seen = offset + docs.len();
-                (docs, seen)
-            }
-            (false, _) => {
-                let collector = Budgeted::new(
-                    (
-                        top.order_by_fast_field::<i64>("published", Order::Desc),
-                        Count,
-                    ),
-                    deadline,
-                );
-                let (docs, total) = searcher.search(&tantivy_query, &collector)?;
-                cut = collector.was_cut();
-                let docs = docs.into_iter().map(|(_, address)| (0.0, address));
-                (docs.collect(), total)
-            }
-        };
-        // Whether a hit was found by an author name is only worked out for all hits
-        // when the best one was: that is when the engine needs them.
-        let best_by_author = ranks
-            && offset == 0
-            && docs
-                .first()
-                .map(|(_, address)| names.matches(&searcher, *address))
-                .transpose()?
-                .unwrap_or(false);
-        let mut hits = Vec::with_capacity(docs.len());
-        for (i, (score, address)) in docs.into_iter().enumerate() {
+        // Equal scores are ordered by id, so every instance and every backend lists
+        // the same hits in the same order, whatever the index's segment layout. The
+        // top is read one past the page; only when a tie reaches across the page's
+        // end is it read deeper, to settle the tie.
+        let end = offset + limit;
+        let mut top = collect(&searcher, &tantivy_query, ranks, count, end + 1, deadline)?;
+        if top.docs.len() > end && top.docs[end - 1].0 == top.docs[end].0 {
+            top = collect(
+                &searcher,
+                &tantivy_query,
+                ranks,
+                count,
+                end + TIE_MARGIN,
+                deadline,
+            )?;
+        }
+        let mut ranked = Vec::with_capacity(top.docs.len());
+        for (key, score, address) in top.docs {
             let document: TantivyDocument = searcher.doc(address)?;
             let id = document
                 .get_first(self.fields.id)
                 .and_then(|v| v.as_str())
                 .and_then(|s| ArxivId::parse(s).ok());
             if let Some(id) = id {
-                let by_author = best_by_author && (i == 0 || names.matches(&searcher, address)?);
-                hits.push(KeywordHit {
-                    id,
-                    score,
-                    by_author,
-                });
+                ranked.push((key, score, id, address));
             }
         }
-        Ok(KeywordResults { hits, total, cut })
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        let page: Vec<_> = ranked.into_iter().take(end).skip(offset).collect();
+        let total = if count {
+            top.total
+        } else {
+            offset + page.len()
+        };
+        // Whether a hit was found by an author name is only worked out for all hits
+        // when the best one was: that is when the engine needs them.
+        let best_by_author = ranks
+            && offset == 0
+            && page
+                .first()
+                .map(|(_, _, _, address)| names.matches(&searcher, *address))
+                .transpose()?
+                .unwrap_or(false);
+        let mut hits = Vec::with_capacity(page.len());
+        for (i, (_, score, id, address)) in page.into_iter().enumerate() {
+            let by_author = best_by_author && (i == 0 || names.matches(&searcher, address)?);
+            hits.push(KeywordHit {
+                id,
+                score,
+                by_author,
+            });
+        }
+        Ok(KeywordResults {
+            hits,
+            total,
+            cut: top.cut,
+        })
     }
 
     /// Byte ranges of `text` whose words match the query's words or phrases, for

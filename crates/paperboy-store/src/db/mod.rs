@@ -98,24 +98,46 @@ where
     query
 }
 
+/// How an engine wants its parameters written.
+trait Placeholders {
+    /// The text and values of `sql` for this engine.
+    fn render(sql: Sql) -> (String, Vec<Value>);
+}
+
+impl Placeholders for Postgres {
+    /// PostgreSQL reads `$N`, as queries are written.
+    fn render(sql: Sql) -> (String, Vec<Value>) {
+        sql.into_parts()
+    }
+}
+
+impl Placeholders for Sqlite {
+    /// SQLite reads `$N` too, but binding looks each one up by name in a list, which
+    /// costs the square of the parameter count in a multi-row insert; anonymous `?`
+    /// in order of use cost nothing.
+    fn render(sql: Sql) -> (String, Vec<Value>) {
+        sql.into_positional()
+    }
+}
+
 /// `sqlx::query_as` over `sql`'s text with its values bound.
 fn query_as<'q, DB, T>(sql: Sql) -> QueryAs<'q, DB, T, <DB as Database>::Arguments>
 where
-    DB: Database,
+    DB: Database + Placeholders,
     Value: Encode<'q, DB> + Type<DB>,
     T: for<'r> FromRow<'r, DB::Row>,
 {
-    let (text, values) = sql.into_parts();
+    let (text, values) = DB::render(sql);
     bind_all(sqlx::query_as(AssertSqlSafe(text)), values)
 }
 
 /// `sqlx::query` (rows read as they come) over `sql`'s text with its values bound.
 fn query<'q, DB>(sql: Sql) -> Query<'q, DB, <DB as Database>::Arguments>
 where
-    DB: Database,
+    DB: Database + Placeholders,
     Value: Encode<'q, DB> + Type<DB>,
 {
-    let (text, values) = sql.into_parts();
+    let (text, values) = DB::render(sql);
     let mut query = sqlx::query::<DB>(AssertSqlSafe(text));
     for value in values {
         query = query.bind(value);

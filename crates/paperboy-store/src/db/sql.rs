@@ -76,6 +76,32 @@ impl Sql {
         &self.text
     }
 
+    /// The text with its `$N` placeholders written as anonymous `?` in order of use,
+    /// and the values in that order (a value used twice is bound twice).
+    pub fn into_positional(self) -> (String, Vec<Value>) {
+        let mut text = String::with_capacity(self.text.len());
+        let mut values = Vec::with_capacity(self.values.len());
+        let mut rest = self.text.as_str();
+        while let Some(at) = rest.find('$') {
+            let digits = rest[at + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len() - at - 1);
+            let number = rest[at + 1..at + 1 + digits].parse::<usize>().ok();
+            match number.and_then(|n| self.values.get(n.wrapping_sub(1))) {
+                Some(value) => {
+                    text.push_str(&rest[..at]);
+                    text.push('?');
+                    values.push(value.clone());
+                }
+                // Not a placeholder of ours: keep it as written.
+                None => text.push_str(&rest[..=at + digits]),
+            }
+            rest = &rest[at + 1 + digits..];
+        }
+        text.push_str(rest);
+        (text, values)
+    }
+
     /// The text and the values, for binding.
     pub fn into_parts(self) -> (String, Vec<Value>) {
         (self.text, self.values)
@@ -100,6 +126,31 @@ mod tests {
         let (_, values) = sql.into_parts();
         assert_eq!(values.len(), 4);
         assert_eq!(values[1], Value::from("p"));
+    }
+
+    #[test]
+    fn numbered_placeholders_become_positional_ones() {
+        let sql = Sql::new("SELECT * FROM t WHERE a < $1 AND b > $1 AND c = $2 AND d = '$x'")
+            .arg(7i64)
+            .arg("y");
+        let (text, values) = sql.into_positional();
+        assert_eq!(
+            text,
+            "SELECT * FROM t WHERE a < ? AND b > ? AND c = ? AND d = '$x'"
+        );
+        assert_eq!(
+            values,
+            [Value::from(7i64), Value::from(7i64), Value::from("y")]
+        );
+        let mut many = Sql::new("INSERT INTO t (a)");
+        many.bind_rows((0..12i64).map(|i| vec![Value::from(i)]));
+        let (text, values) = many.into_positional();
+        assert_eq!(text.matches('?').count(), 12);
+        assert_eq!(
+            values[11],
+            Value::from(11i64),
+            "$12 is not $1 followed by 2"
+        );
     }
 
     #[test]

@@ -444,11 +444,16 @@ async fn the_daily_list_answered_from_memory_follows_writes(db: TestDb) {
     let mut more = many_on_day(day, 4);
     more.entries[3].upvotes = 99; // the new paper, most upvoted
     app.seed(more).await;
-    tokio::time::sleep(paperboy_web::LIST_VERSION_TTL + std::time::Duration::from_millis(100)).await;
+    tokio::time::sleep(paperboy_web::LIST_VERSION_TTL + std::time::Duration::from_millis(100))
+        .await;
     let after = app.text(path, 200).await;
     assert_ne!(after, first);
-    let top = after.find("Synthetic paper number 3").expect("the new paper is listed");
-    let second = after.find("Synthetic paper number 0").expect("the others stay");
+    let top = after
+        .find("Synthetic paper number 3")
+        .expect("the new paper is listed");
+    let second = after
+        .find("Synthetic paper number 0")
+        .expect("the others stay");
     assert!(top < second, "the new paper, with 99 upvotes, comes first");
     let api = app.json("/api/daily_papers?date=2025-01-06", 200).await;
     assert_eq!(api.as_array().map(Vec::len), Some(4));
