@@ -40,7 +40,7 @@
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_store::{HarvestCheckpoint, Store, WriteSummary};
 use serde::Serialize;
 
@@ -274,16 +274,8 @@ impl HarvestJob {
 }
 
 impl Job for HarvestJob {
-    fn name(&self) -> String {
-        "harvest".into()
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Cluster
-    }
-
-    fn interval(&self) -> Duration {
-        self.every
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("harvest", Scope::Cluster, self.every)
     }
 
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {

@@ -48,14 +48,32 @@ pub struct Progress {
     pub failed: u64,
 }
 
+/// What the runner needs to know of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSpec {
+    /// A stable name: the lease's key, and the label in logs and status.
+    pub name: String,
+    /// Where it runs.
+    pub scope: Scope,
+    /// How long to wait after an [`Outcome::Idle`] round.
+    pub interval: Duration,
+}
+
+impl JobSpec {
+    /// A job named `name` running in `scope`, looking again every `interval`.
+    pub fn new(name: impl Into<String>, scope: Scope, interval: Duration) -> Self {
+        Self {
+            name: name.into(),
+            scope,
+            interval,
+        }
+    }
+}
+
 /// Background work that runs in rounds.
 pub trait Job: Send + Sync + 'static {
-    /// A stable name: the lease's key, and the label in logs and status.
-    fn name(&self) -> String;
-    /// Where it runs.
-    fn scope(&self) -> Scope;
-    /// How long to wait after an [`Outcome::Idle`] round.
-    fn interval(&self) -> Duration;
+    /// Its name, scope and interval.
+    fn spec(&self) -> JobSpec;
     /// One round: do what there is to do, check `ctx` between steps, report
     /// progress. A round cut short by cancellation simply returns; its work is
     /// resumable (what was committed stays, the rest is found again next round).

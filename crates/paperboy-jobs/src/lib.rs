@@ -18,7 +18,7 @@ use std::time::Duration;
 use paperboy_core::Clock;
 use paperboy_store::Store;
 
-pub use job::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+pub use job::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 pub use runner::{JobStatus, Runner, backoff};
 
 use lease::Lease;
@@ -38,13 +38,14 @@ pub async fn run_once(
     ctx: &JobContext,
     waiting: impl FnOnce(),
 ) -> Result<Outcome, JobError> {
-    if job.scope() == Scope::Instance {
+    let spec = job.spec();
+    if spec.scope == Scope::Instance {
         return job.run(ctx).await;
     }
     let lease = Lease::new(
         store.clone(),
         clock,
-        job.name(),
+        spec.name,
         holder.to_owned(),
         DEFAULT_LEASE,
     );

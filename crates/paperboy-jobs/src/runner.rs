@@ -139,6 +139,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct Driver {
     job: Arc<dyn Job>,
     name: String,
+    interval: Duration,
     lease: Option<Lease>,
     clock: Arc<dyn Clock>,
     cancel: CancellationToken,
@@ -147,8 +148,9 @@ struct Driver {
 
 impl Driver {
     fn new(job: Arc<dyn Job>, runner: &Runner) -> Self {
-        let name = job.name();
-        let lease = (job.scope() == Scope::Cluster).then(|| {
+        let spec = job.spec();
+        let name = spec.name.clone();
+        let lease = (spec.scope == Scope::Cluster).then(|| {
             Lease::new(
                 runner.store.clone(),
                 runner.clock.clone(),
@@ -161,7 +163,7 @@ impl Driver {
             name.clone(),
             JobStatus {
                 name: name.clone(),
-                scope: job.scope(),
+                scope: spec.scope,
                 state: "waiting",
                 rounds: 0,
                 failures: 0,
@@ -172,6 +174,7 @@ impl Driver {
         Self {
             job,
             name,
+            interval: spec.interval,
             lease,
             clock: runner.clock.clone(),
             cancel: runner.cancel.clone(),
@@ -251,7 +254,7 @@ impl Driver {
         *failures = 0;
         let wait = match outcome {
             Outcome::Busy => Duration::ZERO,
-            Outcome::Idle => self.job.interval(),
+            Outcome::Idle => self.interval,
             Outcome::After(wait) => wait,
         };
         self.set(|s| {

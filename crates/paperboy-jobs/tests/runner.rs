@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paperboy_core::SystemClock;
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Runner, Scope};
+use paperboy_jobs::{
+    BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Runner, Scope,
+};
 use paperboy_store::Store;
 use paperboy_testkit::{TestDb, on_both_backends};
 
@@ -58,14 +60,8 @@ impl Probe {
 struct Instance(Arc<Probe>, String);
 
 impl Job for Instance {
-    fn name(&self) -> String {
-        "probe".into()
-    }
-    fn scope(&self) -> Scope {
-        self.0.scope
-    }
-    fn interval(&self) -> Duration {
-        Duration::from_millis(50)
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("probe", self.0.scope, Duration::from_millis(50))
     }
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
         Box::pin(async move {

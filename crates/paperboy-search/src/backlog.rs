@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paperboy_core::ArxivId;
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_store::{
     Backlog, BacklogPosition, BacklogTask, ChangeCursor, EmbeddingRow, Store, StoreError,
 };
@@ -187,19 +187,15 @@ impl EmbeddingJob {
 }
 
 impl Job for EmbeddingJob {
-    fn name(&self) -> String {
-        format!(
-            "embed:{}",
-            self.semantic.embedder().model_name().unwrap_or("none")
+    fn spec(&self) -> JobSpec {
+        JobSpec::new(
+            format!(
+                "embed:{}",
+                self.semantic.embedder().model_name().unwrap_or("none")
+            ),
+            Scope::Cluster,
+            EMBED_INTERVAL,
         )
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Cluster
-    }
-
-    fn interval(&self) -> Duration {
-        EMBED_INTERVAL
     }
 
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
@@ -238,16 +234,8 @@ impl VectorFollower {
 }
 
 impl Job for VectorFollower {
-    fn name(&self) -> String {
-        "vectors".into()
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Instance
-    }
-
-    fn interval(&self) -> Duration {
-        VECTOR_FOLLOW_INTERVAL
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("vectors", Scope::Instance, VECTOR_FOLLOW_INTERVAL)
     }
 
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_store::{ChangeCursor, Store};
 
 use crate::Result;
@@ -147,16 +147,8 @@ impl IndexFollower {
 }
 
 impl Job for IndexFollower {
-    fn name(&self) -> String {
-        "index".into()
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Instance
-    }
-
-    fn interval(&self) -> Duration {
-        FOLLOW_INTERVAL
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("index", Scope::Instance, FOLLOW_INTERVAL)
     }
 
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {

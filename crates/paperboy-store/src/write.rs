@@ -180,10 +180,16 @@ impl WriteTx {
         let seq = self.change_seq().await?;
         for chunk in writes.chunks(ROWS_PER_STATEMENT) {
             self.upsert_paper_rows(chunk, seq).await?;
-            self.replace_categories(chunk.iter().filter(|w| w.categories_changed))
-                .await?;
-            self.replace_firehose_days(chunk.iter().filter(|w| w.days_changed))
-                .await?;
+            let categories = chunk.iter().filter(|w| w.categories_changed);
+            self.replace_derived("paper_categories", "category", categories, |p| {
+                p.categories.iter().cloned().collect()
+            })
+            .await?;
+            let days = chunk.iter().filter(|w| w.days_changed);
+            self.replace_derived("firehose", "day", days, |p| {
+                p.firehose_days().iter().map(Date::to_string).collect()
+            })
+            .await?;
         }
         Ok(())
     }
@@ -279,47 +285,27 @@ impl WriteTx {
         Ok(())
     }
 
-    async fn replace_categories<'w>(
+    /// Replaces the rows of `table` (`column`, paper_id) of the papers of `writes`
+    /// with the `values` each paper has now.
+    async fn replace_derived<'w>(
         &mut self,
+        table: &str,
+        column: &str,
         writes: impl Iterator<Item = &'w PaperWrite>,
+        values: impl Fn(&Paper) -> BTreeSet<String>,
     ) -> Result<()> {
         let mut ids = Vec::new();
         let mut rows = Vec::new();
         for w in writes {
             let id = w.paper.id.as_str();
             ids.push(id);
-            let unique: BTreeSet<&String> = w.paper.categories.iter().collect();
-            rows.extend(unique.into_iter().map(|c| (c.clone(), id)));
+            rows.extend(values(&w.paper).into_iter().map(|value| (value, id)));
         }
         if ids.is_empty() {
             return Ok(());
         }
-        self.delete_derived("paper_categories", &ids).await?;
-        self.insert_derived("paper_categories", "category", &rows)
-            .await
-    }
-
-    async fn replace_firehose_days<'w>(
-        &mut self,
-        writes: impl Iterator<Item = &'w PaperWrite>,
-    ) -> Result<()> {
-        let mut ids = Vec::new();
-        let mut rows = Vec::new();
-        for w in writes {
-            let id = w.paper.id.as_str();
-            ids.push(id);
-            rows.extend(
-                w.paper
-                    .firehose_days()
-                    .into_iter()
-                    .map(|d: Date| (d.to_string(), id)),
-            );
-        }
-        if ids.is_empty() {
-            return Ok(());
-        }
-        self.delete_derived("firehose", &ids).await?;
-        self.insert_derived("firehose", "day", &rows).await
+        self.delete_derived(table, &ids).await?;
+        self.insert_derived(table, column, &rows).await
     }
 
     async fn write_entries(&mut self, incoming: Vec<DailyEntry>) -> Result<()> {

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_search::backlog::{BacklogWork, paper_text, text_hash, walk_backlog};
 use paperboy_search::keyword::{IndexStats, KeywordIndex};
 use paperboy_store::{Backlog, BacklogTask, KeyphraseRow, Store};
@@ -122,16 +122,8 @@ impl KeyphraseJob {
 }
 
 impl Job for KeyphraseJob {
-    fn name(&self) -> String {
-        "keyphrases".into()
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Cluster
-    }
-
-    fn interval(&self) -> Duration {
-        INTERVAL
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("keyphrases", Scope::Cluster, INTERVAL)
     }
 
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, Outcome, Progress, Scope};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_store::{Backlog, BacklogPosition, BacklogTask, Store};
 use tokio::time::Instant;
 
@@ -238,16 +238,8 @@ impl SummaryJob {
 const INTERVAL: Duration = Duration::from_secs(60);
 
 impl Job for SummaryJob {
-    fn name(&self) -> String {
-        "summaries".into()
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Cluster
-    }
-
-    fn interval(&self) -> Duration {
-        INTERVAL
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("summaries", Scope::Cluster, INTERVAL)
     }
 
     fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {

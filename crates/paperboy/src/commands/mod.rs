@@ -113,7 +113,7 @@ pub async fn run_job_by_hand(
         }
     });
     let started = Instant::now();
-    let name = job.name();
+    let name = job.spec().name;
     let outcome = run_once(
         store,
         Arc::new(SystemClock),
