@@ -61,11 +61,6 @@ impl ArxivId {
         &self.0
     }
 
-    /// True for old-style ids such as `hep-th/9901001`.
-    pub fn is_old_style(&self) -> bool {
-        self.0.contains('/')
-    }
-
     /// The `YYMM` the id encodes, as (year, month), e.g. `2401.12345` → (2024, 1).
     pub fn year_month(&self) -> (i16, i8) {
         let digits = match self.0.split_once('/') {

@@ -53,17 +53,6 @@ impl Format {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
     }
-
-    /// True for JSON Lines formats (read a line at a time).
-    pub fn is_line_format(self) -> bool {
-        matches!(
-            self,
-            Format::ArxivListing
-                | Format::HfArchive
-                | Format::KaggleSnapshot
-                | Format::PaperboyExport
-        )
-    }
 }
 
 impl fmt::Display for Format {

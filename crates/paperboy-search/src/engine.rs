@@ -251,12 +251,6 @@ impl SearchEngine {
         &self.pool
     }
 
-    /// Sets the fusion weights.
-    pub fn with_weights(mut self, weights: FusionWeights) -> Self {
-        self.weights = weights;
-        self
-    }
-
     /// The keyword index.
     pub fn keyword(&self) -> &Arc<KeywordIndex> {
         &self.keyword

@@ -161,11 +161,6 @@ impl VectorIndex {
         self.ids.is_empty()
     }
 
-    /// Memory held by the vectors and their codes, in bytes.
-    pub fn memory_bytes(&self) -> usize {
-        self.data.capacity() * 4 + self.codes.capacity() + self.scales.capacity() * 4
-    }
-
     /// Adds or replaces the vector of `id`. Vectors of another dimension are ignored
     /// (returns false).
     pub fn upsert(&mut self, id: ArxivId, vector: &[f32]) -> bool {

@@ -115,11 +115,6 @@ impl ChatFailure {
             | Self::BadAnswer { detail } => detail,
         }
     }
-
-    /// True when the endpoint rather than the paper is at fault.
-    pub fn is_endpoint(&self) -> bool {
-        !matches!(self, Self::BadAnswer { .. })
-    }
 }
 
 /// A client of one chat endpoint.
