@@ -259,6 +259,31 @@ def phase(runs):
     return {name: parse(p.communicate()[0]) for name, p in started.items()}
 
 
+def profile(url, paths_file, n=300):
+    """Hybrid searches one at a time: latency percentiles, and where the time went
+    (the Server-Timing header: keyword, embed, scan, hydrate, highlight)."""
+    import http.client
+    paths = open(paths_file).read().split()
+    host = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+    totals, phases = [], {}
+    for path in paths[:n]:
+        started = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        totals.append((time.perf_counter() - started) * 1000)
+        for part in (response.getheader("server-timing") or "").split(","):
+            m = re.match(r"\s*(\w+);dur=([\d.]+)", part)
+            if m:
+                phases.setdefault(m.group(1), []).append(float(m.group(2)))
+    conn.close()
+    pct = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+    result = {"p50": pct(totals, 0.5), "p99": pct(totals, 0.99), "max": max(totals), "n": len(totals)}
+    result["phases"] = {k: {"p50": pct(v, 0.5), "p99": pct(v, 0.99)} for k, v in phases.items()}
+    return result
+
+
 def bench_backend(name, binary, data_dir, env, static_url, files, seconds):
     print(f"== {name}", file=sys.stderr)
     server = serve(binary, data_dir, env)
@@ -267,6 +292,7 @@ def bench_backend(name, binary, data_dir, env, static_url, files, seconds):
     try:
         # Warm up: the first requests load pages into caches, as on a server in use.
         phase({"warm": (url, files["daily_page"], 16, 5)})
+        results["profile"] = profile(url, files["hybrid_search"])
         # The static server answers every path with its page.
         results["static"] = phase({"static": (static_url, files["daily_page"], 256, seconds, 2)})["static"]
         results["daily_alone"] = phase({"daily_alone": (url, files["daily_page"], 256, seconds, 2)})["daily_alone"]
@@ -298,6 +324,10 @@ def table(name, r):
         row("isolation", route, x)
     ratio = r["daily_alone"]["rps"] / r["static"]["rps"]
     rows.append(f"\ndaily list page: {ratio:.0%} of the static baseline's requests/s")
+    p = r["profile"]
+    rows.append(f"\nhybrid search, one query at a time ({p['n']} queries): p50 {p['p50']:.1f} ms, "
+                f"p99 {p['p99']:.1f} ms, max {p['max']:.1f} ms; by phase (p50 / p99 ms): " +
+                ", ".join(f"{k} {v['p50']:.2f} / {v['p99']:.2f}" for k, v in p["phases"].items()))
     return "\n".join(rows)
 
 

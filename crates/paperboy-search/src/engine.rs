@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use paperboy_core::{ArxivId, SearchQuery};
 use paperboy_store::{PaperRecord, Store};
@@ -108,6 +109,61 @@ pub struct SearchPage {
     /// The keyword search ran out of its time budget: the hits are from part of
     /// the index.
     pub cut: bool,
+    /// Where the time went.
+    pub timing: SearchTiming,
+}
+
+/// Where a search spent its time, phase by phase (for `Server-Timing` headers and
+/// profiling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SearchTiming {
+    /// Keyword search on the index.
+    pub keyword: Duration,
+    /// Embedding the query.
+    pub embed: Duration,
+    /// The vector scan.
+    pub scan: Duration,
+    /// Reading the hits' papers from the database.
+    pub hydrate: Duration,
+    /// Marking the query's words in the hits.
+    pub highlight: Duration,
+}
+
+impl SearchTiming {
+    /// Each phase with its name, in order.
+    pub fn phases(&self) -> [(&'static str, Duration); 5] {
+        [
+            ("keyword", self.keyword),
+            ("embed", self.embed),
+            ("scan", self.scan),
+            ("hydrate", self.hydrate),
+            ("highlight", self.highlight),
+        ]
+    }
+}
+
+/// Times the phases of one search as they run (searches run their phases in order;
+/// the recorder is shared by the futures of one search).
+#[derive(Debug, Default)]
+struct Phases(Mutex<SearchTiming>);
+
+impl Phases {
+    /// Runs `work`, adding its time to the phase `pick` chooses.
+    async fn time<T>(
+        &self,
+        pick: fn(&mut SearchTiming) -> &mut Duration,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        let started = Instant::now();
+        let out = work.await;
+        let mut timing = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *pick(&mut timing) += started.elapsed();
+        out
+    }
+
+    fn total(&self) -> SearchTiming {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Embeddings of papers for one model, in memory, and the embedder for queries.
@@ -289,22 +345,28 @@ impl SearchEngine {
         let semantic = self
             .semantic()
             .filter(|s| !s.is_empty() && query.has_text() && query.id.is_none());
-        match self.search_with(request, semantic.clone()).await {
+        let phases = Phases::default();
+        let page = match self.search_with(request, semantic.clone(), &phases).await {
             Err(e)
                 if semantic.is_some()
                     && !matches!(e, SearchError::Store(_) | SearchError::Index(_)) =>
             {
                 tracing::warn!("semantic search failed, answering with keywords only: {e}");
-                self.search_with(request, None).await
+                self.search_with(request, None, &phases).await
             }
             result => result,
-        }
+        };
+        page.map(|page| SearchPage {
+            timing: phases.total(),
+            ..page
+        })
     }
 
     async fn search_with(
         &self,
         request: &SearchRequest,
         semantic: Option<Arc<Semantic>>,
+        phases: &Phases,
     ) -> Result<SearchPage> {
         let query = &request.query;
         let mode = match (request.mode, &semantic) {
@@ -314,10 +376,13 @@ impl SearchEngine {
         let ranked: Vec<(ArxivId, f32, Provenance)> = match (mode, semantic) {
             (SearchMode::Keyword, _) | (_, None) => {
                 let (offset, limit) = (request.offset, request.limit);
-                let results = self
-                    .on_keyword(query, move |index, query| {
-                        index.search(query, offset, limit)
-                    })
+                let results = phases
+                    .time(
+                        |t| &mut t.keyword,
+                        self.on_keyword(query, move |index, query| {
+                            index.search(query, offset, limit)
+                        }),
+                    )
                     .await?;
                 let cut = results.cut;
                 let hits = results
@@ -332,12 +397,14 @@ impl SearchEngine {
                         (h.id, h.score, provenance)
                     })
                     .collect();
-                let mut page = self.hydrate(request, hits, results.total, mode).await?;
+                let mut page = self
+                    .hydrate(request, hits, results.total, mode, phases)
+                    .await?;
                 page.cut = cut;
                 return Ok(page);
             }
             (SearchMode::Semantic, Some(semantic)) => self
-                .semantic_candidates(&semantic, query)
+                .semantic_candidates(&semantic, query, phases)
                 .await?
                 .into_iter()
                 .enumerate()
@@ -353,8 +420,11 @@ impl SearchEngine {
                 })
                 .collect(),
             (SearchMode::Hybrid, Some(semantic)) => {
-                let keyword_hits = self
-                    .on_keyword(query, |index, query| index.candidates(query, CANDIDATES))
+                let keyword_hits = phases
+                    .time(
+                        |t| &mut t.keyword,
+                        self.on_keyword(query, |index, query| index.candidates(query, CANDIDATES)),
+                    )
                     .await?
                     .hits;
                 let vector: Vec<ArxivId> = if keyword_hits.first().is_some_and(|h| h.by_author) {
@@ -366,13 +436,18 @@ impl SearchEngine {
                         .filter(|h| h.by_author)
                         .map(|h| h.id.clone())
                         .collect();
-                    let vector = semantic.embed_query(&query.text()).await?;
+                    let vector = phases
+                        .time(|t| &mut t.embed, semantic.embed_query(&query.text()))
+                        .await?;
                     let semantic = semantic.clone();
-                    self.pool
-                        .run(move || semantic.rank(&vector, &theirs))
+                    phases
+                        .time(
+                            |t| &mut t.scan,
+                            self.pool.run(move || semantic.rank(&vector, &theirs)),
+                        )
                         .await?
                 } else {
-                    self.semantic_candidates(&semantic, query)
+                    self.semantic_candidates(&semantic, query, phases)
                         .await?
                         .into_iter()
                         .map(|(id, _)| id)
@@ -391,7 +466,7 @@ impl SearchEngine {
             .skip(request.offset)
             .take(request.limit)
             .collect();
-        self.hydrate(request, page, total, mode).await
+        self.hydrate(request, page, total, mode, phases).await
     }
 
     /// Fusion weights for `query`: a short query of rare words is a name the user
@@ -437,14 +512,22 @@ impl SearchEngine {
         &self,
         semantic: &Arc<Semantic>,
         query: &SearchQuery,
+        phases: &Phases,
     ) -> Result<Vec<(ArxivId, f32)>> {
-        let vector = semantic.embed_query(&query.text()).await?;
-        if !query.has_filters() {
-            return self.nearest(semantic, vector, CANDIDATES, None).await;
-        }
-        let candidates = self
-            .nearest(semantic, vector, FILTERED_CANDIDATES, None)
+        let vector = phases
+            .time(|t| &mut t.embed, semantic.embed_query(&query.text()))
             .await?;
+        let k = if query.has_filters() {
+            FILTERED_CANDIDATES
+        } else {
+            CANDIDATES
+        };
+        let candidates = phases
+            .time(|t| &mut t.scan, self.nearest(semantic, vector, k, None))
+            .await?;
+        if !query.has_filters() {
+            return Ok(candidates);
+        }
         let ids: Vec<ArxivId> = candidates.iter().map(|(id, _)| id.clone()).collect();
         let allowed: std::collections::HashSet<ArxivId> = self
             .store
@@ -467,11 +550,11 @@ impl SearchEngine {
         ranked: Vec<(ArxivId, f32, Provenance)>,
         total: usize,
         mode: SearchMode,
+        phases: &Phases,
     ) -> Result<SearchPage> {
         let ids: Vec<ArxivId> = ranked.iter().map(|(id, _, _)| id.clone()).collect();
-        let mut records: HashMap<ArxivId, PaperRecord> = self
-            .store
-            .records_by_ids(&ids)
+        let mut records: HashMap<ArxivId, PaperRecord> = phases
+            .time(|t| &mut t.hydrate, self.store.records_by_ids(&ids))
             .await?
             .into_iter()
             .map(|r| (r.paper.id.clone(), r))
@@ -491,7 +574,9 @@ impl SearchEngine {
             })
             .collect();
         let hits = if request.highlight {
-            self.highlight(&request.query, hits).await?
+            phases
+                .time(|t| &mut t.highlight, self.highlight(&request.query, hits))
+                .await?
         } else {
             hits
         };
@@ -500,6 +585,7 @@ impl SearchEngine {
             total,
             mode,
             cut: false,
+            timing: SearchTiming::default(),
         })
     }
 

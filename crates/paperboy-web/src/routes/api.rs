@@ -124,7 +124,10 @@ pub(super) async fn search(
     let next = request
         .next_query_string(page.total as u64)
         .map(|query| base.url("/api/papers/search", &query));
-    Ok(with_next_link(Json(items), next))
+    Ok(super::with_server_timing(
+        with_next_link(Json(items), next),
+        &page.timing,
+    ))
 }
 
 /// `GET /api/papers?cursor=&limit=`: every paper, newest first, `limit` at a time.

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
+use axum::response::Response;
 use axum::routing::get;
-use paperboy_search::engine::SearchEngine;
+use paperboy_search::engine::{SearchEngine, SearchTiming};
 use paperboy_store::Store;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -27,6 +28,24 @@ use crate::WebConfig;
 use crate::assets;
 use crate::cache;
 use crate::state::AppState;
+
+/// A `Server-Timing` header saying where a search spent its time (browsers show it
+/// in their network panel; the load benchmark reads it).
+fn with_server_timing(mut response: Response, timing: &SearchTiming) -> Response {
+    let value = timing
+        .phases()
+        .iter()
+        .filter(|(_, took)| !took.is_zero())
+        .map(|(name, took)| format!("{name};dur={:.2}", took.as_secs_f64() * 1000.0))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("server-timing"), value);
+    }
+    response
+}
 
 /// How long a request may take before it is answered with 503.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

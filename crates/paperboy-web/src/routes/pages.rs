@@ -174,5 +174,8 @@ pub(super) async fn search(
     }
     page.check_exists(results.total as u64, SEARCH_PAGE_SIZE)?;
     let view = SearchView::results(layout, &input, page, SEARCH_PAGE_SIZE, &results, status);
-    Ok(render(&view)?.into_response())
+    Ok(super::with_server_timing(
+        render(&view)?.into_response(),
+        &results.timing,
+    ))
 }

@@ -14,6 +14,7 @@ use crate::common::{
 };
 
 paperboy_testkit::on_both_backends!(
+    searches_say_where_their_time_went,
     a_search_page_shows_marked_matches_and_why,
     the_snippet_is_the_abstract_around_its_first_match,
     an_empty_query_shows_the_help,
@@ -443,4 +444,21 @@ async fn while_the_model_loads_pages_say_semantic_search_is_coming(db: TestDb) {
     app.search.set_starting(false);
     let body = app.text("/search?q=worlds", 200).await;
     assert!(body.contains("no embedder is configured"));
+}
+
+/// Search answers carry a `Server-Timing` header with their phases.
+async fn searches_say_where_their_time_went(db: TestDb) {
+    let app = seeded(db).await;
+    for path in ["/search?q=agents", "/api/papers/search?q=agents"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200);
+        let timing = response
+            .headers()
+            .get("server-timing")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(timing.contains("keyword;dur="), "{path}: {timing:?}");
+        assert!(timing.contains("hydrate;dur="), "{path}: {timing:?}");
+    }
 }
