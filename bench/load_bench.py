@@ -10,7 +10,9 @@ For each backend, with wrk on the same machine (client and server share the core
                /api/daily_papers 32, /api/papers/{id} 32;
   4. isolation - 8 connections looping pathological searches (a letter and 500
                combining accents, 1,000-character queries, 200 one-letter words) while
-               one reads /healthz and one reads daily list pages.
+               one reads /healthz and one reads daily list pages;
+  5. beside  - paper pages (8 connections) while hybrid searches run (8 connections);
+  and hybrid search one query at a time, with where its time goes (Server-Timing).
 Prints requests/s, p50/p99 and non-2xx answers per route; fails when any answer of
 the mix is a 5xx (or a socket error).
 
@@ -307,6 +309,11 @@ def bench_backend(name, binary, data_dir, env, static_url, files, seconds):
             "daily_page": (url, files["daily_page"], 1, seconds // 2),
         })
         results["isolation"] = iso
+        # Paper pages while hybrid searches run alongside (8 connections each).
+        results["beside_search"] = phase({
+            "hybrid_search": (url, files["hybrid_search"], 8, seconds // 2),
+            "paper_page": (url, files["paper_page"], 8, seconds // 2),
+        })
     finally:
         server.stop()
     return results
@@ -322,6 +329,8 @@ def table(name, r):
         row("mix, 256 connections", route, x)
     for route, x in r["isolation"].items():
         row("isolation", route, x)
+    for route, x in r["beside_search"].items():
+        row("paper pages beside hybrid search", route, x)
     ratio = r["daily_alone"]["rps"] / r["static"]["rps"]
     rows.append(f"\ndaily list page: {ratio:.0%} of the static baseline's requests/s")
     p = r["profile"]

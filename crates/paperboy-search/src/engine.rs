@@ -12,7 +12,7 @@ use paperboy_store::{PaperRecord, Store};
 
 use crate::fusion::{FusionWeights, Provenance, fuse};
 use crate::keyword::KeywordIndex;
-use crate::pool::SearchPool;
+use crate::pool::{Lane, SearchPool};
 use crate::vector::VectorIndex;
 use crate::{Result, SearchError};
 use paperboy_embed::Embedder;
@@ -171,7 +171,15 @@ pub struct Semantic {
     embedder: Embedder,
     vectors: RwLock<VectorIndex>,
     cache: Mutex<HashMap<String, Arc<Vec<f32>>>>,
+    /// Similar papers found since the vectors last changed, by (paper, how many).
+    similar: Mutex<HashMap<(ArxivId, usize), Neighbours>>,
 }
+
+/// Papers near one paper, best first, with their similarity.
+type Neighbours = Arc<Vec<(ArxivId, f32)>>;
+
+/// Similar-paper lists remembered before that cache starts over.
+const SIMILAR_CACHE: usize = 20_000;
 
 impl Semantic {
     /// Semantic search with `embedder` over `vectors` (of the same model).
@@ -180,6 +188,7 @@ impl Semantic {
             embedder,
             vectors: RwLock::new(vectors),
             cache: Mutex::new(HashMap::new()),
+            similar: Mutex::new(HashMap::new()),
         }
     }
 
@@ -201,14 +210,39 @@ impl Semantic {
     /// Adds or replaces paper vectors (as the embedding job produces them).
     pub fn insert(&self, vectors: impl IntoIterator<Item = (ArxivId, Vec<f32>)>) {
         let mut index = self.vectors.write().unwrap_or_else(|e| e.into_inner());
+        let mut changed = false;
         for (id, vector) in vectors {
             index.upsert(id, &vector);
+            changed = true;
+        }
+        if changed {
+            self.similar
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
         }
     }
 
-    /// Replaces every vector (after reloading them from the store).
-    pub fn replace(&self, vectors: VectorIndex) {
-        *self.vectors.write().unwrap_or_else(|e| e.into_inner()) = vectors;
+    /// The `limit` papers most similar to `id`, remembered until the vectors change:
+    /// a paper's page is read far more often than vectors arrive.
+    fn similar_to(&self, id: &ArxivId, limit: usize) -> Option<Neighbours> {
+        let key = (id.clone(), limit);
+        if let Some(hit) = self
+            .similar
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Some(hit.clone());
+        }
+        let vector = self.vector_of(id)?;
+        let found = Arc::new(self.nearest(&vector, limit, Some(id)));
+        let mut cache = self.similar.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= SIMILAR_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, found.clone());
+        Some(found)
     }
 
     async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>> {
@@ -614,14 +648,17 @@ impl SearchEngine {
         let Some(semantic) = self.semantic() else {
             return Ok(Vec::new());
         };
-        let Some(vector) = semantic.vector_of(id) else {
+        // Part of a paper page: in the page lane, ahead of queued searches.
+        let paper = id.clone();
+        let Some(nearest) = self
+            .pool
+            .run_in(Lane::Page, move || semantic.similar_to(&paper, limit))
+            .await?
+        else {
             return Ok(Vec::new());
         };
-        let nearest = self
-            .nearest(&semantic, Arc::new(vector), limit, Some(id.clone()))
-            .await?;
         let scores: HashMap<ArxivId, f32> = nearest.iter().cloned().collect();
-        let ids: Vec<ArxivId> = nearest.into_iter().map(|(id, _)| id).collect();
+        let ids: Vec<ArxivId> = nearest.iter().map(|(id, _)| id.clone()).collect();
         Ok(self
             .store
             .records_by_ids(&ids)
