@@ -223,18 +223,20 @@ impl Semantic {
         }
     }
 
-    /// The `limit` papers most similar to `id`, remembered until the vectors change:
-    /// a paper's page is read far more often than vectors arrive.
-    fn similar_to(&self, id: &ArxivId, limit: usize) -> Option<Neighbours> {
-        let key = (id.clone(), limit);
-        if let Some(hit) = self
-            .similar
+    /// The `limit` papers most similar to `id` found since the vectors last
+    /// changed, if any: a paper's page is read far more often than vectors arrive.
+    fn remembered_similar(&self, id: &ArxivId, limit: usize) -> Option<Neighbours> {
+        self.similar
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return Some(hit.clone());
-        }
+            .get(&(id.clone(), limit))
+            .cloned()
+    }
+
+    /// Finds (a vector scan: run it on the search pool) and remembers the `limit`
+    /// papers most similar to `id`; `None` when `id` has no vector.
+    fn similar_to(&self, id: &ArxivId, limit: usize) -> Option<Neighbours> {
+        let key = (id.clone(), limit);
         let vector = self.vector_of(id)?;
         let found = Arc::new(self.nearest(&vector, limit, Some(id)));
         let mut cache = self.similar.lock().unwrap_or_else(|e| e.into_inner());
@@ -245,7 +247,9 @@ impl Semantic {
         Some(found)
     }
 
-    async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>> {
+    /// The query's vector, from the cache or embedded: a local model runs on the
+    /// search `pool` (bounded, like the rest of a search's CPU work).
+    async fn embed_query(&self, text: &str, pool: &SearchPool) -> Result<Arc<Vec<f32>>> {
         if let Some(hit) = self
             .cache
             .lock()
@@ -254,15 +258,16 @@ impl Semantic {
         {
             return Ok(hit.clone());
         }
-        let vector = self
-            .embedder
-            .embed(&[text])
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                SearchError::Worker("the embedder returned no vector for the query".into())
-            })?;
+        let vectors = match &self.embedder {
+            Embedder::Local(local) => {
+                let (local, text) = (local.clone(), text.to_owned());
+                pool.run(move || local.embed(&[text.as_str()])).await??
+            }
+            other => other.embed(&[text]).await?,
+        };
+        let vector = vectors.into_iter().next().ok_or_else(|| {
+            SearchError::Worker("the embedder returned no vector for the query".into())
+        })?;
         let vector = Arc::new(vector);
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= QUERY_CACHE {
@@ -437,30 +442,40 @@ impl SearchEngine {
                 page.cut = cut;
                 return Ok(page);
             }
-            (SearchMode::Semantic, Some(semantic)) => self
-                .semantic_candidates(&semantic, query, phases)
-                .await?
-                .into_iter()
-                .enumerate()
-                .map(|(i, (id, score))| {
-                    (
-                        id,
-                        score,
-                        Provenance {
-                            keyword_rank: None,
-                            vector_rank: Some(i + 1),
-                        },
-                    )
-                })
-                .collect(),
-            (SearchMode::Hybrid, Some(semantic)) => {
-                let keyword_hits = phases
+            (SearchMode::Semantic, Some(semantic)) => {
+                let vector = phases
                     .time(
+                        |t| &mut t.embed,
+                        semantic.embed_query(&query.text(), &self.pool),
+                    )
+                    .await?;
+                self.semantic_candidates(&semantic, query, vector, phases)
+                    .await?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (id, score))| {
+                        (
+                            id,
+                            score,
+                            Provenance {
+                                keyword_rank: None,
+                                vector_rank: Some(i + 1),
+                            },
+                        )
+                    })
+                    .collect()
+            }
+            (SearchMode::Hybrid, Some(semantic)) => {
+                // The query is embedded while the keyword index is searched.
+                let text = query.text();
+                let (keyword_hits, vector) = tokio::try_join!(
+                    phases.time(
                         |t| &mut t.keyword,
                         self.on_keyword(query, |index, query| index.candidates(query, CANDIDATES)),
-                    )
-                    .await?
-                    .hits;
+                    ),
+                    phases.time(|t| &mut t.embed, semantic.embed_query(&text, &self.pool)),
+                )?;
+                let keyword_hits = keyword_hits.hits;
                 let vector: Vec<ArxivId> = if keyword_hits.first().is_some_and(|h| h.by_author) {
                     // The query names a person, of whom embeddings know nothing: the
                     // semantic list ranks that person's papers (those the name found)
@@ -470,9 +485,6 @@ impl SearchEngine {
                         .filter(|h| h.by_author)
                         .map(|h| h.id.clone())
                         .collect();
-                    let vector = phases
-                        .time(|t| &mut t.embed, semantic.embed_query(&query.text()))
-                        .await?;
                     let semantic = semantic.clone();
                     phases
                         .time(
@@ -481,7 +493,7 @@ impl SearchEngine {
                         )
                         .await?
                 } else {
-                    self.semantic_candidates(&semantic, query, phases)
+                    self.semantic_candidates(&semantic, query, vector, phases)
                         .await?
                         .into_iter()
                         .map(|(id, _)| id)
@@ -541,16 +553,15 @@ impl SearchEngine {
             .await
     }
 
-    /// Semantic candidates for the query's text, with its filters applied.
+    /// Semantic candidates for the query, whose text embeds as `vector`, with its
+    /// filters applied.
     async fn semantic_candidates(
         &self,
         semantic: &Arc<Semantic>,
         query: &SearchQuery,
+        vector: Arc<Vec<f32>>,
         phases: &Phases,
     ) -> Result<Vec<(ArxivId, f32)>> {
-        let vector = phases
-            .time(|t| &mut t.embed, semantic.embed_query(&query.text()))
-            .await?;
         let k = if query.has_filters() {
             FILTERED_CANDIDATES
         } else {
@@ -648,13 +659,17 @@ impl SearchEngine {
         let Some(semantic) = self.semantic() else {
             return Ok(Vec::new());
         };
-        // Part of a paper page: in the page lane, ahead of queued searches.
-        let paper = id.clone();
-        let Some(nearest) = self
-            .pool
-            .run_in(Lane::Page, move || semantic.similar_to(&paper, limit))
-            .await?
-        else {
+        let nearest = match semantic.remembered_similar(id, limit) {
+            Some(nearest) => Some(nearest),
+            // Part of a paper page: in the page lane, ahead of queued searches.
+            None => {
+                let paper = id.clone();
+                self.pool
+                    .run_in(Lane::Page, move || semantic.similar_to(&paper, limit))
+                    .await?
+            }
+        };
+        let Some(nearest) = nearest else {
             return Ok(Vec::new());
         };
         let scores: HashMap<ArxivId, f32> = nearest.iter().cloned().collect();
