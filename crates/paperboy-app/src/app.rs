@@ -11,6 +11,7 @@ use paperboy_enrich::summary::job::{RunOptions, SummaryJob};
 use paperboy_ingest::harvest::HarvestJob;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_jobs::{DEFAULT_LEASE, Runner, instance_name};
+use paperboy_mail::OutboxSender;
 use paperboy_search::SearchError;
 use paperboy_search::backlog::{EmbeddingJob, VectorFollower};
 use paperboy_search::engine::SearchEngine;
@@ -99,6 +100,14 @@ impl App {
                 config.harvest_interval,
             )));
         }
+        let transport = config.mail.transport(&config.data_dir);
+        tracing::info!("mail goes to {}", transport.describe());
+        runner.spawn(Arc::new(OutboxSender::new(
+            store.clone(),
+            transport,
+            config.mail.sender.clone(),
+            &instance_name(),
+        )));
         if config.keyphrases && follower.is_some() {
             runner.spawn(Arc::new(KeyphraseJob::new(store.clone(), keyword.clone())));
         }

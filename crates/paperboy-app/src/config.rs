@@ -7,6 +7,7 @@ use std::time::Duration;
 use paperboy_embed::EmbedderSetting;
 use paperboy_enrich::summary::ChatOptions;
 use paperboy_ingest::http::HttpOptions;
+use paperboy_mail::{SenderOptions, Transport};
 use paperboy_store::{DatabaseUrl, StoreOptions};
 use paperboy_web::WebConfig;
 use reqwest::Url;
@@ -155,8 +156,54 @@ pub struct Config {
     pub keyphrases: bool,
     /// The summary endpoint, when one is set.
     pub summary: Option<SummaryConfig>,
+    /// Mail: the transport and how the outbox is sent.
+    pub mail: MailConfig,
     /// The log filter.
     pub log: String,
+}
+
+/// Where mail goes and how it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailConfig {
+    /// The checked `smtp_url`; empty: `.eml` files in `<data_dir>/mail`.
+    pub smtp_url: String,
+    /// The sender's options (`mail_from`, give-up time, rate).
+    pub sender: SenderOptions,
+}
+
+impl MailConfig {
+    /// The transport, writing files into `data_dir/mail` when no server is set.
+    pub fn transport(&self, data_dir: &std::path::Path) -> Transport {
+        // Checked by `Config::from_settings`; a file transport is the safe fallback.
+        Transport::from_setting(&self.smtp_url, &data_dir.join("mail"))
+            .unwrap_or_else(|_| Transport::File(data_dir.join("mail")))
+    }
+}
+
+/// The mail settings, checked.
+fn mail_config(settings: &Settings) -> Result<MailConfig, ConfigError> {
+    Transport::from_setting(&settings.smtp_url, &settings.data_dir.join("mail"))
+        .map_err(|e| invalid("smtp_url", e.to_string()))?;
+    let give_up = seconds(
+        "mail_give_up_hours",
+        settings.mail_give_up_hours * 3600.0,
+        60.0..=30.0 * 86_400.0,
+    )
+    .map_err(|_| {
+        invalid(
+            "mail_give_up_hours",
+            format!(
+                "{} is not a number of hours between 1/60 and 720",
+                settings.mail_give_up_hours
+            ),
+        )
+    })?;
+    let sender = SenderOptions::new(&settings.mail_from, give_up, settings.mail_per_minute)
+        .map_err(|e| invalid("mail_from", e.to_string()))?;
+    Ok(MailConfig {
+        smtp_url: settings.smtp_url.trim().to_owned(),
+        sender,
+    })
 }
 
 impl Config {
@@ -184,6 +231,8 @@ impl Config {
         check_addr(&settings.addr)?;
         let web = WebConfig {
             public_url: Some(settings.public_url.clone()).filter(|u| !u.trim().is_empty()),
+            // Without a mail server, sign-in links reach the owner through the log.
+            log_sign_in_links: settings.smtp_url.trim().is_empty(),
             ..WebConfig::default()
         };
         web.validate()
@@ -241,6 +290,7 @@ impl Config {
             embedder,
             keyphrases: settings.keyphrases,
             summary: summary_config(settings)?,
+            mail: mail_config(settings)?,
             log: settings.log.clone(),
         })
     }

@@ -13,6 +13,6 @@ pub mod semantic;
 mod settings;
 
 pub use app::App;
-pub use config::{Config, ConfigError, SummaryConfig};
+pub use config::{Config, ConfigError, MailConfig, SummaryConfig};
 pub use error::AppError;
 pub use settings::{DEFAULT_CONFIG_FILE, DOCS, SettingDoc, Settings, default_config_text};

@@ -59,6 +59,15 @@ pub struct Settings {
     pub summary_llm_interval_secs: f64,
     /// Seconds one summary request may take.
     pub summary_llm_timeout_secs: f64,
+    /// Mail server: `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST`; empty:
+    /// `.eml` files in the data dir.
+    pub smtp_url: String,
+    /// The `From` of every email.
+    pub mail_from: String,
+    /// Hours after which an undelivered email is given up on.
+    pub mail_give_up_hours: f64,
+    /// Most emails sent per minute (0: no limit).
+    pub mail_per_minute: u32,
     /// Log filter (`info`, `debug`, `paperboy=debug,sqlx=warn`).
     pub log: String,
 }
@@ -86,6 +95,10 @@ impl Default for Settings {
             summary_llm_api_key: String::new(),
             summary_llm_interval_secs: 2.0,
             summary_llm_timeout_secs: 60.0,
+            smtp_url: String::new(),
+            mail_from: "paperboy <paperboy@localhost>".into(),
+            mail_give_up_hours: 48.0,
+            mail_per_minute: 60,
             log: "info".into(),
         }
     }
@@ -180,6 +193,22 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "summary_llm_timeout_secs",
         doc: "Seconds one summary request may take before it counts as failed.",
+    },
+    SettingDoc {
+        key: "smtp_url",
+        doc: "Mail server for sign-in links and digests: smtp://HOST:PORT (plain, e.g. a local relay on 127.0.0.1:25), smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://USER:PASSWORD@HOST (TLS); empty = write each email as an .eml file into <data_dir>/mail and print sign-in links in the log.",
+    },
+    SettingDoc {
+        key: "mail_from",
+        doc: "The From of every email, e.g. \"Lab papers <papers@lab.example.org>\".",
+    },
+    SettingDoc {
+        key: "mail_give_up_hours",
+        doc: "Hours after which an email the mail server keeps refusing (or that cannot reach it) is given up on and recorded as failed.",
+    },
+    SettingDoc {
+        key: "mail_per_minute",
+        doc: "Most emails sent per minute, to stay under the mail server's limits; 0 = no limit.",
     },
     SettingDoc {
         key: "log",

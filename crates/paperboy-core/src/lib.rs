@@ -1,11 +1,13 @@
 //! paperboy's domain: arXiv ids, papers, daily entries, periods, and pure logic on
 //! them. No I/O happens here.
 
+pub mod account;
 pub mod arxiv_id;
 pub mod clock;
 pub mod daily;
 pub mod endpoint;
 pub mod links;
+pub mod mail;
 pub mod paper;
 pub mod period;
 pub mod query;
@@ -13,9 +15,11 @@ pub mod record;
 pub mod text;
 pub mod trending;
 
+pub use account::{AccountError, Email, Role, Username};
 pub use arxiv_id::{ArxivId, ArxivIdError, VersionedId};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use daily::{DailyEntry, Submitter};
+pub use mail::Mail;
 pub use paper::{Author, Paper, PaperError};
 pub use period::{Period, PeriodError, parse_day};
 pub use query::SearchQuery;

@@ -1,6 +1,6 @@
 //! Reading the curated daily lists.
 
-use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_VIEW_COLUMNS};
+use crate::codec::{EntryRow, LISTED_ENTRY_COLUMNS, PAPER_VIEW_COLUMNS};
 use crate::db::{Scalar, Sql, unsigned};
 use crate::papers::{PaperRecord, RecordRow, UPVOTES_COLUMN};
 use crate::{Result, Store};
@@ -100,12 +100,14 @@ impl Store {
         let total = self.db.fetch_one::<Scalar<i64>>(sql).await?.v;
 
         let mut sql = Sql::new(format!(
-            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, {ENTRY_COLUMNS} FROM daily_entries d JOIN papers p ON p.id = d.paper_id"
+            "SELECT {PAPER_VIEW_COLUMNS}, {UPVOTES_COLUMN}, {LISTED_ENTRY_COLUMNS} FROM daily_entries d JOIN papers p ON p.id = d.paper_id"
         ));
         push_filters(&mut sql, query);
         let paged_in_sql = query.sort != DailySort::Trending;
         sql.push(match query.sort {
-            DailySort::Upvotes => " ORDER BY d.upvotes DESC, d.day DESC, p.sort_ms DESC, p.id DESC",
+            DailySort::Upvotes => {
+                " ORDER BY entry_upvotes DESC, d.day DESC, p.sort_ms DESC, p.id DESC"
+            }
             DailySort::PublishedAt => " ORDER BY p.sort_ms DESC, p.id DESC",
             // Trending depends on the clock: order in Rust below.
             DailySort::Trending => " ORDER BY d.day DESC, p.id DESC",

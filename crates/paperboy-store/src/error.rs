@@ -67,6 +67,9 @@ pub enum StoreError {
     /// The operation exists on the other engine only.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The write collides with what is stored (an address or username taken).
+    #[error("{0}")]
+    Conflict(String),
     /// A copy was asked to go from a database into the same database.
     #[error(
         "the source and the target are the same database ({0}); copy into another, empty database"

@@ -12,6 +12,7 @@
 //! is stored (see [`paperboy_core::Paper::merge`]) and writes only what changed, so
 //! importing the same data twice changes nothing.
 
+mod accounts;
 mod backlog;
 mod codec;
 mod copy;
@@ -25,10 +26,13 @@ mod firehose;
 mod harvest;
 mod jobs;
 mod keyphrases;
+mod outbox;
 mod papers;
+pub mod secret;
 mod stats;
 mod summaries;
 mod url;
+mod votes;
 mod write;
 
 use std::path::Path;
@@ -37,6 +41,7 @@ use std::time::Duration;
 
 use paperboy_core::{Clock, SystemClock};
 
+pub use accounts::{ApiTokenInfo, SessionInfo, SessionUser, User};
 pub use backlog::{Backlog, BacklogPosition, BacklogTask};
 pub use copy::{
     CopiedTable, CopyProgress, CopyReport, DEFAULT_CHUNK_ROWS, StoreCopy, TableCheck, TableCopied,
@@ -52,10 +57,12 @@ pub use firehose::{FirehosePage, FirehoseQuery};
 pub use harvest::HarvestCheckpoint;
 pub use jobs::{JobClaim, JobRecord};
 pub use keyphrases::KeyphraseRow;
+pub use outbox::{OutboxCounts, OutboxMessage};
 pub use papers::{ChangeCursor, Counters, PaperDetail, PaperPage, PaperRecord};
 pub use stats::Stats;
 pub use summaries::SummaryCounts;
 pub use url::{DATABASE_FILE, DatabaseUrl, DatabaseUrlError};
+pub use votes::VoteOutcome;
 pub use write::{Batch, WriteSummary, WriteTx};
 
 use db::Db;

@@ -1,15 +1,18 @@
 //! Reading papers.
 
 use crate::backlog::{BacklogPosition, NEWEST_FIRST, push_after};
-use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, PaperRow, count};
+use crate::codec::{
+    EntryRow, LISTED_ENTRY_COLUMNS, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, PaperRow, count,
+};
 use crate::db::Sql;
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use paperboy_core::{ArxivId, DailyEntry, Paper};
 
-/// The upvote count of a paper: the highest count any of its daily entries carries.
-pub(crate) const UPVOTES_COLUMN: &str =
-    "COALESCE((SELECT MAX(u.upvotes) FROM daily_entries u WHERE u.paper_id = p.id), 0) AS upvotes";
+/// The upvote count of a paper: the highest count any of its daily entries carries
+/// from its source, plus the local votes.
+pub(crate) const UPVOTES_COLUMN: &str = "COALESCE((SELECT MAX(u.upvotes) FROM daily_entries u WHERE u.paper_id = p.id), 0) \
+     + COALESCE((SELECT a.upvotes FROM paper_activity a WHERE a.paper_id = p.id), 0) AS upvotes";
 
 /// A stored paper with what the database knows about it beyond its metadata.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +92,7 @@ impl Store {
         };
         let record = row.into_record()?;
         let sql = Sql::new(format!(
-            "SELECT {ENTRY_COLUMNS} FROM daily_entries d WHERE d.paper_id = $1 ORDER BY d.day DESC"
+            "SELECT {LISTED_ENTRY_COLUMNS} FROM daily_entries d WHERE d.paper_id = $1 ORDER BY d.day DESC"
         ))
         .arg(id.as_str());
         let entries = self

@@ -11,16 +11,20 @@
 //! arXiv-like OAI-PMH endpoint serving real papers).
 
 pub mod app;
+pub mod browser;
 pub mod corpus;
 pub mod db;
 pub mod model;
 pub mod oai;
 pub mod postgres;
 pub mod process;
+pub mod smtp;
 pub mod upstream;
 
 pub use app::TestApp;
+pub use browser::{Browser, Mailbox, Page};
 pub use db::TestDb;
+pub use smtp::SmtpSink;
 
 use std::path::{Path, PathBuf};
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, HOST, LINK};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, LINK};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -81,6 +81,13 @@ impl ListCache {
         Ok(Version { counters, minute })
     }
 
+    /// Forgets the last read of the data version: this instance just changed a list,
+    /// and its own readers see the change at once (other instances within
+    /// [`VERSION_TTL`]).
+    pub(crate) fn changed(&self) {
+        *self.version.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     fn pages(&self) -> std::sync::MutexGuard<'_, HashMap<String, Page>> {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -106,7 +113,10 @@ impl ListCache {
 /// page for the current data version, else lets the handler answer and keeps a
 /// successful answer.
 pub(crate) async fn cached(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET {
+    // Signed-in readers see their own votes: their pages are made for them.
+    let personal = request.headers().contains_key(AUTHORIZATION)
+        || crate::auth::cookie(request.headers(), crate::auth::SESSION_COOKIE).is_some();
+    if request.method() != Method::GET || personal {
         return next.run(request).await;
     }
     let version = match app.cache.version(&app.store).await {

@@ -14,6 +14,9 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// The name in every page's header and title.
     pub site_name: String,
+    /// Write sign-in links to the log too: mail stays on this machine (`.eml` files),
+    /// so a local instance's owner can sign in without a mail server.
+    pub log_sign_in_links: bool,
 }
 
 impl Default for WebConfig {
@@ -21,6 +24,7 @@ impl Default for WebConfig {
         Self {
             public_url: None,
             site_name: "paperboy".to_owned(),
+            log_sign_in_links: false,
         }
     }
 }

@@ -21,6 +21,21 @@ pub enum WebError {
     /// Nothing here by that name.
     #[error("{0}")]
     NotFound(String),
+    /// The request needs an account: sign in, or send a valid API token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The account may not do this (or a form's CSRF token is missing or wrong).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request collides with what is stored (a username taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many requests of this kind from this client or account.
+    #[error("too many requests; try again in {retry_after} seconds")]
+    TooManyRequests {
+        /// Seconds until one more is allowed.
+        retry_after: u64,
+    },
     /// The store failed (or, for an unknown pagination cursor, the client erred).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -56,13 +71,32 @@ impl WebError {
         ))
     }
 
+    /// A write without this browser's CSRF token, or sent from another site.
+    pub(crate) fn csrf() -> Self {
+        Self::Forbidden(
+            "this form has expired or came from another site; reload the page and try again".into(),
+        )
+    }
+
+    /// Anonymous request to something that needs an account.
+    pub(crate) fn sign_in_required() -> Self {
+        Self::Unauthorized(
+            "sign in first (/login), or send a personal API token as `Authorization: Bearer TOKEN`"
+                .into(),
+        )
+    }
+
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) | Self::Store(StoreError::InvalidCursor(_)) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::Store(StoreError::UnknownPapers(_)) => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) | Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ if self.retry_after().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_)
             | Self::Search(_)
@@ -81,6 +115,9 @@ impl WebError {
             Self::Store(e) if e.is_unavailable() => Some(5),
             Self::Search(SearchError::Store(e)) if e.is_unavailable() => Some(5),
             Self::Search(SearchError::Busy) => Some(2),
+            Self::TooManyRequests { retry_after } => {
+                Some(u32::try_from(*retry_after).unwrap_or(u32::MAX))
+            }
             _ => None,
         }
     }
@@ -91,6 +128,7 @@ impl IntoResponse for WebError {
         let status = self.status();
         let retry_after = self.retry_after();
         let message = match retry_after {
+            Some(_) if status == StatusCode::TOO_MANY_REQUESTS => self.to_string(),
             Some(seconds) => {
                 tracing::warn!(error = %self, "request refused for now");
                 format!(

@@ -25,11 +25,13 @@
 //! as `{"error": "..."}`.
 
 mod assets;
+mod auth;
 mod cache;
 mod config;
 mod error;
 mod hf;
 mod input;
+mod limits;
 mod routes;
 mod server;
 mod state;

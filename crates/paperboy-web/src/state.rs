@@ -9,6 +9,7 @@ use paperboy_store::Store;
 use crate::WebConfig;
 use crate::assets;
 use crate::cache::ListCache;
+use crate::limits::RateLimiter;
 
 /// Shared state of the router. Cheap to clone.
 #[derive(Clone)]
@@ -21,6 +22,8 @@ pub(crate) struct AppState {
     pub site: Arc<Site>,
     /// Daily-list answers kept in memory.
     pub cache: Arc<ListCache>,
+    /// Request counts for rate limits.
+    pub limits: Arc<RateLimiter>,
 }
 
 /// The site's settings, resolved once.
@@ -32,6 +35,10 @@ pub(crate) struct Site {
     pub public_base: Option<String>,
     /// The stylesheet's URL, fingerprinted so browsers may cache it forever.
     pub css_href: String,
+    /// Cookies get `Secure`: the public URL is https.
+    pub secure_cookies: bool,
+    /// Sign-in links are written to the log too.
+    pub log_sign_in_links: bool,
 }
 
 impl AppState {
@@ -45,10 +52,15 @@ impl AppState {
             search,
             site: Arc::new(Site {
                 name: config.site_name,
-                public_base,
                 css_href: assets::stylesheet_href(),
+                secure_cookies: public_base
+                    .as_deref()
+                    .is_some_and(|base| base.starts_with("https://")),
+                log_sign_in_links: config.log_sign_in_links,
+                public_base,
             }),
             cache: Arc::new(ListCache::new()),
+            limits: Arc::new(RateLimiter::default()),
         }
     }
 }

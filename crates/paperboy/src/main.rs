@@ -63,6 +63,12 @@ enum Command {
     /// Manage the local embedding model.
     #[command(subcommand)]
     Model(commands::model::Command),
+    /// Manage accounts (`user add EMAIL [--username NAME] [--admin]`).
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Personal API tokens (`token create EMAIL` prints a new one).
+    #[command(subcommand)]
+    Token(commands::user::TokenCommand),
 }
 
 fn main() -> ExitCode {

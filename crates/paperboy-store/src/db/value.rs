@@ -41,6 +41,12 @@ impl From<Option<String>> for Value {
     }
 }
 
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Self::Text(v.map(str::to_owned))
+    }
+}
+
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
         Self::Int(Some(v))

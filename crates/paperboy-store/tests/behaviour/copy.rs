@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use jiff::civil::date;
-use paperboy_core::{ArxivId, DailyEntry, Submitter};
+use paperboy_core::{ArxivId, DailyEntry, Email, Mail, Role, Submitter, Username};
 use paperboy_store::*;
 use paperboy_testkit::{TestDb, on_both_backends};
 
@@ -136,6 +136,45 @@ async fn fill(store: &Store, n: usize) {
         .await
         .unwrap();
     store.release_job("embed", "old-host").await.unwrap();
+
+    // Accounts, sign-in, sessions, tokens, votes and mail.
+    for i in 1..=3 {
+        let email = Email::parse(&format!("Reader{i}@Example.org")).unwrap();
+        let name = Username::parse(&format!("zoë-{i}").replace('ë', "e")).unwrap();
+        let user = store
+            .create_user(&email, (i != 3).then_some(&name), Role::Reader)
+            .await
+            .unwrap();
+        store.set_vote(&user.id, &ids[i % n], true).await.unwrap();
+        store
+            .create_session(
+                &user.id,
+                &format!("session-hash-{i}"),
+                Duration::from_secs(3600),
+                Some("Firefox — Über"),
+            )
+            .await
+            .unwrap();
+        store
+            .create_api_token(&user.id, "laptop", &format!("token-hash-{i}"))
+            .await
+            .unwrap();
+        let mail = Mail::text(email.as_str(), "Sign in", "https://example.org/login/x");
+        store
+            .create_login_token(
+                &email,
+                &format!("login-hash-{i}"),
+                Duration::from_secs(900),
+                &mail,
+            )
+            .await
+            .unwrap();
+    }
+    let claimed = store
+        .claim_mail("old-host", 1, 9_999_999_999_999, true)
+        .await
+        .unwrap();
+    assert!(claimed.is_some());
 }
 
 /// Copies `source` into `target` to the end; returns what it did.

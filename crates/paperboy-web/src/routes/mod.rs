@@ -1,10 +1,12 @@
 //! The URL map: which handler answers which path, and the layers around them.
 
+mod account;
 mod api;
 mod base_url;
 mod errors;
 mod health;
 mod pages;
+mod votes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +16,7 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYP
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use paperboy_search::engine::{SearchEngine, SearchTiming};
 use paperboy_store::Store;
 use tower::ServiceBuilder;
@@ -69,13 +71,39 @@ pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Rou
     let api = Router::new()
         .route("/papers", get(api::papers))
         .route("/papers/search", get(api::search))
-        .route("/papers/{*path}", get(api::paper));
+        .route(
+            "/papers/{*path}",
+            get(api::paper)
+                .post(votes::api_upvote)
+                .delete(votes::api_unvote),
+        );
     Router::new()
         .route("/", get(pages::home))
         .merge(lists)
         .route("/papers/new", get(pages::latest_new))
         .route("/papers/new/{day}", get(pages::new_on_day))
-        .route("/papers/{*id}", get(pages::paper))
+        .route("/papers/{*id}", get(pages::paper).post(votes::page_vote))
+        .route(
+            "/login",
+            get(account::login_form).post(account::login_request),
+        )
+        .route(
+            "/login/{token}",
+            get(account::login_link).post(account::login_confirm),
+        )
+        .route(
+            "/welcome",
+            get(account::welcome_form).post(account::welcome_save),
+        )
+        .route("/logout", post(account::logout))
+        .route("/settings", get(account::settings))
+        .route("/settings/tokens", post(account::create_token))
+        .route("/settings/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
+        .route("/u/{name}", get(account::profile))
         .route("/search", get(pages::search))
         .route("/healthz", get(health::healthz))
         .route("/static/style.css", get(assets::stylesheet))

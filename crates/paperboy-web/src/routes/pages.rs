@@ -7,7 +7,12 @@ use jiff::civil::Date;
 use paperboy_core::{Period, VersionedId, parse_day};
 use paperboy_store::{DailyQuery, DayList, FirehoseQuery};
 
+use std::collections::HashSet;
+
+use paperboy_core::ArxivId;
+
 use crate::WebError;
+use crate::auth::Viewer;
 use crate::input::{ListParams, PageNumber, SearchPageParams};
 use crate::state::AppState;
 use crate::views::{
@@ -22,6 +27,8 @@ const FIREHOSE_PAGE_SIZE: u32 = 50;
 const SEARCH_PAGE_SIZE: u32 = 20;
 /// Similar papers on a paper page.
 const SIMILAR_ON_PAGE: usize = 8;
+/// Upvoters named on a paper page.
+const UPVOTERS_ON_PAGE: u32 = 50;
 
 type PageResult = Result<Html<String>, WebError>;
 type Params = Result<Query<ListParams>, QueryRejection>;
@@ -33,39 +40,56 @@ pub(super) async fn home() -> Redirect {
 }
 
 /// `/papers`: the latest day that has a daily list.
-pub(super) async fn latest_daily(State(app): State<AppState>, params: Params) -> PageResult {
+pub(super) async fn latest_daily(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    params: Params,
+) -> PageResult {
     let page = params?.page()?;
     match app.store.latest_day(DayList::Daily).await? {
-        Some(day) => daily(&app, Period::Day(day), page).await,
-        None => render(&DailyView::empty_store(Layout::new(&app.site, Nav::Daily))),
+        Some(day) => daily(&app, &viewer, Period::Day(day), page).await,
+        None => render(&DailyView::empty_store(
+            Layout::new(&app.site, Nav::Daily).for_viewer(&viewer),
+        )),
     }
 }
 
 /// `/papers/date/YYYY-MM-DD`.
-pub(super) async fn day(State(app): State<AppState>, day: Segment, params: Params) -> PageResult {
+pub(super) async fn day(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    day: Segment,
+    params: Params,
+) -> PageResult {
     let day = parse_day(&day?.0)?;
-    daily(&app, Period::Day(day), params?.page()?).await
+    daily(&app, &viewer, Period::Day(day), params?.page()?).await
 }
 
 /// `/papers/week/YYYY-Www`.
-pub(super) async fn week(State(app): State<AppState>, week: Segment, params: Params) -> PageResult {
+pub(super) async fn week(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    week: Segment,
+    params: Params,
+) -> PageResult {
     let week = Period::parse_week(&week?.0)?;
-    daily(&app, week, params?.page()?).await
+    daily(&app, &viewer, week, params?.page()?).await
 }
 
 /// `/papers/month/YYYY-MM`.
 pub(super) async fn month(
     State(app): State<AppState>,
+    viewer: Viewer,
     month: Segment,
     params: Params,
 ) -> PageResult {
     let month = Period::parse_month(&month?.0)?;
-    daily(&app, month, params?.page()?).await
+    daily(&app, &viewer, month, params?.page()?).await
 }
 
 /// A page of the daily list of `period`, most upvoted first. Days link to the nearest
 /// days that have lists; weeks and months to the adjacent ones.
-async fn daily(app: &AppState, period: Period, page: PageNumber) -> PageResult {
+async fn daily(app: &AppState, viewer: &Viewer, period: Period, page: PageNumber) -> PageResult {
     let mut query = DailyQuery::period(period, DAILY_PAGE_SIZE);
     query.offset = page.offset(DAILY_PAGE_SIZE);
     let list = app.store.daily_page(&query).await?;
@@ -77,38 +101,53 @@ async fn daily(app: &AppState, period: Period, page: PageNumber) -> PageResult {
         }
         other => (Some(other.prev()), Some(other.next())),
     };
-    let layout = Layout::new(&app.site, Nav::Daily);
-    render(&DailyView::new(
-        layout,
-        period,
-        page,
-        DAILY_PAGE_SIZE,
-        &list,
-        neighbours,
-    ))
+    let layout = Layout::new(&app.site, Nav::Daily).for_viewer(viewer);
+    let view = DailyView::new(layout, period, page, DAILY_PAGE_SIZE, &list, neighbours);
+    let voted = votes_of(app, viewer, view.paper_ids()).await?;
+    render(&view.with_votes(&voted))
+}
+
+/// Which of the papers `ids` the viewer upvoted; none for anonymous readers.
+pub(super) async fn votes_of<'i>(
+    app: &AppState,
+    viewer: &Viewer,
+    ids: impl Iterator<Item = &'i str>,
+) -> Result<HashSet<ArxivId>, WebError> {
+    let Some(signed_in) = &viewer.0 else {
+        return Ok(HashSet::new());
+    };
+    let ids: Vec<ArxivId> = ids.filter_map(|id| ArxivId::parse(id).ok()).collect();
+    Ok(app.store.voted(&signed_in.user.id, &ids).await?)
 }
 
 /// `/papers/new`: the latest announcement day.
-pub(super) async fn latest_new(State(app): State<AppState>, params: Params) -> PageResult {
+pub(super) async fn latest_new(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    params: Params,
+) -> PageResult {
     let params = params?.0;
     match app.store.latest_day(DayList::Firehose).await? {
-        Some(day) => firehose(&app, day, &params).await,
-        None => render(&FirehoseView::empty_store(Layout::new(&app.site, Nav::New))),
+        Some(day) => firehose(&app, &viewer, day, &params).await,
+        None => render(&FirehoseView::empty_store(
+            Layout::new(&app.site, Nav::New).for_viewer(&viewer),
+        )),
     }
 }
 
 /// `/papers/new/YYYY-MM-DD`.
 pub(super) async fn new_on_day(
     State(app): State<AppState>,
+    viewer: Viewer,
     day: Segment,
     params: Params,
 ) -> PageResult {
     let day = parse_day(&day?.0)?;
-    firehose(&app, day, &params?.0).await
+    firehose(&app, &viewer, day, &params?.0).await
 }
 
 /// A page of the papers announced on `day`, filtered by `?category=`.
-async fn firehose(app: &AppState, day: Date, params: &ListParams) -> PageResult {
+async fn firehose(app: &AppState, viewer: &Viewer, day: Date, params: &ListParams) -> PageResult {
     let page = params.page()?;
     let category = params.category()?;
     let query = FirehoseQuery {
@@ -120,21 +159,27 @@ async fn firehose(app: &AppState, day: Date, params: &ListParams) -> PageResult 
     let list = app.store.firehose_page(&query).await?;
     page.check_exists(list.total, FIREHOSE_PAGE_SIZE)?;
     let neighbours = app.store.neighbour_days(DayList::Firehose, day).await?;
-    render(&FirehoseView::new(
-        Layout::new(&app.site, Nav::New),
+    let view = FirehoseView::new(
+        Layout::new(&app.site, Nav::New).for_viewer(viewer),
         day,
         category.as_deref(),
         page,
         FIREHOSE_PAGE_SIZE,
         &list,
         neighbours,
-    ))
+    );
+    let voted = votes_of(app, viewer, view.paper_ids()).await?;
+    render(&view.with_votes(&voted))
 }
 
 /// `/papers/{id}`, old-style ids (`hep-th/9901001`) included. Other spellings of an id
 /// (`2401.12345v2`, `arXiv:2401.12345`, `math.GT/0309136`) redirect to the canonical
 /// URL.
-pub(super) async fn paper(State(app): State<AppState>, id: Segment) -> Result<Response, WebError> {
+pub(super) async fn paper(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    id: Segment,
+) -> Result<Response, WebError> {
     let raw = id?.0;
     let id = VersionedId::parse(&raw)?;
     if id.version.is_some() || id.id.as_str() != raw {
@@ -146,22 +191,28 @@ pub(super) async fn paper(State(app): State<AppState>, id: Segment) -> Result<Re
         .await?
         .ok_or_else(|| WebError::paper_not_found(&id.id))?;
     let similar = app.search.similar(&id.id, SIMILAR_ON_PAGE).await?;
-    let layout = Layout::new(&app.site, Nav::Other);
+    let layout = Layout::new(&app.site, Nav::Other).for_viewer(&viewer);
     let status = SemanticStatus::of(&app.search);
-    Ok(render(&PaperView::new(layout, &detail, &similar, status))?.into_response())
+    let ids =
+        std::iter::once(id.id.as_str()).chain(similar.iter().map(|(r, _)| r.paper.id.as_str()));
+    let voted = votes_of(&app, &viewer, ids).await?;
+    let upvoters = app.store.upvoters(&id.id, UPVOTERS_ON_PAGE).await?;
+    let view = PaperView::new(layout, &detail, &similar, status).with_votes(&voted, upvoters);
+    Ok(render(&view)?.into_response())
 }
 
 /// `/search?q=&mode=&page=`: a page of results, or the help for an empty query. A
 /// query that is an arXiv id in this database redirects to its paper page.
 pub(super) async fn search(
     State(app): State<AppState>,
+    viewer: Viewer,
     params: Result<Query<SearchPageParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let params = params?.0;
     let input = params.input()?;
     let page = params.page(SEARCH_PAGE_SIZE)?;
     let status = SemanticStatus::of(&app.search);
-    let layout = Layout::search(&app.site, &input);
+    let layout = Layout::search(&app.site, &input).for_viewer(&viewer);
     if input.query.is_empty() {
         return Ok(render(&SearchView::help(layout, &input, status))?.into_response());
     }

@@ -1,11 +1,13 @@
 //! The curated daily lists: one day, an ISO week or a month, most upvoted first.
 
+use std::collections::HashSet;
+
 use askama::Template;
-use paperboy_core::Period;
+use paperboy_core::{ArxivId, Period};
 use paperboy_store::DailyPage;
 
 use super::format::{count, long_day, period_label};
-use super::list::{ListItem, Pager, page_href};
+use super::list::{ListItem, Pager, mark_voted, page_href};
 use super::{Layout, Tab, TextLink, aria_current};
 use crate::input::PageNumber;
 
@@ -38,6 +40,17 @@ pub(crate) struct DailyView<'a> {
 }
 
 impl<'a> DailyView<'a> {
+    /// Marks the papers the reader upvoted (`voted`).
+    pub(crate) fn with_votes(mut self, voted: &HashSet<ArxivId>) -> Self {
+        mark_voted(&mut self.items, voted);
+        self
+    }
+
+    /// The ids of the papers listed.
+    pub(crate) fn paper_ids(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|item| item.id)
+    }
+
     /// Page `page` of `list`, the entries of `period`, shown `page_size` at a time, with
     /// links to the lists before and after.
     pub(crate) fn new(

@@ -1,11 +1,14 @@
 //! The "new" firehose: every paper arXiv announced on a day, filterable by category.
 
+use std::collections::HashSet;
+
 use askama::Template;
 use jiff::civil::Date;
+use paperboy_core::ArxivId;
 use paperboy_store::FirehosePage;
 
 use super::format::{count, long_day, short_day};
-use super::list::{ListItem, Pager, page_href};
+use super::list::{ListItem, Pager, mark_voted, page_href};
 use super::{Layout, TextLink, aria_current};
 use crate::input::PageNumber;
 
@@ -50,6 +53,17 @@ fn day_href(day: Date, category: Option<&str>, page: u64) -> String {
 }
 
 impl<'a> FirehoseView<'a> {
+    /// Marks the papers the reader upvoted (`voted`).
+    pub(crate) fn with_votes(mut self, voted: &HashSet<ArxivId>) -> Self {
+        mark_voted(&mut self.items, voted);
+        self
+    }
+
+    /// The ids of the papers listed.
+    pub(crate) fn paper_ids(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|item| item.id)
+    }
+
     /// Page `page` of the papers announced on `day`, `page_size` at a time, filtered by
     /// `category`, with links to the announcement days before and after.
     pub(crate) fn new(

@@ -1,5 +1,8 @@
 //! One line of a paper list, and the pager under a list.
 
+use std::collections::HashSet;
+
+use paperboy_core::ArxivId;
 use paperboy_store::{DailyItem, PaperRecord};
 
 use super::format::{author_line, external_href, short_day};
@@ -30,6 +33,8 @@ pub(crate) struct ListItem<'a> {
     pub code: Option<&'a str>,
     /// The primary arXiv category.
     pub category: Option<&'a str>,
+    /// The signed-in reader upvoted it.
+    pub voted: bool,
 }
 
 impl<'a> ListItem<'a> {
@@ -48,6 +53,7 @@ impl<'a> ListItem<'a> {
             comments: None,
             code: paper.github_repo.as_deref().and_then(external_href),
             category: paper.primary_category(),
+            voted: false,
         }
     }
 
@@ -62,6 +68,13 @@ impl<'a> ListItem<'a> {
             comments: Some(entry.num_comments),
             ..Self::paper(&item.record)
         }
+    }
+}
+
+/// Marks the items of `items` that the reader upvoted (`voted` holds their ids).
+pub(crate) fn mark_voted(items: &mut [ListItem<'_>], voted: &HashSet<ArxivId>) {
+    for item in items {
+        item.voted = voted.iter().any(|id| id.as_str() == item.id);
     }
 }
 

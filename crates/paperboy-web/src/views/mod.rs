@@ -3,12 +3,13 @@
 //! Views receive store values and turn them into display text and links; templates
 //! only place that text. askama escapes every value; no template marks data `|safe`.
 
+mod account;
 mod daily;
 mod error;
 mod firehose;
 pub(crate) mod format;
 mod highlight;
-mod list;
+pub(crate) mod list;
 mod paper;
 mod search;
 mod semantic;
@@ -16,6 +17,9 @@ mod semantic;
 use askama::Template;
 use axum::response::Html;
 
+pub(crate) use account::{
+    LoginConfirmView, LoginView, NoticeView, ProfileView, SettingsView, WelcomeView,
+};
 pub(crate) use daily::DailyView;
 pub(crate) use error::ErrorView;
 pub(crate) use firehose::FirehoseView;
@@ -26,6 +30,7 @@ pub(crate) use semantic::SemanticStatus;
 use paperboy_search::engine::SearchMode;
 
 use crate::WebError;
+use crate::auth::{SignedIn, Viewer};
 use crate::input::SearchInput;
 use crate::state::Site;
 
@@ -52,6 +57,8 @@ pub(crate) struct Layout<'a> {
     /// The search mode a search page keeps when the box is submitted again; `None`
     /// for the default.
     pub mode: Option<&'static str>,
+    /// The signed-in reader, when there is one.
+    pub viewer: Option<&'a SignedIn>,
     nav: Nav,
 }
 
@@ -63,8 +70,23 @@ impl<'a> Layout<'a> {
             css_href: &site.css_href,
             query: "",
             mode: None,
+            viewer: None,
             nav,
         }
+    }
+
+    /// The same frame, for `viewer` (the header shows who is signed in; forms carry
+    /// their CSRF token).
+    pub(crate) fn for_viewer(self, viewer: &'a Viewer) -> Self {
+        Self {
+            viewer: viewer.0.as_ref(),
+            ..self
+        }
+    }
+
+    /// The CSRF token forms on this page carry (empty when nobody is signed in).
+    pub(crate) fn csrf(&self) -> &str {
+        self.viewer.map_or("", SignedIn::csrf)
     }
 
     /// The frame of the results of `input`: its query in the search box.

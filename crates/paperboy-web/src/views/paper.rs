@@ -1,11 +1,13 @@
 //! A paper's page: metadata, abstract, links and the daily lists it was on.
 
+use std::collections::HashSet;
+
 use askama::Template;
-use paperboy_core::{Author, Paper, Period};
+use paperboy_core::{ArxivId, Author, Paper, Period};
 use paperboy_store::{PaperDetail, PaperRecord};
 
 use super::format::{external_href, long_day, short_day, utc_day};
-use super::list::{ListItem, page_href};
+use super::list::{ListItem, mark_voted, page_href};
 use super::{Layout, SemanticStatus, TextLink};
 
 /// Authors shown before the rest fold into a `<details>`.
@@ -62,6 +64,10 @@ pub(crate) struct PaperView<'a> {
     similar: Vec<ListItem<'a>>,
     /// Why `similar` is empty, when it is.
     no_similar: String,
+    /// The paper as its vote box sees it.
+    vote: ListItem<'a>,
+    /// Local upvoters' usernames.
+    upvoters: Vec<String>,
 }
 
 /// A search for exactly `phrase`: quoted when it has several words.
@@ -164,7 +170,18 @@ impl<'a> PaperView<'a> {
                 .map(|(record, _)| ListItem::paper(record))
                 .collect(),
             no_similar: status.no_similar_papers(),
+            vote: ListItem::paper(&detail.record),
+            upvoters: Vec::new(),
         }
+    }
+
+    /// The reader's own vote (`voted`), who upvoted it, and which `similar` papers
+    /// the reader upvoted.
+    pub(crate) fn with_votes(mut self, voted: &HashSet<ArxivId>, upvoters: Vec<String>) -> Self {
+        mark_voted(std::slice::from_mut(&mut self.vote), voted);
+        mark_voted(&mut self.similar, voted);
+        self.upvoters = upvoters;
+        self
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests of paperboy-web: the real router on a local port, a real
 //! database, real recorded data, and the real `huggingface_hub` client.
 
+mod accounts;
 mod api;
 mod common;
 mod hf_client;

@@ -31,6 +31,7 @@ pub mod serve;
 pub mod stats;
 pub mod store;
 pub mod summarize;
+pub mod user;
 
 /// Runs a command.
 pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -50,6 +51,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Reindex(args) => reindex::run(args, &config).await,
         Command::Config(command) => config::run(command),
         Command::Model(command) => model::run(command, &config).await,
+        Command::User(command) => user::run_user(command, &config).await,
+        Command::Token(command) => user::run_token(command, &config).await,
     }
 }
 

@@ -1,0 +1,194 @@
+//! The mail outbox: every email is a row here before it is a message on the wire.
+//!
+//! A sender claims one due row at a time with a conditional update (the row is
+//! taken only while no live claim holds it; PostgreSQL re-checks that condition on
+//! the locked row, SQLite runs one writer at a time), so instances never send one
+//! message twice. A claim that its holder never finishes (the process died
+//! mid-send) expires, and the message goes out again: at most the one message in
+//! flight is repeated.
+
+use paperboy_core::Mail;
+
+use crate::codec::{ms, to_json};
+use crate::db::{Scalar, Sql, Tx, unsigned};
+use crate::secret::new_id;
+use crate::{Result, Store, StoreError};
+
+/// Longest error message kept per message, in characters.
+const ERROR_CHARS: usize = 500;
+
+/// A claimed message, for its sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// The row's id; also the stable part of the `Message-ID`.
+    pub id: String,
+    /// What kind of message (`sign-in`, `digest`, ...).
+    pub kind: String,
+    /// The message.
+    pub mail: Mail,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    /// When it was queued (ms since the epoch).
+    pub created_ms: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct OutboxRow {
+    id: String,
+    kind: String,
+    message: String,
+    attempts: i64,
+    created_ms: i64,
+}
+
+/// How many messages are where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxCounts {
+    /// Waiting to be sent (or retried).
+    pub pending: u64,
+    /// Delivered to the mail server.
+    pub sent: u64,
+    /// Given up on.
+    pub failed: u64,
+}
+
+/// Queues `mail` in transaction `tx`. With `dedupe_key`, at most one message per key
+/// is ever queued: returns false when one was already.
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    kind: &str,
+    mail: &Mail,
+    dedupe_key: Option<&str>,
+    now_ms: i64,
+) -> Result<bool> {
+    let sql = Sql::new(
+        "INSERT INTO outbox (id, kind, recipient, message, dedupe_key, created_ms, next_attempt_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING",
+    )
+    .arg(new_id()?)
+    .arg(kind)
+    .arg(mail.to.as_str())
+    .arg(to_json(mail))
+    .arg(dedupe_key)
+    .arg(now_ms);
+    Ok(tx.execute(sql).await? > 0)
+}
+
+impl Store {
+    /// Queues `mail` (see [`enqueue`]); false when `dedupe_key` was queued before.
+    pub async fn enqueue_mail(
+        &self,
+        kind: &str,
+        mail: &Mail,
+        dedupe_key: Option<&str>,
+    ) -> Result<bool> {
+        let mut tx = self.db.begin(true).await?;
+        let queued = enqueue(&mut tx, kind, mail, dedupe_key, ms(self.clock.now())).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Claims the next message due at `now_ms` (every pending one with `ignore_backoff`)
+    /// for `holder` until `claim_until_ms`; `None` when nothing is due.
+    pub async fn claim_mail(
+        &self,
+        holder: &str,
+        now_ms: i64,
+        claim_until_ms: i64,
+        ignore_backoff: bool,
+    ) -> Result<Option<OutboxMessage>> {
+        let due = if ignore_backoff { i64::MAX } else { now_ms };
+        let sql = Sql::new(
+            "UPDATE outbox SET claimed_by = $1, claim_until_ms = $2 WHERE id = (\
+               SELECT id FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL \
+               AND next_attempt_ms <= $3 AND claim_until_ms < $4 \
+               ORDER BY next_attempt_ms, id LIMIT 1) \
+             AND claim_until_ms < $4 AND sent_ms IS NULL AND failed_ms IS NULL \
+             RETURNING id, kind, message, attempts, created_ms",
+        )
+        .arg(holder)
+        .arg(claim_until_ms)
+        .arg(due)
+        .arg(now_ms);
+        let Some(row) = self.db.fetch_optional::<OutboxRow>(sql).await? else {
+            return Ok(None);
+        };
+        let mail = serde_json::from_str(&row.message)
+            .map_err(|e| StoreError::corrupt(format!("outbox message {}", row.id), e))?;
+        Ok(Some(OutboxMessage {
+            mail,
+            attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+            id: row.id,
+            kind: row.kind,
+            created_ms: row.created_ms,
+        }))
+    }
+
+    /// Records that `holder` delivered message `id`.
+    pub async fn mail_sent(&self, id: &str, holder: &str, now_ms: i64) -> Result<()> {
+        let sql = Sql::new(
+            "UPDATE outbox SET sent_ms = $3, attempts = attempts + 1, claimed_by = NULL, \
+             claim_until_ms = 0, last_error = NULL WHERE id = $1 AND claimed_by = $2",
+        )
+        .arg(id)
+        .arg(holder)
+        .arg(now_ms);
+        self.db.execute(sql).await?;
+        Ok(())
+    }
+
+    /// Records that an attempt of `holder` to deliver message `id` failed with
+    /// `error`: tried again at `retry_at_ms`, or given up on when `None`.
+    pub async fn mail_attempt_failed(
+        &self,
+        id: &str,
+        holder: &str,
+        now_ms: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<()> {
+        let error: String = error.chars().take(ERROR_CHARS).collect();
+        let sql = Sql::new(
+            "UPDATE outbox SET attempts = attempts + 1, claimed_by = NULL, claim_until_ms = 0, \
+             last_error = $3, next_attempt_ms = COALESCE($4, next_attempt_ms), \
+             failed_ms = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END \
+             WHERE id = $1 AND claimed_by = $2",
+        )
+        .arg(id)
+        .arg(holder)
+        .arg(error)
+        .arg(retry_at_ms)
+        .arg(now_ms);
+        self.db.execute(sql).await?;
+        Ok(())
+    }
+
+    /// Pending, sent and failed message counts.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts> {
+        let count = |condition: &str| {
+            Sql::new(format!(
+                "SELECT COUNT(*) AS v FROM outbox WHERE {condition}"
+            ))
+        };
+        Ok(OutboxCounts {
+            pending: unsigned(
+                self.db
+                    .fetch_one::<Scalar<i64>>(count("sent_ms IS NULL AND failed_ms IS NULL"))
+                    .await?
+                    .v,
+            ),
+            sent: unsigned(
+                self.db
+                    .fetch_one::<Scalar<i64>>(count("sent_ms IS NOT NULL"))
+                    .await?
+                    .v,
+            ),
+            failed: unsigned(
+                self.db
+                    .fetch_one::<Scalar<i64>>(count("failed_ms IS NOT NULL"))
+                    .await?
+                    .v,
+            ),
+        })
+    }
+}
