@@ -22,6 +22,7 @@ use paperboy_store::{Store, StoreOptions};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::fetcher::ArxivFetcher;
 use crate::semantic::{Fetch, open_embedder, open_semantic};
 use crate::{AppError, Config};
 
@@ -176,10 +177,16 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
+        let fetcher = ArxivFetcher::new(
+            self.store.clone(),
+            arxiv_client(&self.config)?,
+            self.config.arxiv_api_url.to_string(),
+        );
         let router = paperboy_web::router(
             self.store.clone(),
             self.search.clone(),
             self.config.web.clone(),
+            Some(Arc::new(fetcher)),
         );
         let options = paperboy_web::ServeOptions {
             max_connections: self.config.max_connections,

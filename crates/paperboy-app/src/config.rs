@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use paperboy_core::{BoundaryError, DayBoundary, SubmitRules};
 use paperboy_embed::EmbedderSetting;
 use paperboy_enrich::summary::ChatOptions;
 use paperboy_ingest::http::HttpOptions;
@@ -180,6 +181,27 @@ impl MailConfig {
     }
 }
 
+/// The submission rules, checked.
+fn submit_rules(settings: &Settings) -> Result<SubmitRules, ConfigError> {
+    if settings.submit_daily_cap == 0 {
+        return Err(invalid("submit_daily_cap", "must be at least 1"));
+    }
+    if settings.submit_max_age_days == 0 {
+        return Err(invalid("submit_max_age_days", "must be at least 1"));
+    }
+    let boundary = DayBoundary::new(&settings.daily_timezone, settings.daily_start_hour).map_err(
+        |e| match e {
+            BoundaryError::Hour(_) => invalid("daily_start_hour", e.to_string()),
+            BoundaryError::TimeZone(_) => invalid("daily_timezone", e.to_string()),
+        },
+    )?;
+    Ok(SubmitRules {
+        max_age_days: settings.submit_max_age_days,
+        daily_cap: settings.submit_daily_cap,
+        boundary,
+    })
+}
+
 /// The mail settings, checked.
 fn mail_config(settings: &Settings) -> Result<MailConfig, ConfigError> {
     Transport::from_setting(&settings.smtp_url, &settings.data_dir.join("mail"))
@@ -233,6 +255,7 @@ impl Config {
             public_url: Some(settings.public_url.clone()).filter(|u| !u.trim().is_empty()),
             // Without a mail server, sign-in links reach the owner through the log.
             log_sign_in_links: settings.smtp_url.trim().is_empty(),
+            submit: submit_rules(settings)?,
             ..WebConfig::default()
         };
         web.validate()

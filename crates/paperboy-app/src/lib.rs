@@ -9,6 +9,7 @@
 mod app;
 mod config;
 mod error;
+mod fetcher;
 pub mod semantic;
 mod settings;
 

@@ -59,6 +59,14 @@ pub struct Settings {
     pub summary_llm_interval_secs: f64,
     /// Seconds one summary request may take.
     pub summary_llm_timeout_secs: f64,
+    /// Most days after its arXiv publication a paper may be submitted.
+    pub submit_max_age_days: u32,
+    /// Most papers one reader may submit a day.
+    pub submit_daily_cap: u32,
+    /// The time zone the daily lists' days are cut in.
+    pub daily_timezone: String,
+    /// The hour (0-23, in `daily_timezone`) a new daily list starts.
+    pub daily_start_hour: u8,
     /// Mail server: `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST`; empty:
     /// `.eml` files in the data dir.
     pub smtp_url: String,
@@ -95,6 +103,10 @@ impl Default for Settings {
             summary_llm_api_key: String::new(),
             summary_llm_interval_secs: 2.0,
             summary_llm_timeout_secs: 60.0,
+            submit_max_age_days: 14,
+            submit_daily_cap: 5,
+            daily_timezone: "UTC".into(),
+            daily_start_hour: 0,
             smtp_url: String::new(),
             mail_from: "paperboy <paperboy@localhost>".into(),
             mail_give_up_hours: 48.0,
@@ -193,6 +205,22 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "summary_llm_timeout_secs",
         doc: "Seconds one summary request may take before it counts as failed.",
+    },
+    SettingDoc {
+        key: "submit_max_age_days",
+        doc: "Readers may submit a paper to the daily list within this many days of its arXiv publication.",
+    },
+    SettingDoc {
+        key: "submit_daily_cap",
+        doc: "Most papers one reader may submit to the daily lists a day.",
+    },
+    SettingDoc {
+        key: "daily_timezone",
+        doc: "Time zone of the daily lists' days: UTC, an offset such as +09:00, or a name such as Europe/Paris.",
+    },
+    SettingDoc {
+        key: "daily_start_hour",
+        doc: "Hour (0-23, in daily_timezone) at which submissions start going to the next day's list.",
     },
     SettingDoc {
         key: "smtp_url",

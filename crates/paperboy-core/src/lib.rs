@@ -12,6 +12,7 @@ pub mod paper;
 pub mod period;
 pub mod query;
 pub mod record;
+pub mod submit;
 pub mod text;
 pub mod trending;
 
@@ -23,3 +24,4 @@ pub use mail::Mail;
 pub use paper::{Author, Paper, PaperError};
 pub use period::{Period, PeriodError, parse_day};
 pub use query::SearchQuery;
+pub use submit::{BoundaryError, DayBoundary, SubmitRefusal, SubmitRules};

@@ -44,12 +44,14 @@ pub(crate) const ENTRY_COLUMNS: &str = "d.day AS entry_day, d.paper_id AS entry_
      d.submitter_name, d.submitter_fullname, d.submitter_avatar, d.submitted_ms, \
      d.upvotes AS entry_upvotes, d.num_comments";
 
-/// [`ENTRY_COLUMNS`] as lists show them: the upvotes carried from the source plus
-/// the local votes.
+/// [`ENTRY_COLUMNS`] as lists show them: the upvotes and comments carried from the
+/// source plus the local ones.
 pub(crate) const LISTED_ENTRY_COLUMNS: &str = "d.day AS entry_day, d.paper_id AS entry_paper_id, \
      d.submitter_name, d.submitter_fullname, d.submitter_avatar, d.submitted_ms, \
      d.upvotes + COALESCE((SELECT a.upvotes FROM paper_activity a WHERE a.paper_id = d.paper_id), 0) \
-     AS entry_upvotes, d.num_comments";
+     AS entry_upvotes, \
+     d.num_comments + COALESCE((SELECT a.comments FROM paper_activity a WHERE a.paper_id = d.paper_id), 0) \
+     AS num_comments";
 
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     // Serialising plain data structs to a String cannot fail.

@@ -5,7 +5,7 @@ use crate::db::{Scalar, Sql, unsigned};
 use crate::papers::{PaperRecord, RecordRow, UPVOTES_COLUMN};
 use crate::{Result, Store};
 use jiff::civil::Date;
-use paperboy_core::trending::trending_score;
+use paperboy_core::trending::Trend;
 use paperboy_core::{DailyEntry, Period};
 
 /// How a daily list is ordered.
@@ -133,7 +133,7 @@ impl Store {
             let now = self.clock.now();
             let score = |item: &DailyItem| {
                 let listed_at = item.entry.submitted_at.unwrap_or(item.record.first_seen);
-                trending_score(item.entry.upvotes, listed_at, now)
+                Trend::new(item.entry.upvotes, item.entry.num_comments, listed_at, now).score()
             };
             items.sort_by(|a, b| score(b).total_cmp(&score(a)));
             items = items

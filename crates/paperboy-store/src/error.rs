@@ -67,6 +67,9 @@ pub enum StoreError {
     /// The operation exists on the other engine only.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// What the operation names does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// The write collides with what is stored (an address or username taken).
     #[error("{0}")]
     Conflict(String),

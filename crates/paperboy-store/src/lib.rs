@@ -15,6 +15,7 @@
 mod accounts;
 mod backlog;
 mod codec;
+mod comments;
 mod copy;
 mod daily;
 mod days;
@@ -30,6 +31,7 @@ mod outbox;
 mod papers;
 pub mod secret;
 mod stats;
+mod submit;
 mod summaries;
 mod url;
 mod votes;
@@ -43,6 +45,7 @@ use paperboy_core::{Clock, SystemClock};
 
 pub use accounts::{ApiTokenInfo, SessionInfo, SessionUser, User};
 pub use backlog::{Backlog, BacklogPosition, BacklogTask};
+pub use comments::{Comment, MAX_COMMENT_CHARS};
 pub use copy::{
     CopiedTable, CopyProgress, CopyReport, DEFAULT_CHUNK_ROWS, StoreCopy, TableCheck, TableCopied,
     TableDigest, copied_tables, verify_copy,

@@ -2,15 +2,15 @@
 //!
 //! A sender claims one due row at a time with a conditional update (the row is
 //! taken only while no live claim holds it; PostgreSQL re-checks that condition on
-//! the locked row, SQLite runs one writer at a time), so instances never send one
-//! message twice. A claim that its holder never finishes (the process died
+//! the locked row and lets racing senders skip it with `SKIP LOCKED`, SQLite runs
+//! one writer at a time), so instances never send one message twice. A claim that its holder never finishes (the process died
 //! mid-send) expires, and the message goes out again: at most the one message in
 //! flight is repeated.
 
 use paperboy_core::Mail;
 
 use crate::codec::{ms, to_json};
-use crate::db::{Scalar, Sql, Tx, unsigned};
+use crate::db::{Backend, Scalar, Sql, Tx, unsigned};
 use crate::secret::new_id;
 use crate::{Result, Store, StoreError};
 
@@ -98,14 +98,21 @@ impl Store {
         ignore_backoff: bool,
     ) -> Result<Option<OutboxMessage>> {
         let due = if ignore_backoff { i64::MAX } else { now_ms };
-        let sql = Sql::new(
+        // PostgreSQL: racing senders skip the row another one is taking instead of
+        // queueing behind it (and then finding it taken); SQLite runs one writer at
+        // a time anyway.
+        let skip_locked = match self.db.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = Sql::new(format!(
             "UPDATE outbox SET claimed_by = $1, claim_until_ms = $2 WHERE id = (\
                SELECT id FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL \
                AND next_attempt_ms <= $3 AND claim_until_ms < $4 \
-               ORDER BY next_attempt_ms, id LIMIT 1) \
+               ORDER BY next_attempt_ms, id LIMIT 1{skip_locked}) \
              AND claim_until_ms < $4 AND sent_ms IS NULL AND failed_ms IS NULL \
-             RETURNING id, kind, message, attempts, created_ms",
-        )
+             RETURNING id, kind, message, attempts, created_ms"
+        ))
         .arg(holder)
         .arg(claim_until_ms)
         .arg(due)

@@ -110,6 +110,11 @@ struct PaperWrite {
 }
 
 impl WriteTx {
+    /// The open transaction, for checks that must see what this write will change.
+    pub(crate) fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
     /// Merges and writes a batch: papers first, then daily entries.
     pub async fn write(&mut self, batch: Batch) -> Result<()> {
         self.write_papers(batch.papers).await?;

@@ -62,6 +62,14 @@ impl Browser {
         }
     }
 
+    /// Sets cookie `name` as if the site had (a session made in the database).
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies
+            .lock()
+            .expect("cookies")
+            .insert(name.to_owned(), value.to_owned());
+    }
+
     /// The value of cookie `name`, if the site set it.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.cookies.lock().expect("cookies").get(name).cloned()

@@ -1,11 +1,12 @@
 //! How the web server presents itself.
 
 use axum::http::Uri;
+use paperboy_core::SubmitRules;
 
 use crate::WebError;
 
 /// Settings of the web server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebConfig {
     /// The site's external base URL, e.g. `https://papers.example.org`, for absolute
     /// links (the API's `Link: rel="next"` headers) when paperboy runs behind a reverse
@@ -17,6 +18,8 @@ pub struct WebConfig {
     /// Write sign-in links to the log too: mail stays on this machine (`.eml` files),
     /// so a local instance's owner can sign in without a mail server.
     pub log_sign_in_links: bool,
+    /// The rules of submitting papers to the daily list.
+    pub submit: SubmitRules,
 }
 
 impl Default for WebConfig {
@@ -25,6 +28,7 @@ impl Default for WebConfig {
             public_url: None,
             site_name: "paperboy".to_owned(),
             log_sign_in_links: false,
+            submit: SubmitRules::default(),
         }
     }
 }

@@ -30,6 +30,12 @@ pub enum WebError {
     /// The request collides with what is stored (a username taken).
     #[error("{0}")]
     Conflict(String),
+    /// The request is well-formed but breaks a rule (a paper too old to submit).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Something this request needs is away for now (arXiv); worth retrying.
+    #[error("{0}")]
+    Unavailable(String),
     /// Too many requests of this kind from this client or account.
     #[error("too many requests; try again in {retry_after} seconds")]
     TooManyRequests {
@@ -92,11 +98,16 @@ impl WebError {
             Self::BadRequest(_) | Self::Store(StoreError::InvalidCursor(_)) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::NotFound(_) | Self::Store(StoreError::UnknownPapers(_)) => StatusCode::NOT_FOUND,
+            Self::NotFound(_)
+            | Self::Store(StoreError::UnknownPapers(_) | StoreError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) | Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ if self.retry_after().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_)
             | Self::Search(_)
@@ -115,6 +126,7 @@ impl WebError {
             Self::Store(e) if e.is_unavailable() => Some(5),
             Self::Search(SearchError::Store(e)) if e.is_unavailable() => Some(5),
             Self::Search(SearchError::Busy) => Some(2),
+            Self::Unavailable(_) => Some(30),
             Self::TooManyRequests { retry_after } => {
                 Some(u32::try_from(*retry_after).unwrap_or(u32::MAX))
             }
@@ -128,7 +140,9 @@ impl IntoResponse for WebError {
         let status = self.status();
         let retry_after = self.retry_after();
         let message = match retry_after {
-            Some(_) if status == StatusCode::TOO_MANY_REQUESTS => self.to_string(),
+            Some(_) if matches!(self, Self::TooManyRequests { .. } | Self::Unavailable(_)) => {
+                self.to_string()
+            }
             Some(seconds) => {
                 tracing::warn!(error = %self, "request refused for now");
                 format!(

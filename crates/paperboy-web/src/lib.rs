@@ -11,7 +11,7 @@
 //! use paperboy_web::{ServeOptions, WebConfig, router, serve};
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! let app = router(store, search, WebConfig::default());
+//! let app = router(store, search, WebConfig::default(), None);
 //! serve(listener, app, ServeOptions::default(), async {
 //!     let _ = tokio::signal::ctrl_c().await;
 //! })
@@ -29,6 +29,7 @@ mod auth;
 mod cache;
 mod config;
 mod error;
+mod fetch;
 mod hf;
 mod input;
 mod limits;
@@ -40,5 +41,6 @@ mod views;
 pub use cache::VERSION_TTL as LIST_VERSION_TTL;
 pub use config::WebConfig;
 pub use error::WebError;
+pub use fetch::{FetchResult, PaperFetcher};
 pub use routes::router;
 pub use server::{ServeOptions, serve};

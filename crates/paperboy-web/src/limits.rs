@@ -1,5 +1,5 @@
 //! Rate limits on the writes that cost something or invite abuse: sign-in requests
-//! (per client address and per email address), upvotes (per account).
+//! (per client address and per email address), upvotes, submissions and comments (per account).
 //!
 //! Each instance counts on its own, in memory (a sliding window of request times
 //! per key); behind a load balancer with N instances a client gets at most N times
@@ -23,6 +23,11 @@ pub(crate) enum Limit {
     SignInPerAddress,
     /// Upvotes and un-votes by one account: 60 a minute.
     VotePerAccount,
+    /// Submissions and index requests by one account: 10 a minute (each may fetch
+    /// from arXiv).
+    SubmitPerAccount,
+    /// Comments by one account: 10 a minute.
+    CommentPerAccount,
 }
 
 impl Limit {
@@ -32,6 +37,7 @@ impl Limit {
             Self::SignInPerClient => (10, Duration::from_secs(60)),
             Self::SignInPerAddress => (5, Duration::from_secs(15 * 60)),
             Self::VotePerAccount => (60, Duration::from_secs(60)),
+            Self::SubmitPerAccount | Self::CommentPerAccount => (10, Duration::from_secs(60)),
         }
     }
 }

@@ -9,7 +9,9 @@ use paperboy_store::Store;
 use crate::WebConfig;
 use crate::assets;
 use crate::cache::ListCache;
+use crate::fetch::PaperFetcher;
 use crate::limits::RateLimiter;
+use paperboy_core::SubmitRules;
 
 /// Shared state of the router. Cheap to clone.
 #[derive(Clone)]
@@ -24,6 +26,8 @@ pub(crate) struct AppState {
     pub cache: Arc<ListCache>,
     /// Request counts for rate limits.
     pub limits: Arc<RateLimiter>,
+    /// Gets submitted papers the database lacks; `None`: such submissions are refused.
+    pub fetcher: Option<Arc<dyn PaperFetcher>>,
 }
 
 /// The site's settings, resolved once.
@@ -39,10 +43,17 @@ pub(crate) struct Site {
     pub secure_cookies: bool,
     /// Sign-in links are written to the log too.
     pub log_sign_in_links: bool,
+    /// The rules of submitting papers to the daily list.
+    pub submit: SubmitRules,
 }
 
 impl AppState {
-    pub(crate) fn new(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        search: Arc<SearchEngine>,
+        config: WebConfig,
+        fetcher: Option<Arc<dyn PaperFetcher>>,
+    ) -> Self {
         let public_base = config.public_base().unwrap_or_else(|err| {
             tracing::warn!(%err, "ignoring public_url; absolute links use the Host header");
             None
@@ -57,10 +68,12 @@ impl AppState {
                     .as_deref()
                     .is_some_and(|base| base.starts_with("https://")),
                 log_sign_in_links: config.log_sign_in_links,
+                submit: config.submit,
                 public_base,
             }),
             cache: Arc::new(ListCache::new()),
             limits: Arc::new(RateLimiter::default()),
+            fetcher,
         }
     }
 }

@@ -146,6 +146,19 @@ async fn fill(store: &Store, n: usize) {
             .await
             .unwrap();
         store.set_vote(&user.id, &ids[i % n], true).await.unwrap();
+        let comment = store
+            .add_comment(
+                &ids[0],
+                &user.id,
+                None,
+                &format!("Comment {i}: **Über** — ok"),
+            )
+            .await
+            .unwrap();
+        store
+            .add_comment(&ids[0], &user.id, Some(&comment.id), "a reply")
+            .await
+            .unwrap();
         store
             .create_session(
                 &user.id,

@@ -186,22 +186,30 @@ pub(crate) enum PaperPath {
     Paper(ArxivId),
     /// `/api/papers/{id}/similar`: the papers nearest to it.
     Similar(ArxivId),
+    /// `/api/papers/{id}/comments`: its comments, threaded.
+    Comments(ArxivId),
 }
 
 impl PaperPath {
     /// Parses the path after `/api/papers/`.
     pub(crate) fn parse(path: &str) -> Result<Self, WebError> {
-        Ok(match path.strip_suffix("/similar") {
-            Some(id) => Self::Similar(VersionedId::parse(id)?.id),
-            None => Self::Paper(VersionedId::parse(path)?.id),
+        Ok(if let Some(id) = path.strip_suffix("/similar") {
+            Self::Similar(VersionedId::parse(id)?.id)
+        } else if let Some(id) = path.strip_suffix("/comments") {
+            Self::Comments(VersionedId::parse(id)?.id)
+        } else {
+            Self::Paper(VersionedId::parse(path)?.id)
         })
     }
 }
 
-/// The query string of `GET /api/papers/{id}/similar`, as sent.
+/// The query string of `GET /api/papers/{id}` (`field=comments` adds the comments)
+/// and `/api/papers/{id}/similar` (`limit`), as sent.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SimilarParams {
     limit: Option<String>,
+    /// `comments`: the paper object with its comments.
+    pub field: Option<String>,
 }
 
 impl SimilarParams {

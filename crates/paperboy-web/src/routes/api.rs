@@ -10,6 +10,7 @@ use paperboy_core::{ArxivId, Period};
 use paperboy_store::DayList;
 
 use super::base_url::BaseUrl;
+use super::comments::CommentJson;
 use crate::WebError;
 use crate::hf::{DailyItemJson, PaperJson, SimilarJson};
 use crate::input::{
@@ -69,10 +70,44 @@ pub(super) async fn paper(
     path: Result<Path<String>, PathRejection>,
     params: Result<Query<SimilarParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
+    let params = params?.0;
     match PaperPath::parse(&path?.0)? {
+        PaperPath::Paper(id) if params.field.as_deref() == Some("comments") => {
+            let detail = app
+                .store
+                .paper(&id)
+                .await?
+                .ok_or_else(|| WebError::paper_not_found(&id))?;
+            let comments = app.store.comments_of(&id).await?;
+            Ok(Json(PaperWithComments {
+                paper: PaperJson::detail(&detail.record, detail.entries.first()),
+                comments: CommentJson::threads(&comments),
+            })
+            .into_response())
+        }
         PaperPath::Paper(id) => paper_detail(&app, &id).await,
-        PaperPath::Similar(id) => similar(&app, &id, params?.0.limit()?).await,
+        PaperPath::Similar(id) => similar(&app, &id, params.limit()?).await,
+        PaperPath::Comments(id) => {
+            if app
+                .store
+                .records_by_ids(std::slice::from_ref(&id))
+                .await?
+                .is_empty()
+            {
+                return Err(WebError::paper_not_found(&id));
+            }
+            let comments = app.store.comments_of(&id).await?;
+            Ok(Json(CommentJson::threads(&comments)).into_response())
+        }
     }
+}
+
+/// `GET /api/papers/{id}?field=comments`: the paper object with its comments.
+#[derive(Debug, serde::Serialize)]
+struct PaperWithComments<'a> {
+    #[serde(flatten)]
+    paper: PaperJson<'a>,
+    comments: Vec<CommentJson>,
 }
 
 /// The paper object, flat, as HF returns it.

@@ -3,9 +3,11 @@
 mod account;
 mod api;
 mod base_url;
+mod comments;
 mod errors;
 mod health;
 mod pages;
+mod submit;
 mod votes;
 
 use std::sync::Arc;
@@ -29,6 +31,7 @@ use tower_http::trace::TraceLayer;
 use crate::WebConfig;
 use crate::assets;
 use crate::cache;
+use crate::fetch::PaperFetcher;
 use crate::state::AppState;
 
 /// A `Server-Timing` header saying where a search spent its time (browsers show it
@@ -58,31 +61,46 @@ const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self
 
 /// The whole site: HTML pages, the HF-compatible JSON API under `/api`, `/healthz`
 /// and the stylesheet, reading from `store` and searching with `search`.
-pub fn router(store: Store, search: Arc<SearchEngine>, config: WebConfig) -> Router {
-    let state = AppState::new(store, search, config);
+/// `fetcher` gets papers readers submit that the database does not have yet; `None`
+/// refuses such submissions.
+pub fn router(
+    store: Store,
+    search: Arc<SearchEngine>,
+    config: WebConfig,
+    fetcher: Option<Arc<dyn PaperFetcher>>,
+) -> Router {
+    let state = AppState::new(store, search, config, fetcher);
     // The daily lists change only when data does: answered from memory.
     let lists = Router::new()
         .route("/papers", get(pages::latest_daily))
+        .route("/papers/trending", get(pages::trending))
         .route("/papers/date/{day}", get(pages::day))
         .route("/papers/week/{week}", get(pages::week))
         .route("/papers/month/{month}", get(pages::month))
         .route("/api/daily_papers", get(api::daily_papers))
         .route_layer(middleware::from_fn_with_state(state.clone(), cache::cached));
     let api = Router::new()
+        .route("/papers/submit", post(submit::api_submit))
+        .route("/papers/index", post(submit::api_index))
         .route("/papers", get(api::papers))
         .route("/papers/search", get(api::search))
         .route(
             "/papers/{*path}",
             get(api::paper)
-                .post(votes::api_upvote)
-                .delete(votes::api_unvote),
+                .post(votes::api_write)
+                .patch(votes::api_write)
+                .delete(votes::api_write),
         );
     Router::new()
         .route("/", get(pages::home))
         .merge(lists)
         .route("/papers/new", get(pages::latest_new))
         .route("/papers/new/{day}", get(pages::new_on_day))
-        .route("/papers/{*id}", get(pages::paper).post(votes::page_vote))
+        .route(
+            "/papers/submit",
+            get(submit::form).post(submit::form_submit),
+        )
+        .route("/papers/{*id}", get(pages::paper).post(votes::page_post))
         .route(
             "/login",
             get(account::login_form).post(account::login_request),

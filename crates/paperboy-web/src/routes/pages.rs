@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use paperboy_core::{Period, VersionedId, parse_day};
-use paperboy_store::{DailyQuery, DayList, FirehoseQuery};
+use paperboy_store::{DailyQuery, DailySort, DayList, FirehoseQuery};
 
 use std::collections::HashSet;
 
@@ -16,7 +16,8 @@ use crate::auth::Viewer;
 use crate::input::{ListParams, PageNumber, SearchPageParams};
 use crate::state::AppState;
 use crate::views::{
-    DailyView, FirehoseView, Layout, Nav, PaperView, SearchView, SemanticStatus, render,
+    DailyView, FirehoseView, Layout, Nav, PaperView, SearchView, SemanticStatus, TrendingView,
+    render,
 };
 
 /// Entries per page of a daily list.
@@ -120,6 +121,39 @@ pub(super) async fn votes_of<'i>(
     Ok(app.store.voted(&signed_in.user.id, &ids).await?)
 }
 
+/// Days the trending page covers, the latest daily list's day included.
+const TRENDING_DAYS: i16 = 7;
+
+/// `/papers/trending`: the past week's daily lists, most trending first.
+pub(super) async fn trending(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    params: Params,
+) -> PageResult {
+    let page = params?.page()?;
+    let layout = Layout::new(&app.site, Nav::Trending).for_viewer(&viewer);
+    let Some(until) = app.store.latest_day(DayList::Daily).await? else {
+        return render(&DailyView::empty_store(layout));
+    };
+    let from = until
+        .checked_sub(jiff::Span::new().days(TRENDING_DAYS - 1))
+        .unwrap_or(until);
+    let query = DailyQuery {
+        from: Some(from),
+        until: Some(until),
+        submitter: None,
+        sort: DailySort::Trending,
+        offset: page.offset(DAILY_PAGE_SIZE),
+        limit: DAILY_PAGE_SIZE,
+    };
+    let list = app.store.daily_page(&query).await?;
+    page.check_exists(list.total, DAILY_PAGE_SIZE)?;
+    let now = app.store.clock().now();
+    let view = TrendingView::new(layout, (from, until), page, DAILY_PAGE_SIZE, &list, now);
+    let voted = votes_of(&app, &viewer, view.paper_ids()).await?;
+    render(&view.with_votes(&voted))
+}
+
 /// `/papers/new`: the latest announcement day.
 pub(super) async fn latest_new(
     State(app): State<AppState>,
@@ -197,7 +231,10 @@ pub(super) async fn paper(
         std::iter::once(id.id.as_str()).chain(similar.iter().map(|(r, _)| r.paper.id.as_str()));
     let voted = votes_of(&app, &viewer, ids).await?;
     let upvoters = app.store.upvoters(&id.id, UPVOTERS_ON_PAGE).await?;
-    let view = PaperView::new(layout, &detail, &similar, status).with_votes(&voted, upvoters);
+    let comments = app.store.comments_of(&id.id).await?;
+    let view = PaperView::new(layout, &detail, &similar, status)
+        .with_votes(&voted, upvoters)
+        .with_comments(&comments);
     Ok(render(&view)?.into_response())
 }
 

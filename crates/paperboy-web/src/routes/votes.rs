@@ -1,29 +1,22 @@
-//! Upvotes: the form on lists and paper pages (`POST /papers/{id}/upvote`), and the
-//! API (`POST` / `DELETE /api/papers/{id}/upvote`).
+//! Writes about a paper: upvotes (the form on lists and paper pages, `POST
+//! /papers/{id}/upvote`; the API, `POST` / `DELETE /api/papers/{id}/upvote`), and the
+//! dispatch of the comment forms and API to `comments`.
 
-use axum::Form;
-use axum::Json;
-use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::header::REFERER;
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use paperboy_core::{ArxivId, VersionedId};
+use axum::{Form, Json};
+use paperboy_core::ArxivId;
 use paperboy_store::{StoreError, VoteOutcome};
-use serde::Deserialize;
 
+use super::comments::{self, CommentBody, PaperForm, PaperWrite};
+use super::submit::api_writer;
 use crate::WebError;
-use crate::auth::{CSRF_HEADER, SignedIn, Viewer, check_origin};
+use crate::auth::{SignedIn, Viewer, check_origin};
 use crate::limits::Limit;
 use crate::state::AppState;
-
-/// The paper of a path `{id}/upvote` (after `/papers/` or `/api/papers/`).
-fn upvote_target(path: &str) -> Result<ArxivId, WebError> {
-    let id = path
-        .strip_suffix("/upvote")
-        .ok_or_else(|| WebError::NotFound(format!("Nothing to post to at /papers/{path}.")))?;
-    Ok(VersionedId::parse(id)?.id)
-}
 
 /// Records the vote of `signed_in` on `paper` after the rate limit.
 async fn vote(
@@ -44,32 +37,28 @@ async fn vote(
     Ok(outcome)
 }
 
-/// The vote form's fields.
-#[derive(Debug, Deserialize)]
-pub(super) struct VoteForm {
-    #[serde(default)]
-    csrf: String,
-    /// `add` (the default) or `remove`.
-    #[serde(default)]
-    vote: String,
-}
-
-/// `POST /papers/{id}/upvote`: adds or removes the reader's vote, then goes back to
-/// the page the form was on.
-pub(super) async fn page_vote(
+/// `POST /papers/{id}/…`: the forms of a paper page. `upvote` adds or removes the
+/// reader's vote and goes back to the page the form was on; the comment forms go
+/// to `comments`.
+pub(super) async fn page_post(
     State(app): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    form: Result<Form<VoteForm>, FormRejection>,
+    form: Result<Form<PaperForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let paper = upvote_target(&path?.0)?;
+    let target = PaperWrite::parse(&path?.0)?;
     check_origin(&headers, app.site.public_base.as_deref())?;
     let signed_in = viewer.require()?;
     let form = form.map_err(|e| WebError::BadRequest(e.body_text()))?.0;
     signed_in.check_csrf(Some(&form.csrf))?;
-    vote(&app, &signed_in, &paper, form.vote != "remove").await?;
-    Ok(Redirect::to(&back_to(&headers, &paper)).into_response())
+    match target {
+        PaperWrite::Upvote(paper) => {
+            vote(&app, &signed_in, &paper, form.vote != "remove").await?;
+            Ok(Redirect::to(&back_to(&headers, &paper)).into_response())
+        }
+        other => comments::form_write(&app, &signed_in, other, &form).await,
+    }
 }
 
 /// The page a form was sent from (its path on this site), else the paper's page.
@@ -92,65 +81,35 @@ struct VoteJson {
     upvotes: u32,
 }
 
-async fn api_vote(
-    app: AppState,
+/// `POST`, `PATCH` and `DELETE` under `/api/papers/{id}/`: `upvote` (POST adds the
+/// caller's vote, repeating it changes nothing and answers 200 too; DELETE removes
+/// it) and the comment API.
+pub(super) async fn api_write(
+    State(app): State<AppState>,
     viewer: Viewer,
+    method: Method,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    up: bool,
+    body: Result<Json<CommentBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    let paper = upvote_target(&path?.0)?;
-    let signed_in = viewer.require()?;
-    if !matches!(signed_in.credential, crate::auth::Credential::Token) {
-        check_origin(&headers, app.site.public_base.as_deref())?;
+    match PaperWrite::parse(&path?.0)? {
+        PaperWrite::Upvote(paper) if method != Method::PATCH => {
+            let signed_in = api_writer(&app, viewer, &headers)?;
+            let up = method == Method::POST;
+            let outcome = vote(&app, &signed_in, &paper, up).await?;
+            Ok(Json(VoteJson {
+                upvoted: up,
+                upvotes: outcome.upvotes,
+            })
+            .into_response())
+        }
+        target => comments::api_write(&app, viewer, &headers, &method, target, body).await,
     }
-    let header_token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-    signed_in.check_csrf(header_token)?;
-    let outcome = vote(&app, &signed_in, &paper, up).await?;
-    Ok(Json(VoteJson {
-        upvoted: up,
-        upvotes: outcome.upvotes,
-    })
-    .into_response())
-}
-
-/// `POST /api/papers/{id}/upvote`: adds the caller's vote; repeating it changes
-/// nothing and answers 200 too.
-pub(super) async fn api_upvote(
-    State(app): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
-    path: Result<Path<String>, PathRejection>,
-) -> Result<Response, WebError> {
-    api_vote(app, viewer, headers, path, true).await
-}
-
-/// `DELETE /api/papers/{id}/upvote`: removes the caller's vote.
-pub(super) async fn api_unvote(
-    State(app): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
-    path: Result<Path<String>, PathRejection>,
-) -> Result<Response, WebError> {
-    api_vote(app, viewer, headers, path, false).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_upvote_paths_take_votes() {
-        assert_eq!(
-            upvote_target("2501.00001v2/upvote")
-                .map(|id| id.to_string())
-                .ok()
-                .as_deref(),
-            Some("2501.00001")
-        );
-        assert!(upvote_target("2501.00001").is_err());
-        assert!(upvote_target("nonsense/upvote").is_err());
-    }
 
     #[test]
     fn a_vote_goes_back_to_the_page_it_came_from_on_this_site_only() {

@@ -147,3 +147,17 @@ pub(crate) struct ProfileView<'a> {
     pub submitted: Vec<ListItem<'a>>,
     pub upvoted: Vec<ListItem<'a>>,
 }
+
+/// `submit.html`: the submission form.
+#[derive(Template)]
+#[template(path = "submit.html")]
+pub(crate) struct SubmitView<'a> {
+    pub layout: Layout<'a>,
+    /// What was typed, shown again after a refusal.
+    pub typed: String,
+    /// Why the last submission was refused.
+    pub error: Option<String>,
+    /// The rules, stated on the form.
+    pub max_age_days: u32,
+    pub daily_cap: u32,
+}

@@ -35,6 +35,8 @@ pub(crate) struct ListItem<'a> {
     pub category: Option<&'a str>,
     /// The signed-in reader upvoted it.
     pub voted: bool,
+    /// Why it ranks where it does (the trending list).
+    pub why: Option<String>,
 }
 
 impl<'a> ListItem<'a> {
@@ -54,6 +56,7 @@ impl<'a> ListItem<'a> {
             code: paper.github_repo.as_deref().and_then(external_href),
             category: paper.primary_category(),
             voted: false,
+            why: None,
         }
     }
 

@@ -1,24 +1,28 @@
 //! Pages: askama templates (`templates/`) and the view models they render.
 //!
 //! Views receive store values and turn them into display text and links; templates
-//! only place that text. askama escapes every value; no template marks data `|safe`.
+//! only place that text. askama escapes every value; the one value a template marks
+//! `|safe` is a comment's HTML, which `markdown` has sanitised (an allow-list).
 
 mod account;
+pub(crate) mod comments;
 mod daily;
 mod error;
 mod firehose;
 pub(crate) mod format;
 mod highlight;
 pub(crate) mod list;
+pub(crate) mod markdown;
 mod paper;
 mod search;
 mod semantic;
+mod trending;
 
 use askama::Template;
 use axum::response::Html;
 
 pub(crate) use account::{
-    LoginConfirmView, LoginView, NoticeView, ProfileView, SettingsView, WelcomeView,
+    LoginConfirmView, LoginView, NoticeView, ProfileView, SettingsView, SubmitView, WelcomeView,
 };
 pub(crate) use daily::DailyView;
 pub(crate) use error::ErrorView;
@@ -26,6 +30,7 @@ pub(crate) use firehose::FirehoseView;
 pub(crate) use paper::PaperView;
 pub(crate) use search::SearchView;
 pub(crate) use semantic::SemanticStatus;
+pub(crate) use trending::TrendingView;
 
 use paperboy_search::engine::SearchMode;
 
@@ -41,6 +46,8 @@ pub(crate) enum Nav {
     Daily,
     /// The "new" firehose.
     New,
+    /// The trending list.
+    Trending,
     /// Neither (paper pages, errors).
     Other,
 }
@@ -98,11 +105,13 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// The `aria-current` value of the navigation item `item` (`daily` or `new`).
+    /// The `aria-current` value of the navigation item `item` (`daily`, `trending` or
+    /// `new`).
     pub(crate) fn current(&self, item: &str) -> &'static str {
         let current = match self.nav {
             Nav::Daily => "daily",
             Nav::New => "new",
+            Nav::Trending => "trending",
             Nav::Other => "",
         };
         aria_current(current == item)

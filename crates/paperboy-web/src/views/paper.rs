@@ -4,8 +4,9 @@ use std::collections::HashSet;
 
 use askama::Template;
 use paperboy_core::{ArxivId, Author, Paper, Period};
-use paperboy_store::{PaperDetail, PaperRecord};
+use paperboy_store::{Comment, PaperDetail, PaperRecord};
 
+use super::comments::{CommentLine, thread};
 use super::format::{external_href, long_day, short_day, utc_day};
 use super::list::{ListItem, mark_voted, page_href};
 use super::{Layout, SemanticStatus, TextLink};
@@ -68,6 +69,12 @@ pub(crate) struct PaperView<'a> {
     vote: ListItem<'a>,
     /// Local upvoters' usernames.
     upvoters: Vec<String>,
+    /// The comments, threads in reading order.
+    comments: Vec<CommentLine>,
+    /// Comments that readers see (not hidden or deleted).
+    visible_comments: usize,
+    /// The reader may comment (signed in, with a username).
+    can_comment: bool,
 }
 
 /// A search for exactly `phrase`: quoted when it has several words.
@@ -172,7 +179,19 @@ impl<'a> PaperView<'a> {
             no_similar: status.no_similar_papers(),
             vote: ListItem::paper(&detail.record),
             upvoters: Vec::new(),
+            comments: Vec::new(),
+            visible_comments: 0,
+            can_comment: false,
         }
+    }
+
+    /// The comments on the paper, with what the page's reader may do with them.
+    pub(crate) fn with_comments(mut self, comments: &[Comment]) -> Self {
+        let reader = self.layout.viewer;
+        self.comments = thread(comments, reader);
+        self.visible_comments = comments.iter().filter(|c| c.is_visible()).count();
+        self.can_comment = reader.is_some_and(|r| r.user.username.is_some());
+        self
     }
 
     /// The reader's own vote (`voted`), who upvoted it, and which `similar` papers

@@ -23,7 +23,7 @@ async fn server(options: ServeOptions) -> (TestDb, std::net::SocketAddr) {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = router(store, search, WebConfig::default());
+    let app = router(store, search, WebConfig::default(), None);
     tokio::spawn(serve(listener, app, options, std::future::pending()));
     (db, addr)
 }

@@ -3,8 +3,10 @@
 
 mod accounts;
 mod api;
+mod comments;
 mod common;
 mod hf_client;
 mod limits;
 mod pages;
 mod search;
+mod submit;
