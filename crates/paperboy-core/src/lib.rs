@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod arxiv_id;
+pub mod cite;
 pub mod clock;
 pub mod daily;
 pub mod endpoint;

@@ -1,7 +1,8 @@
 //! Ranking a list by activity that fades with age, and saying why an entry ranks
 //! where it does. docs/trending.md states the formula.
 
-use jiff::{Timestamp, Unit};
+use jiff::civil::Date;
+use jiff::{Span, Timestamp, Unit};
 
 /// How fast activity fades: the score is `activity / (age_hours + 2) ^ GRAVITY`.
 pub const GRAVITY: f64 = 1.5;
@@ -10,6 +11,16 @@ pub const COMMENT_WEIGHT: f64 = 2.0;
 /// Hours added to every age, so that a brand-new entry does not divide by zero
 /// and outrank everything on its first vote.
 pub const AGE_OFFSET_HOURS: f64 = 2.0;
+
+/// Days of daily lists the trending list covers, the newest day included.
+pub const TRENDING_DAYS: i16 = 7;
+
+/// The first day of the trending list whose newest day is `until`.
+pub fn trending_since(until: Date) -> Date {
+    until
+        .checked_sub(Span::new().days(TRENDING_DAYS - 1))
+        .unwrap_or(until)
+}
 
 /// An entry's activity and age, and its trending score.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -52,6 +52,34 @@ impl DailyQuery {
     }
 }
 
+impl DailyQuery {
+    /// Every entry `submitter` put on a list, newest publication first, at most
+    /// `limit`.
+    pub fn submitted_by(submitter: &str, limit: u32) -> Self {
+        Self {
+            from: None,
+            until: None,
+            submitter: Some(submitter.to_owned()),
+            sort: DailySort::PublishedAt,
+            offset: 0,
+            limit,
+        }
+    }
+
+    /// The entries listed from `from` to `until`, most trending first, `limit` from
+    /// `offset`.
+    pub fn trending(from: Date, until: Date, offset: u64, limit: u32) -> Self {
+        Self {
+            from: Some(from),
+            until: Some(until),
+            submitter: None,
+            sort: DailySort::Trending,
+            offset,
+            limit,
+        }
+    }
+}
+
 /// A daily entry with its paper.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DailyItem {

@@ -127,6 +127,32 @@ impl Server {
         }
     }
 
+    /// `method path` with `headers` and a JSON `body`: the status and body.
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> (u16, String) {
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        match request.send() {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                (status, response.text().unwrap_or_default())
+            }
+            Err(e) => (0, e.to_string()),
+        }
+    }
+
     /// `GET path`, expecting 200 and JSON.
     pub fn json(&self, path: &str) -> serde_json::Value {
         let (status, body) = self.get(path);

@@ -29,6 +29,7 @@ mod auth;
 mod cache;
 mod config;
 mod error;
+mod feeds;
 mod fetch;
 mod hf;
 mod input;

@@ -10,8 +10,8 @@ use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use paperboy_core::{ArxivId, Email, Mail, Username};
+use paperboy_store::DailyQuery;
 use paperboy_store::secret::{hash_secret, new_secret};
-use paperboy_store::{DailyQuery, DailySort};
 use serde::Deserialize;
 
 use super::base_url::BaseUrl;
@@ -501,19 +501,16 @@ pub(super) async fn profile(
     let username = user.username.clone().unwrap_or_default();
     let submitted = app
         .store
-        .daily_page(&DailyQuery {
-            from: None,
-            until: None,
-            submitter: Some(username.clone()),
-            sort: DailySort::PublishedAt,
-            offset: 0,
-            limit: PROFILE_LIST,
-        })
+        .daily_page(&DailyQuery::submitted_by(&username, PROFILE_LIST))
         .await?;
     let upvoted_ids: Vec<ArxivId> = app.store.upvoted_by(&user.id, PROFILE_LIST).await?;
     let upvoted = app.store.records_by_ids(&upvoted_ids).await?;
+    let feed_title = format!("{}: papers submitted by {username}", app.site.name);
+    let feed_path = format!("/feeds/u/{username}");
     let mut view = ProfileView {
-        layout: Layout::new(&app.site, Nav::Other).for_viewer(&viewer),
+        layout: Layout::new(&app.site, Nav::Other)
+            .for_viewer(&viewer)
+            .with_feed(feed_title, &feed_path, ""),
         summary: format!(
             "{} submitted · {} upvoted",
             submitted.total,

@@ -15,9 +15,18 @@ use crate::state::AppState;
 pub(super) struct BaseUrl(String);
 
 impl BaseUrl {
-    /// The absolute URL of `path` with `query`.
+    /// The absolute URL of `path` with `query` (none when empty).
     pub(super) fn url(&self, path: &str, query: &str) -> String {
-        format!("{}{path}?{query}", self.0)
+        if query.is_empty() {
+            format!("{}{path}", self.0)
+        } else {
+            format!("{}{path}?{query}", self.0)
+        }
+    }
+
+    /// The site's absolute base, without a trailing `/`.
+    pub(super) fn root(&self) -> &str {
+        &self.0
     }
 }
 

@@ -31,6 +31,8 @@ pub(super) enum PaperWrite {
     Existing(ArxivId, String),
     /// `{id}/comments/{cid}/edit|hide|delete` (forms).
     Form(ArxivId, String, CommentAction),
+    /// `{id}/curate` (the admin form).
+    Curate(ArxivId),
 }
 
 /// What a comment form does.
@@ -58,7 +60,7 @@ impl PaperWrite {
     pub(super) fn parse(path: &str) -> Result<Self, WebError> {
         let unknown = || WebError::NotFound(format!("Nothing to write to at /papers/{path}."));
         // Old-style ids hold one slash (`hep-th/9901001`): find where the action starts.
-        let (id, rest) = ["/upvote", "/comments", "/comment"]
+        let (id, rest) = ["/upvote", "/comments", "/comment", "/curate"]
             .iter()
             .find_map(|marker| path.find(marker).map(|at| (&path[..at], &path[at + 1..])))
             .ok_or_else(unknown)?;
@@ -66,6 +68,7 @@ impl PaperWrite {
         let parts: Vec<&str> = rest.split('/').collect();
         Ok(match parts.as_slice() {
             ["upvote"] => Self::Upvote(id),
+            ["curate"] => Self::Curate(id),
             ["comment" | "comments"] => Self::Comment(id),
             ["comment" | "comments", cid, "reply"] => Self::Reply(id, comment_id(cid)?),
             ["comments", cid] => Self::Existing(id, comment_id(cid)?),
@@ -239,6 +242,12 @@ pub(super) struct PaperForm {
     /// Hiding: the moderator's reason (empty shows the comment again).
     #[serde(default)]
     reason: String,
+    /// Curation: the list's day (`YYYY-MM-DD`; empty: today).
+    #[serde(default)]
+    pub date: String,
+    /// Curation: `add` (the default) or `remove`.
+    #[serde(default)]
+    pub action: String,
 }
 
 /// A comment form on a paper page (already checked: `signed_in`, CSRF, origin):
@@ -271,7 +280,7 @@ pub(super) async fn form_write(
             apply(app, &signed_in, &comment, change).await?;
             (paper, cid)
         }
-        PaperWrite::Upvote(_) | PaperWrite::Existing(..) => {
+        PaperWrite::Upvote(_) | PaperWrite::Existing(..) | PaperWrite::Curate(_) => {
             return Err(WebError::NotFound("Nothing to post to here.".into()));
         }
     };

@@ -4,7 +4,9 @@ mod account;
 mod api;
 mod base_url;
 mod comments;
+mod curate;
 mod errors;
+mod feeds;
 mod health;
 mod pages;
 mod submit;
@@ -82,6 +84,11 @@ pub fn router(
     let api = Router::new()
         .route("/papers/submit", post(submit::api_submit))
         .route("/papers/index", post(submit::api_index))
+        .route("/admin/daily", post(curate::api_put))
+        .route(
+            "/admin/daily/{date}/{*id}",
+            axum::routing::delete(curate::api_take_off),
+        )
         .route("/papers", get(api::papers))
         .route("/papers/search", get(api::search))
         .route(
@@ -123,6 +130,8 @@ pub fn router(
         )
         .route("/u/{name}", get(account::profile))
         .route("/search", get(pages::search))
+        .route("/feeds/{file}", get(feeds::feed))
+        .route("/feeds/u/{file}", get(feeds::user_feed))
         .route("/healthz", get(health::healthz))
         .route("/static/style.css", get(assets::stylesheet))
         .nest("/api", api)

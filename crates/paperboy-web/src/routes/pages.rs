@@ -1,16 +1,18 @@
 //! HTML pages: the daily lists, the "new" firehose, paper pages and search.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use jiff::civil::Date;
-use paperboy_core::{Period, VersionedId, parse_day};
-use paperboy_store::{DailyQuery, DailySort, DayList, FirehoseQuery};
-
 use std::collections::HashSet;
 
-use paperboy_core::ArxivId;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use paperboy_core::trending::trending_since;
+use paperboy_core::{ArxivId, Period, VersionedId, cite, parse_day};
+use paperboy_store::{DailyQuery, DayList, FirehoseQuery};
 
+use super::base_url::BaseUrl;
 use crate::WebError;
 use crate::auth::Viewer;
 use crate::input::{ListParams, PageNumber, SearchPageParams};
@@ -102,7 +104,13 @@ async fn daily(app: &AppState, viewer: &Viewer, period: Period, page: PageNumber
         }
         other => (Some(other.prev()), Some(other.next())),
     };
-    let layout = Layout::new(&app.site, Nav::Daily).for_viewer(viewer);
+    let layout = Layout::new(&app.site, Nav::Daily)
+        .for_viewer(viewer)
+        .with_feed(
+            format!("{}: daily papers", app.site.name),
+            "/feeds/daily",
+            "",
+        );
     let view = DailyView::new(layout, period, page, DAILY_PAGE_SIZE, &list, neighbours);
     let voted = votes_of(app, viewer, view.paper_ids()).await?;
     render(&view.with_votes(&voted))
@@ -121,9 +129,6 @@ pub(super) async fn votes_of<'i>(
     Ok(app.store.voted(&signed_in.user.id, &ids).await?)
 }
 
-/// Days the trending page covers, the latest daily list's day included.
-const TRENDING_DAYS: i16 = 7;
-
 /// `/papers/trending`: the past week's daily lists, most trending first.
 pub(super) async fn trending(
     State(app): State<AppState>,
@@ -131,21 +136,18 @@ pub(super) async fn trending(
     params: Params,
 ) -> PageResult {
     let page = params?.page()?;
-    let layout = Layout::new(&app.site, Nav::Trending).for_viewer(&viewer);
+    let layout = Layout::new(&app.site, Nav::Trending)
+        .for_viewer(&viewer)
+        .with_feed(
+            format!("{}: trending papers", app.site.name),
+            "/feeds/trending",
+            "",
+        );
     let Some(until) = app.store.latest_day(DayList::Daily).await? else {
         return render(&DailyView::empty_store(layout));
     };
-    let from = until
-        .checked_sub(jiff::Span::new().days(TRENDING_DAYS - 1))
-        .unwrap_or(until);
-    let query = DailyQuery {
-        from: Some(from),
-        until: Some(until),
-        submitter: None,
-        sort: DailySort::Trending,
-        offset: page.offset(DAILY_PAGE_SIZE),
-        limit: DAILY_PAGE_SIZE,
-    };
+    let from = trending_since(until);
+    let query = DailyQuery::trending(from, until, page.offset(DAILY_PAGE_SIZE), DAILY_PAGE_SIZE);
     let list = app.store.daily_page(&query).await?;
     page.check_exists(list.total, DAILY_PAGE_SIZE)?;
     let now = app.store.clock().now();
@@ -193,8 +195,18 @@ async fn firehose(app: &AppState, viewer: &Viewer, day: Date, params: &ListParam
     let list = app.store.firehose_page(&query).await?;
     page.check_exists(list.total, FIREHOSE_PAGE_SIZE)?;
     let neighbours = app.store.neighbour_days(DayList::Firehose, day).await?;
+    let filter = category
+        .as_deref()
+        .map(|c| serde_urlencoded::to_string([("category", c)]).unwrap_or_default())
+        .unwrap_or_default();
+    let title = match &category {
+        Some(c) => format!("{}: new in {c}", app.site.name),
+        None => format!("{}: new papers", app.site.name),
+    };
     let view = FirehoseView::new(
-        Layout::new(&app.site, Nav::New).for_viewer(viewer),
+        Layout::new(&app.site, Nav::New)
+            .for_viewer(viewer)
+            .with_feed(title, "/feeds/new", &filter),
         day,
         category.as_deref(),
         page,
@@ -212,9 +224,24 @@ async fn firehose(app: &AppState, viewer: &Viewer, day: Date, params: &ListParam
 pub(super) async fn paper(
     State(app): State<AppState>,
     viewer: Viewer,
+    base: BaseUrl,
+    headers: HeaderMap,
     id: Segment,
 ) -> Result<Response, WebError> {
     let raw = id?.0;
+    if let Some(stem) = raw.strip_suffix(".bib") {
+        return export(&app, &base, stem, Export::Bibtex).await;
+    }
+    if let Some(stem) = raw.strip_suffix(".md") {
+        return export(&app, &base, stem, Export::Markdown).await;
+    }
+    let wants_markdown = headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/markdown"));
+    if wants_markdown {
+        return export(&app, &base, &raw, Export::Markdown).await;
+    }
     let id = VersionedId::parse(&raw)?;
     if id.version.is_some() || id.id.as_str() != raw {
         return Ok(Redirect::permanent(&format!("/papers/{}", id.id)).into_response());
@@ -235,7 +262,55 @@ pub(super) async fn paper(
     let view = PaperView::new(layout, &detail, &similar, status)
         .with_votes(&voted, upvoters)
         .with_comments(&comments);
-    Ok(render(&view)?.into_response())
+    let mut response = render(&view)?.into_response();
+    // The same URL answers Markdown to clients that ask for it.
+    response
+        .headers_mut()
+        .insert(VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// What a paper is exported as.
+#[derive(Debug, Clone, Copy)]
+enum Export {
+    /// `/papers/{id}.bib`.
+    Bibtex,
+    /// `/papers/{id}.md`, or the page with `Accept: text/markdown`.
+    Markdown,
+}
+
+/// The paper `raw` names as BibTeX or Markdown.
+async fn export(
+    app: &AppState,
+    base: &BaseUrl,
+    raw: &str,
+    export: Export,
+) -> Result<Response, WebError> {
+    let id = VersionedId::parse(raw)?.id;
+    let record = app
+        .store
+        .records_by_ids(std::slice::from_ref(&id))
+        .await?
+        .pop()
+        .ok_or_else(|| WebError::paper_not_found(&id))?;
+    let (body, content_type) = match export {
+        Export::Bibtex => (
+            cite::bibtex(&record.paper),
+            "application/x-bibtex; charset=utf-8",
+        ),
+        Export::Markdown => (
+            cite::markdown(&record.paper, &base.url(&format!("/papers/{id}"), "")),
+            "text/markdown; charset=utf-8",
+        ),
+    };
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
 }
 
 /// `/search?q=&mode=&page=`: a page of results, or the help for an empty query. A
@@ -249,7 +324,12 @@ pub(super) async fn search(
     let input = params.input()?;
     let page = params.page(SEARCH_PAGE_SIZE)?;
     let status = SemanticStatus::of(&app.search);
-    let layout = Layout::search(&app.site, &input).for_viewer(&viewer);
+    let feed_query = serde_urlencoded::to_string([("q", input.text.as_str())]).unwrap_or_default();
+    let mut layout = Layout::search(&app.site, &input).for_viewer(&viewer);
+    if !input.query.is_empty() {
+        let title = format!("{}: search for {}", app.site.name, input.text);
+        layout = layout.with_feed(title, "/feeds/search", &feed_query);
+    }
     if input.query.is_empty() {
         return Ok(render(&SearchView::help(layout, &input, status))?.into_response());
     }

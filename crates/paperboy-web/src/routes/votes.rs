@@ -8,10 +8,11 @@ use axum::http::header::REFERER;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use paperboy_core::ArxivId;
+use paperboy_core::{ArxivId, parse_day};
 use paperboy_store::{StoreError, VoteOutcome};
 
 use super::comments::{self, CommentBody, PaperForm, PaperWrite};
+use super::curate;
 use super::submit::api_writer;
 use crate::WebError;
 use crate::auth::{SignedIn, Viewer, check_origin};
@@ -56,6 +57,26 @@ pub(super) async fn page_post(
         PaperWrite::Upvote(paper) => {
             vote(&app, &signed_in, &paper, form.vote != "remove").await?;
             Ok(Redirect::to(&back_to(&headers, &paper)).into_response())
+        }
+        PaperWrite::Curate(paper) => {
+            let day = Some(form.date.trim())
+                .filter(|d| !d.is_empty())
+                .map(parse_day)
+                .transpose()?;
+            match (form.action.as_str(), day) {
+                ("remove", Some(day)) => {
+                    curate::take_off_list(&app, &signed_in, &paper, day).await?
+                }
+                ("remove", None) => {
+                    return Err(WebError::BadRequest(
+                        "say which day's list to take it off".into(),
+                    ));
+                }
+                _ => {
+                    curate::put_on_list(&app, &signed_in, &paper, day).await?;
+                }
+            }
+            Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
         }
         other => comments::form_write(&app, &signed_in, other, &form).await,
     }

@@ -53,7 +53,7 @@ pub(crate) enum Nav {
 }
 
 /// What the page frame (`base.html`) shows: the header, navigation and search box.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Layout<'a> {
     /// The site's name.
     pub site_name: &'a str,
@@ -66,6 +66,8 @@ pub(crate) struct Layout<'a> {
     pub mode: Option<&'static str>,
     /// The signed-in reader, when there is one.
     pub viewer: Option<&'a SignedIn>,
+    /// The feed of this page, announced with `<link rel="alternate">`.
+    pub feed: Option<FeedLink>,
     nav: Nav,
 }
 
@@ -78,7 +80,21 @@ impl<'a> Layout<'a> {
             query: "",
             mode: None,
             viewer: None,
+            feed: None,
             nav,
+        }
+    }
+
+    /// The same frame, announcing the page's feed `title` at `path` (without the
+    /// `.rss` / `.atom` extension) with `query` (may be empty).
+    pub(crate) fn with_feed(self, title: String, path: &str, query: &str) -> Self {
+        Self {
+            feed: Some(FeedLink {
+                title,
+                path: path.to_owned(),
+                query: query.to_owned(),
+            }),
+            ..self
         }
     }
 
@@ -115,6 +131,26 @@ impl<'a> Layout<'a> {
             Nav::Other => "",
         };
         aria_current(current == item)
+    }
+}
+
+/// A page's feed, in both formats.
+#[derive(Debug, Clone)]
+pub(crate) struct FeedLink {
+    /// Its title.
+    pub title: String,
+    path: String,
+    query: String,
+}
+
+impl FeedLink {
+    /// Its URL in `format` (`rss` or `atom`).
+    pub(crate) fn href(&self, format: &str) -> String {
+        if self.query.is_empty() {
+            format!("{}.{format}", self.path)
+        } else {
+            format!("{}.{format}?{}", self.path, self.query)
+        }
     }
 }
 

@@ -17,6 +17,8 @@ const AUTHORS_SHOWN: usize = 20;
 /// The paper's entry on one daily list.
 #[derive(Debug)]
 pub(crate) struct Listing<'a> {
+    /// The list's day, `YYYY-MM-DD`.
+    pub date: String,
     /// The list's page.
     pub href: String,
     /// `Monday, 27 May 2024`.
@@ -75,6 +77,8 @@ pub(crate) struct PaperView<'a> {
     visible_comments: usize,
     /// The reader may comment (signed in, with a username).
     can_comment: bool,
+    /// The reader is an admin: the curation form shows.
+    admin: bool,
 }
 
 /// A search for exactly `phrase`: quoted when it has several words.
@@ -150,6 +154,7 @@ impl<'a> PaperView<'a> {
                 .entries
                 .iter()
                 .map(|entry| Listing {
+                    date: entry.date.to_string(),
                     href: Period::Day(entry.date).path(),
                     day: long_day(entry.date),
                     upvotes: entry.upvotes,
@@ -182,6 +187,7 @@ impl<'a> PaperView<'a> {
             comments: Vec::new(),
             visible_comments: 0,
             can_comment: false,
+            admin: false,
         }
     }
 
@@ -191,6 +197,7 @@ impl<'a> PaperView<'a> {
         self.comments = thread(comments, reader);
         self.visible_comments = comments.iter().filter(|c| c.is_visible()).count();
         self.can_comment = reader.is_some_and(|r| r.user.username.is_some());
+        self.admin = reader.is_some_and(|r| r.user.role == paperboy_core::Role::Admin);
         self
     }
 

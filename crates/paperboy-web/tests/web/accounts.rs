@@ -5,13 +5,13 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use paperboy_core::{ArxivId, Email, Role, Username};
-use paperboy_store::secret::{hash_secret, new_secret};
+use paperboy_store::secret::hash_secret;
 use paperboy_testkit::browser::link_in;
 use paperboy_testkit::{Browser, Mailbox, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::common::{HF_DAY, TestApp, TestDb, seeded};
+use crate::common::{HF_DAY, TestApp, TestDb, bearer, seeded};
 
 on_both_backends!(
     an_emailed_link_signs_in_once_and_asks_for_a_username,
@@ -232,22 +232,6 @@ async fn the_eleventh_sign_in_request_in_a_minute_is_refused(db: TestDb) {
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
 }
 
-/// A reader with an API token, made the way `paperboy user add` and `token create` do.
-async fn reader_with_token(app: &TestApp, name: &str) -> String {
-    let email = Email::parse(&format!("{name}@example.org")).unwrap();
-    let user = app
-        .store
-        .create_user(&email, Some(&Username::parse(name).unwrap()), Role::Reader)
-        .await
-        .unwrap();
-    let token = new_secret("pb_").unwrap();
-    app.store
-        .create_api_token(&user.id, "test", &hash_secret(&token))
-        .await
-        .unwrap();
-    token
-}
-
 async fn upvotes_count_once_per_reader_and_show_everywhere(db: TestDb) {
     let app = seeded(db).await;
     let day_path = format!("/api/daily_papers?date={HF_DAY}");
@@ -265,8 +249,7 @@ async fn upvotes_count_once_per_reader_and_show_everywhere(db: TestDb) {
     let daily_page = format!("/papers/date/{HF_DAY}");
     let _ = app.text(&daily_page, 200).await; // cached from here on
 
-    let token = reader_with_token(&app, "ada").await;
-    let bearer = format!("Bearer {token}");
+    let bearer = bearer(&app, "ada", Role::Reader).await;
     let api = Browser::new(&app.base);
     let path = format!("/api/papers/{paper}/upvote");
     let voted = api

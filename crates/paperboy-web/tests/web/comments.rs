@@ -3,35 +3,18 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use paperboy_core::{Email, Role, Username};
-use paperboy_store::secret::{hash_secret, new_secret};
+use paperboy_core::Role;
 use paperboy_testkit::{Browser, on_both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{HF_DAY, TestApp, TestDb, seeded};
+use crate::common::{HF_DAY, TestApp, TestDb, bearer, seeded, signed_in};
 
 on_both_backends!(
     comments_thread_render_inert_and_count_everywhere,
     only_authors_edit_and_moderators_hide,
     the_comment_forms_work_without_script,
 );
-
-/// An account `name` with `role` and an API token; returns `Bearer TOKEN`.
-async fn account(app: &TestApp, name: &str, role: Role) -> String {
-    let email = Email::parse(&format!("{name}@example.org")).unwrap();
-    let user = app
-        .store
-        .create_user(&email, Some(&Username::parse(name).unwrap()), role)
-        .await
-        .unwrap();
-    let token = new_secret("pb_").unwrap();
-    app.store
-        .create_api_token(&user.id, "t", &hash_secret(&token))
-        .await
-        .unwrap();
-    format!("Bearer {token}")
-}
 
 async fn call(
     app: &TestApp,
@@ -83,8 +66,8 @@ const HOSTILE: &str = "**Great** work <script>alert(1)</script> \
 
 async fn comments_thread_render_inert_and_count_everywhere(db: TestDb) {
     let app = seeded(db).await;
-    let ada = account(&app, "ada", Role::Reader).await;
-    let bob = account(&app, "bob", Role::Reader).await;
+    let ada = bearer(&app, "ada", Role::Reader).await;
+    let bob = bearer(&app, "bob", Role::Reader).await;
     let (paper, imported) = listed_paper(&app).await;
     let _ = app.text(&format!("/papers/date/{HF_DAY}"), 200).await; // cached from here on
 
@@ -202,9 +185,9 @@ async fn comments_thread_render_inert_and_count_everywhere(db: TestDb) {
 
 async fn only_authors_edit_and_moderators_hide(db: TestDb) {
     let app = seeded(db).await;
-    let ada = account(&app, "ada", Role::Reader).await;
-    let eve = account(&app, "eve", Role::Reader).await;
-    let mod_ = account(&app, "mo", Role::Moderator).await;
+    let ada = bearer(&app, "ada", Role::Reader).await;
+    let eve = bearer(&app, "eve", Role::Reader).await;
+    let mod_ = bearer(&app, "mo", Role::Moderator).await;
     let (paper, imported) = listed_paper(&app).await;
     let (_, comment) = call(
         &app,
@@ -320,24 +303,7 @@ async fn the_comment_forms_work_without_script(db: TestDb) {
     let anonymous = app.text(&format!("/papers/{paper}"), 200).await;
     assert!(anonymous.contains("Sign in</a> to comment"));
 
-    let email = Email::parse("cy@example.org").unwrap();
-    let user = app
-        .store
-        .create_user(&email, Some(&Username::parse("cy").unwrap()), Role::Reader)
-        .await
-        .unwrap();
-    let cookie = new_secret("").unwrap();
-    app.store
-        .create_session(
-            &user.id,
-            &hash_secret(&cookie),
-            std::time::Duration::from_secs(600),
-            None,
-        )
-        .await
-        .unwrap();
-    let browser = Browser::new(&app.base);
-    browser.set_cookie("paperboy_session", &cookie);
+    let browser = signed_in(&app, "cy").await;
     let page = browser.get(&format!("/papers/{paper}")).await;
     let csrf = page.csrf();
     let posted = browser

@@ -5,8 +5,12 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use paperboy_core::text::normalize_whitespace;
-use paperboy_core::{ArxivId, Author, DailyEntry, Paper, Submitter};
+use std::time::Duration;
+
+use paperboy_core::{ArxivId, Author, DailyEntry, Email, Paper, Role, Submitter, Username};
 use paperboy_store::Batch;
+use paperboy_store::secret::{hash_secret, new_secret};
+use paperboy_testkit::Browser;
 pub use paperboy_testkit::{TestApp, TestDb};
 use serde_json::Value;
 
@@ -16,6 +20,46 @@ pub const HF_DAY: Date = date(2026, 8, 21);
 pub const OLD_HF_DAY: Date = date(2024, 5, 27);
 /// The day of the recorded arXiv listing.
 pub const LISTING_DAY: Date = date(2026, 6, 29);
+
+/// Makes an account `name` (`name@example.org`) with `role`.
+async fn account(app: &TestApp, name: &str, role: Role) -> paperboy_store::User {
+    let email = Email::parse(&format!("{name}@example.org")).expect("address");
+    let username = Username::parse(name).expect("username");
+    app.store
+        .create_user(&email, Some(&username), role)
+        .await
+        .expect("account created")
+}
+
+/// An account `name` with `role` and a personal API token (as `paperboy user add`
+/// and `paperboy token create` make them); returns `Bearer TOKEN`.
+pub async fn bearer(app: &TestApp, name: &str, role: Role) -> String {
+    let user = account(app, name, role).await;
+    let token = new_secret("pb_").expect("random");
+    app.store
+        .create_api_token(&user.id, "test", &hash_secret(&token))
+        .await
+        .expect("token created");
+    format!("Bearer {token}")
+}
+
+/// A browser signed in as a new reader `name` (its session made in the database).
+pub async fn signed_in(app: &TestApp, name: &str) -> Browser {
+    let user = account(app, name, Role::Reader).await;
+    let cookie = new_secret("").expect("random");
+    app.store
+        .create_session(
+            &user.id,
+            &hash_secret(&cookie),
+            Duration::from_secs(3600),
+            None,
+        )
+        .await
+        .expect("session created");
+    let browser = Browser::new(&app.base);
+    browser.set_cookie("paperboy_session", &cookie);
+    browser
+}
 
 /// An app whose database holds the seed data.
 pub async fn seeded(db: TestDb) -> TestApp {

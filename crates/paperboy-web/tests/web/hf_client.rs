@@ -10,6 +10,7 @@ use crate::common::{HF_DAY, OLD_HF_DAY, TestApp, TestDb, run_client, seeded};
 paperboy_testkit::on_both_backends!(
     huggingface_hub_reads_daily_papers_and_paper_info,
     huggingface_hub_searches_papers,
+    huggingface_hub_sees_local_upvotes_and_comments,
 );
 
 /// What the seeded store holds for `period`, in list order: (id, title, upvotes).
@@ -150,4 +151,42 @@ async fn huggingface_hub_searches_papers(db: TestDb) {
         .collect();
     assert_eq!(by_author, ["2608.19880"]);
     assert_eq!(out[nothing], serde_json::json!([]));
+}
+
+async fn huggingface_hub_sees_local_upvotes_and_comments(db: TestDb) {
+    let app = seeded(db).await;
+    let paper = paperboy_core::ArxivId::parse("2608.19880").expect("id");
+    for name in ["ada", "bob"] {
+        let email = paperboy_core::Email::parse(&format!("{name}@example.org")).expect("email");
+        let user = app
+            .store
+            .find_or_create_user(&email)
+            .await
+            .expect("account");
+        app.store
+            .set_vote(&user.id, &paper, true)
+            .await
+            .expect("vote");
+        app.store
+            .add_comment(&paper, &user.id, None, "Worth reading.")
+            .await
+            .expect("comment");
+    }
+    let out = run_client(
+        &app,
+        &[
+            "read",
+            &HF_DAY.to_string(),
+            "2024-W22",
+            "2608.19880",
+            "hep-th/9901001",
+            "2401.99999",
+        ],
+    )
+    .await;
+    let first = &out["date"][0];
+    assert_eq!(first["id"], "2608.19880");
+    assert_eq!(first["upvotes"], 165, "163 imported + 2 local");
+    assert_eq!(first["comments"], 3, "1 imported + 2 local");
+    assert_eq!(out["paper"]["upvotes"], 165);
 }

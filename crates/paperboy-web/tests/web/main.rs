@@ -5,6 +5,8 @@ mod accounts;
 mod api;
 mod comments;
 mod common;
+mod exports;
+mod feeds;
 mod hf_client;
 mod limits;
 mod pages;

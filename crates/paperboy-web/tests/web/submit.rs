@@ -3,20 +3,20 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use paperboy_core::{ArxivId, Email, Role, Username};
-use paperboy_store::secret::{hash_secret, new_secret};
+use paperboy_core::{ArxivId, Role};
 use paperboy_testkit::upstream::{Reply, TestServer};
 use paperboy_testkit::{Browser, fixture_path, on_both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{HF_DAY, TestApp, TestDb, seed_batch};
+use crate::common::{HF_DAY, TestApp, TestDb, bearer, seed_batch, signed_in};
 
 on_both_backends!(
     a_recent_paper_joins_today_s_list_once,
     old_unknown_and_malformed_submissions_are_refused_with_a_reason,
     the_submission_form_works_without_script,
     trending_ranks_fresh_activity_and_says_why,
+    admins_put_any_paper_on_any_day_and_take_it_off,
 );
 
 /// A fake arXiv API: the recorded answer for 1707.08567, an empty feed otherwise.
@@ -53,22 +53,6 @@ async fn app_with_arxiv(db: TestDb, arxiv: &TestServer) -> TestApp {
     app
 }
 
-/// A reader `name` with an API token; returns the `Authorization` value.
-async fn bearer(app: &TestApp, name: &str) -> String {
-    let email = Email::parse(&format!("{name}@example.org")).unwrap();
-    let user = app
-        .store
-        .create_user(&email, Some(&Username::parse(name).unwrap()), Role::Reader)
-        .await
-        .unwrap();
-    let token = new_secret("pb_").unwrap();
-    app.store
-        .create_api_token(&user.id, "t", &hash_secret(&token))
-        .await
-        .unwrap();
-    format!("Bearer {token}")
-}
-
 /// A paper of the newest recorded HF list, taken off that list (as an admin would),
 /// so it is recent and on no list.
 async fn unlisted_recent_paper(app: &TestApp, index: usize) -> String {
@@ -96,7 +80,7 @@ async fn post_json(browser: &Browser, path: &str, auth: &str, body: Value) -> (u
 async fn a_recent_paper_joins_today_s_list_once(db: TestDb) {
     let arxiv = fake_arxiv();
     let app = app_with_arxiv(db, &arxiv).await;
-    let auth = bearer(&app, "ada").await;
+    let auth = bearer(&app, "ada", Role::Reader).await;
     let api = Browser::new(&app.base);
     let first = unlisted_recent_paper(&app, 0).await;
     let (status, item) =
@@ -146,7 +130,7 @@ async fn a_recent_paper_joins_today_s_list_once(db: TestDb) {
 async fn old_unknown_and_malformed_submissions_are_refused_with_a_reason(db: TestDb) {
     let arxiv = fake_arxiv();
     let app = app_with_arxiv(db, &arxiv).await;
-    let auth = bearer(&app, "bob").await;
+    let auth = bearer(&app, "bob", Role::Reader).await;
     let api = Browser::new(&app.base);
 
     // Fetched from arXiv (recorded 2017 paper), stored, and refused as too old.
@@ -250,24 +234,7 @@ async fn the_submission_form_works_without_script(db: TestDb) {
         Some("/login?next=%2Fpapers%2Fsubmit")
     );
 
-    let email = Email::parse("cy@example.org").unwrap();
-    let user = app
-        .store
-        .create_user(&email, Some(&Username::parse("cy").unwrap()), Role::Reader)
-        .await
-        .unwrap();
-    let cookie = new_secret("").unwrap();
-    app.store
-        .create_session(
-            &user.id,
-            &hash_secret(&cookie),
-            std::time::Duration::from_secs(600),
-            None,
-        )
-        .await
-        .unwrap();
-    let browser = Browser::new(&app.base);
-    browser.set_cookie("paperboy_session", &cookie);
+    let browser = signed_in(&app, "cy").await;
     let form = browser.get("/papers/submit").await;
     assert_eq!(form.status, 200);
     let csrf = form.csrf();
@@ -301,13 +268,13 @@ async fn trending_ranks_fresh_activity_and_says_why(db: TestDb) {
     assert!(page.contains("Trending this week"));
     assert!(page.contains(" upvotes in "), "each entry says why: {page}");
     // A fresh submission with votes outranks the recorded week's older entries.
-    let auth = bearer(&app, "dee").await;
+    let auth = bearer(&app, "dee", Role::Reader).await;
     let api = Browser::new(&app.base);
     let id = unlisted_recent_paper(&app, 3).await;
     let (status, _) = post_json(&api, "/api/papers/submit", &auth, json!({"arxivId": id})).await;
     assert_eq!(status, 200);
     for name in ["v1", "v2", "v3", "v4", "v5", "v6"] {
-        let voter = bearer(&app, name).await;
+        let voter = bearer(&app, name, Role::Reader).await;
         let (status, _) =
             post_json(&api, &format!("/api/papers/{id}/upvote"), &voter, json!({})).await;
         assert_eq!(status, 200);
@@ -323,4 +290,52 @@ async fn trending_ranks_fresh_activity_and_says_why(db: TestDb) {
         "the fresh paper leads"
     );
     assert!(page.contains("6 upvotes in 0 hours"), "{page}");
+}
+
+async fn admins_put_any_paper_on_any_day_and_take_it_off(db: TestDb) {
+    let arxiv = fake_arxiv();
+    let app = app_with_arxiv(db, &arxiv).await;
+    let admin = bearer(&app, "root", Role::Admin).await;
+    let reader = bearer(&app, "ann", Role::Reader).await;
+    let api = Browser::new(&app.base);
+    let body = json!({"arxivId": "2608.19880", "date": "2026-08-01"});
+    let (status, _) = post_json(&api, "/api/admin/daily", &reader, body.clone()).await;
+    assert_eq!(status, 403, "readers do not curate");
+    let (status, _) = post_json(&api, "/api/admin/daily", "", body.clone()).await;
+    assert_eq!(status, 401);
+    let (status, answer) = post_json(&api, "/api/admin/daily", &admin, body).await;
+    assert_eq!(
+        (status, answer["date"].as_str()),
+        (200, Some("2026-08-01")),
+        "{answer}"
+    );
+    let list = app.json("/api/daily_papers?date=2026-08-01", 200).await;
+    assert_eq!(list[0]["paper"]["id"], "2608.19880");
+    assert_eq!(list[0]["submittedBy"]["name"], "root");
+    let (status, _) = post_json(
+        &api,
+        "/api/admin/daily",
+        &admin,
+        json!({"arxivId": "2608.99999"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let path = "/api/admin/daily/2026-08-01/2608.19880";
+    let refused = api
+        .send(Method::DELETE, path, &[("authorization", &reader)], None)
+        .await;
+    assert_eq!(refused.status, 403);
+    let removed = api
+        .send(Method::DELETE, path, &[("authorization", &admin)], None)
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert_eq!(
+        app.json("/api/daily_papers?date=2026-08-01", 200).await,
+        json!([])
+    );
+    let again = api
+        .send(Method::DELETE, path, &[("authorization", &admin)], None)
+        .await;
+    assert_eq!(again.status, 404);
 }
