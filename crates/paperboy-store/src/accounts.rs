@@ -258,6 +258,56 @@ impl Store {
         }
     }
 
+    /// Deletes account `user_id` and what only it needs: sessions, tokens, sign-in
+    /// links, votes (the papers' counts drop). Its comments stay, without an author
+    /// ("deleted user"); its submissions stay on the lists.
+    pub async fn delete_user(&self, user_id: &str) -> Result<bool> {
+        let mut tx = self.db.begin(true).await?;
+        let Some(email) = tx
+            .fetch_optional::<Scalar<String>>(
+                Sql::new("SELECT email_key AS v FROM users WHERE id = $1").arg(user_id),
+            )
+            .await?
+        else {
+            return Ok(false);
+        };
+        let voted: Vec<String> = tx
+            .fetch_all::<Scalar<String>>(
+                Sql::new("SELECT paper_id AS v FROM votes WHERE user_id = $1").arg(user_id),
+            )
+            .await?
+            .into_iter()
+            .map(|row| row.v)
+            .collect();
+        // Explicitly, not by cascade: the engines need not enforce foreign keys alike.
+        for table in ["votes", "sessions", "api_tokens"] {
+            tx.execute(Sql::new(format!("DELETE FROM {table} WHERE user_id = $1")).arg(user_id))
+                .await?;
+        }
+        tx.execute(Sql::new("UPDATE comments SET user_id = NULL WHERE user_id = $1").arg(user_id))
+            .await?;
+        tx.execute(Sql::new("DELETE FROM login_tokens WHERE lower(email) = $1").arg(email.v))
+            .await?;
+        tx.execute(Sql::new("DELETE FROM users WHERE id = $1").arg(user_id))
+            .await?;
+        for paper in &voted {
+            tx.execute(
+                Sql::new(
+                    "UPDATE paper_activity SET upvotes = \
+                     (SELECT COUNT(*) FROM votes WHERE paper_id = $1) WHERE paper_id = $1",
+                )
+                .arg(paper.as_str()),
+            )
+            .await?;
+        }
+        tx.execute(Sql::new(
+            "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Sets the role of account `user_id`.
     pub async fn set_role(&self, user_id: &str, role: Role) -> Result<()> {
         let sql = Sql::new("UPDATE users SET role = $2 WHERE id = $1")

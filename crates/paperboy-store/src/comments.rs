@@ -184,6 +184,20 @@ impl Store {
             .collect()
     }
 
+    /// Every comment account `user_id` wrote, oldest first.
+    pub async fn comments_by(&self, user_id: &str) -> Result<Vec<Comment>> {
+        let sql = Sql::new(format!(
+            "{SELECT_COMMENTS} WHERE c.user_id = $1 ORDER BY c.created_ms, c.id"
+        ))
+        .arg(user_id);
+        self.db
+            .fetch_all::<CommentRow>(sql)
+            .await?
+            .into_iter()
+            .map(CommentRow::into_comment)
+            .collect()
+    }
+
     /// Runs `sql` (an update of comment `comment.id`) and recounts its paper.
     async fn change_comment(&self, comment: &Comment, sql: Sql) -> Result<()> {
         let mut tx = self.db.begin(true).await?;

@@ -115,6 +115,7 @@ fn login_page(
 /// The sign-in form's fields.
 #[derive(Debug, Deserialize)]
 pub(super) struct LoginForm {
+    #[serde(default)]
     email: String,
     #[serde(default)]
     csrf: String,
@@ -298,6 +299,7 @@ fn welcome_page(
 /// The username form's fields.
 #[derive(Debug, Deserialize)]
 pub(super) struct WelcomeForm {
+    #[serde(default)]
     username: String,
     #[serde(default)]
     csrf: String,
@@ -535,4 +537,118 @@ pub(super) async fn profile(
     mark_voted(&mut view.submitted, &voted);
     mark_voted(&mut view.upvoted, &voted);
     Ok(render(&view)?.into_response())
+}
+
+/// `GET /settings/export`: everything paperboy holds about the reader, as JSON.
+pub(super) async fn export_data(
+    State(app): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
+    let signed_in = viewer.require()?;
+    let user = &signed_in.user;
+    let submissions = match &user.username {
+        Some(name) => {
+            let list = app
+                .store
+                .daily_page(&DailyQuery::submitted_by(name, u32::MAX))
+                .await?;
+            list.items
+                .iter()
+                .map(|item| {
+                    serde_json::json!({
+                        "paper": item.entry.paper_id.to_string(),
+                        "date": item.entry.date.to_string(),
+                        "submittedAt": item.entry.submitted_at.map(|t| t.to_string()),
+                    })
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let comments: Vec<serde_json::Value> = app
+        .store
+        .comments_by(&user.id)
+        .await?
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id, "paper": c.paper_id.to_string(), "parentId": c.parent_id,
+                "markdown": c.body, "createdMs": c.created_ms, "editedMs": c.edited_ms,
+                "hiddenReason": c.hidden_reason, "deleted": c.deleted,
+            })
+        })
+        .collect();
+    let upvoted: Vec<String> = app
+        .store
+        .upvoted_by(&user.id, u32::MAX)
+        .await?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let sessions = app.store.sessions_of(&user.id).await?;
+    let tokens = app.store.api_tokens_of(&user.id).await?;
+    let body = serde_json::json!({
+        "account": {
+            "id": user.id, "email": user.email, "username": user.username,
+            "role": user.role.as_str(), "createdAt": user.created.to_string(),
+        },
+        "sessions": sessions.iter().map(|s| serde_json::json!({
+            "id": s.id, "createdMs": s.created_ms, "lastSeenMs": s.last_seen_ms, "userAgent": s.user_agent,
+        })).collect::<Vec<_>>(),
+        "apiTokens": tokens.iter().map(|t| serde_json::json!({
+            "id": t.id, "name": t.name, "createdMs": t.created_ms, "lastUsedMs": t.last_used_ms,
+        })).collect::<Vec<_>>(),
+        "upvoted": upvoted,
+        "comments": comments,
+        "submissions": submissions,
+    });
+    let mut response = axum::Json(body).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        axum::http::HeaderValue::from_static("attachment; filename=\"paperboy-account.json\""),
+    );
+    Ok(response)
+}
+
+/// The account deletion form's fields.
+#[derive(Debug, Deserialize)]
+pub(super) struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+    /// The account's username or address, typed to confirm.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /settings/delete`: deletes the account (comments stay, as "deleted user").
+pub(super) async fn delete_account(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    form: Result<Form<DeleteForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let signed_in = checked_write(&app, &viewer, &headers)?;
+    let form = csrf_of(form)?;
+    signed_in.check_csrf(Some(&form.csrf))?;
+    let typed = form.confirm.trim();
+    let user = &signed_in.user;
+    let confirmed = !typed.is_empty()
+        && (user
+            .username
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(typed))
+            || user.email.eq_ignore_ascii_case(typed));
+    if !confirmed {
+        return Err(WebError::BadRequest(
+            "type your username or email address to confirm the deletion".into(),
+        ));
+    }
+    app.store.delete_user(&user.id).await?;
+    app.cache.changed();
+    tracing::info!(user = %user.id, "account deleted");
+    let secure = app.site.secure_cookies;
+    Ok(see_other(
+        "/papers",
+        [set_cookie(SESSION_COOKIE, "", Some(0), secure)],
+    ))
 }

@@ -123,6 +123,8 @@ pub fn router(
         .route("/logout", post(account::logout))
         .route("/settings", get(account::settings))
         .route("/settings/tokens", post(account::create_token))
+        .route("/settings/export", get(account::export_data))
+        .route("/settings/delete", post(account::delete_account))
         .route("/settings/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/settings/sessions/{id}/revoke",

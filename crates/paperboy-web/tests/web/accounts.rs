@@ -11,7 +11,7 @@ use paperboy_testkit::{Browser, Mailbox, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::common::{HF_DAY, TestApp, TestDb, bearer, seeded};
+use crate::common::{HF_DAY, TestApp, TestDb, bearer, seeded, signed_in};
 
 on_both_backends!(
     an_emailed_link_signs_in_once_and_asks_for_a_username,
@@ -20,6 +20,7 @@ on_both_backends!(
     the_eleventh_sign_in_request_in_a_minute_is_refused,
     upvotes_count_once_per_reader_and_show_everywhere,
     api_tokens_are_created_shown_once_and_revoked,
+    a_reader_takes_their_data_and_deletes_their_account,
 );
 
 /// The data directory of `app` (where its mail goes).
@@ -416,4 +417,71 @@ async fn api_tokens_are_created_shown_once_and_revoked(db: TestDb) {
         )
         .await;
     assert_eq!(after.status, 401);
+}
+
+async fn a_reader_takes_their_data_and_deletes_their_account(db: TestDb) {
+    let app = seeded(db).await;
+    let list = app
+        .json(&format!("/api/daily_papers?date={HF_DAY}"), 200)
+        .await;
+    let paper = list[0]["paper"]["id"].as_str().unwrap().to_owned();
+    let before = list[0]["paper"]["upvotes"].as_u64().unwrap();
+    let browser = signed_in(&app, "zed").await;
+    let csrf = browser.get(&format!("/papers/{paper}")).await.csrf();
+    browser
+        .post(
+            &format!("/papers/{paper}/upvote"),
+            &[("csrf", &csrf), ("vote", "add")],
+        )
+        .await;
+    let posted = browser
+        .post(
+            &format!("/papers/{paper}/comments"),
+            &[("csrf", &csrf), ("body", "My two cents.")],
+        )
+        .await;
+    assert_eq!(posted.status, 303);
+
+    let export = browser.get("/settings/export").await;
+    assert_eq!(export.status, 200);
+    let data: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(data["account"]["email"], "zed@example.org");
+    assert_eq!(data["upvoted"], json!([paper]));
+    assert_eq!(data["comments"][0]["markdown"], "My two cents.");
+    assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
+    assert!(
+        Browser::new(&app.base).get("/settings/export").await.status == 401,
+        "only the reader's own"
+    );
+
+    let settings = browser.get("/settings").await;
+    let wrong = browser
+        .post(
+            "/settings/delete",
+            &[("csrf", &settings.csrf()), ("confirm", "someone")],
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    let gone = browser
+        .post(
+            "/settings/delete",
+            &[("csrf", &settings.csrf()), ("confirm", "zed")],
+        )
+        .await;
+    assert_eq!(gone.status, 303, "{}", gone.body);
+    assert!(app.store.user_by_username("zed").await.unwrap().is_none());
+    assert_eq!(browser.get("/settings").await.status, 401, "signed out");
+    let page = app.text(&format!("/papers/{paper}"), 200).await;
+    assert!(
+        page.contains("deleted user") && page.contains("My two cents."),
+        "comments stay"
+    );
+    let list = app
+        .json(&format!("/api/daily_papers?date={HF_DAY}"), 200)
+        .await;
+    assert_eq!(
+        list[0]["paper"]["upvotes"].as_u64(),
+        Some(before),
+        "the vote is gone"
+    );
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod authz;
 mod comments;
 mod common;
 mod exports;
