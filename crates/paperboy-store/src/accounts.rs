@@ -280,7 +280,15 @@ impl Store {
             .map(|row| row.v)
             .collect();
         // Explicitly, not by cascade: the engines need not enforce foreign keys alike.
-        for table in ["votes", "sessions", "api_tokens"] {
+        tx.execute(
+            Sql::new(
+                "DELETE FROM collection_papers WHERE collection_id IN \
+                 (SELECT id FROM collections WHERE user_id = $1)",
+            )
+            .arg(user_id),
+        )
+        .await?;
+        for table in ["votes", "sessions", "api_tokens", "collections"] {
             tx.execute(Sql::new(format!("DELETE FROM {table} WHERE user_id = $1")).arg(user_id))
                 .await?;
         }

@@ -15,6 +15,7 @@
 mod accounts;
 mod backlog;
 mod codec;
+mod collections;
 mod comments;
 mod copy;
 mod daily;
@@ -45,6 +46,7 @@ use paperboy_core::{Clock, SystemClock};
 
 pub use accounts::{ApiTokenInfo, SessionInfo, SessionUser, User};
 pub use backlog::{Backlog, BacklogPosition, BacklogTask};
+pub use collections::{Collection, MAX_COLLECTION_NAME};
 pub use comments::{Comment, MAX_COMMENT_CHARS};
 pub use copy::{
     CopiedTable, CopyProgress, CopyReport, DEFAULT_CHUNK_ROWS, StoreCopy, TableCheck, TableCopied,

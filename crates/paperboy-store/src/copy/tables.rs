@@ -265,6 +265,31 @@ static TABLES: &[CopiedTable] = &[
         reset: &[],
     },
     CopiedTable {
+        name: "collections",
+        columns: &[
+            ("id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("public", Int),
+            ("created_ms", Int),
+            ("updated_ms", Int),
+        ],
+        key_len: 1,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
+        name: "collection_papers",
+        columns: &[
+            ("collection_id", Text),
+            ("paper_id", Text),
+            ("added_ms", Int),
+        ],
+        key_len: 2,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
         name: "outbox",
         columns: &[
             ("id", Text),

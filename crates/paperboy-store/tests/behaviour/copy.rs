@@ -183,6 +183,18 @@ async fn fill(store: &Store, n: usize) {
             .await
             .unwrap();
     }
+    let owner = store
+        .find_or_create_user(&Email::parse("reader1@example.org").unwrap())
+        .await
+        .unwrap();
+    let collection = store
+        .create_collection(&owner.id, "Über reading", true)
+        .await
+        .unwrap();
+    store
+        .set_in_collection(&collection.id, &ids[1], true)
+        .await
+        .unwrap();
     let claimed = store
         .claim_mail("old-host", 1, 9_999_999_999_999, true)
         .await

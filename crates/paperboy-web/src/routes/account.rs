@@ -501,6 +501,7 @@ pub(super) async fn profile(
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no reader called {name} here.")))?;
     let username = user.username.clone().unwrap_or_default();
+    let own_profile = viewer.0.as_ref().is_some_and(|v| v.user.id == user.id);
     let submitted = app
         .store
         .daily_page(&DailyQuery::submitted_by(&username, PROFILE_LIST))
@@ -527,6 +528,7 @@ pub(super) async fn profile(
             .map(|item| ListItem { rank: None, ..item })
             .collect(),
         upvoted: upvoted.iter().map(ListItem::paper).collect(),
+        collections: app.store.collections_of(&user.id, own_profile).await?,
     };
     let ids = view
         .submitted

@@ -20,7 +20,8 @@ use crate::views::format::long_day;
 /// Entries per feed.
 const FEED_SIZE: u32 = 50;
 
-fn respond(feed: &Feed<'_>, format: FeedFormat) -> Response {
+/// `feed` as `format`, with its content type.
+pub(super) fn respond(feed: &Feed<'_>, format: FeedFormat) -> Response {
     let mut response = feed.render(format).into_response();
     response.headers_mut().insert(
         CONTENT_TYPE,

@@ -3,6 +3,7 @@
 mod account;
 mod api;
 mod base_url;
+mod collections;
 mod comments;
 mod curate;
 mod errors;
@@ -85,6 +86,13 @@ pub fn router(
         .route("/papers/submit", post(submit::api_submit))
         .route("/papers/index", post(submit::api_index))
         .route("/admin/daily", post(curate::api_put))
+        .route("/collections", post(collections::api_create))
+        .route("/collections/{id}", get(collections::api_get))
+        .route("/collections/{id}/papers", post(collections::api_add))
+        .route(
+            "/collections/{id}/papers/{*paper}",
+            axum::routing::delete(collections::api_remove),
+        )
         .route(
             "/admin/daily/{date}/{*id}",
             axum::routing::delete(curate::api_take_off),
@@ -131,6 +139,11 @@ pub fn router(
             post(account::revoke_session),
         )
         .route("/u/{name}", get(account::profile))
+        .route("/collections", post(collections::create))
+        .route("/collections/{id}", get(collections::page))
+        .route("/collections/{id}/papers", post(collections::save))
+        .route("/collections/{id}/delete", post(collections::delete))
+        .route("/feeds/c/{file}", get(collections::feed))
         .route("/search", get(pages::search))
         .route("/feeds/{file}", get(feeds::feed))
         .route("/feeds/u/{file}", get(feeds::user_feed))

@@ -259,9 +259,14 @@ pub(super) async fn paper(
     let voted = votes_of(&app, &viewer, ids).await?;
     let upvoters = app.store.upvoters(&id.id, UPVOTERS_ON_PAGE).await?;
     let comments = app.store.comments_of(&id.id).await?;
+    let collections = match &viewer.0 {
+        Some(reader) => app.store.collections_of(&reader.user.id, true).await?,
+        None => Vec::new(),
+    };
     let view = PaperView::new(layout, &detail, &similar, status)
         .with_votes(&voted, upvoters)
-        .with_comments(&comments);
+        .with_comments(&comments)
+        .with_collections(collections);
     let mut response = render(&view)?.into_response();
     // The same URL answers Markdown to clients that ask for it.
     response

@@ -1,7 +1,7 @@
 //! Account pages: sign-in, the welcome form, settings, profiles, and plain notices.
 
 use askama::Template;
-use paperboy_store::{ApiTokenInfo, SessionInfo, User};
+use paperboy_store::{ApiTokenInfo, Collection, SessionInfo, User};
 
 use super::list::ListItem;
 use super::{Layout, TextLink};
@@ -146,6 +146,19 @@ pub(crate) struct ProfileView<'a> {
     pub summary: String,
     pub submitted: Vec<ListItem<'a>>,
     pub upvoted: Vec<ListItem<'a>>,
+    /// Collections shown: the public ones, and the private ones to their owner.
+    pub collections: Vec<Collection>,
+}
+
+/// `collection.html`: `/collections/{id}`.
+#[derive(Template)]
+#[template(path = "collection.html")]
+pub(crate) struct CollectionView<'a> {
+    pub layout: Layout<'a>,
+    pub collection: &'a Collection,
+    pub items: Vec<ListItem<'a>>,
+    /// The reader owns it: the remove and delete forms show.
+    pub owner: bool,
 }
 
 /// `submit.html`: the submission form.

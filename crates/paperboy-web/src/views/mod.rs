@@ -22,7 +22,8 @@ use askama::Template;
 use axum::response::Html;
 
 pub(crate) use account::{
-    LoginConfirmView, LoginView, NoticeView, ProfileView, SettingsView, SubmitView, WelcomeView,
+    CollectionView, LoginConfirmView, LoginView, NoticeView, ProfileView, SettingsView, SubmitView,
+    WelcomeView,
 };
 pub(crate) use daily::DailyView;
 pub(crate) use error::ErrorView;

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use askama::Template;
 use paperboy_core::{ArxivId, Author, Paper, Period};
-use paperboy_store::{Comment, PaperDetail, PaperRecord};
+use paperboy_store::{Collection, Comment, PaperDetail, PaperRecord};
 
 use super::comments::{CommentLine, thread};
 use super::format::{external_href, long_day, short_day, utc_day};
@@ -79,6 +79,8 @@ pub(crate) struct PaperView<'a> {
     can_comment: bool,
     /// The reader is an admin: the curation form shows.
     admin: bool,
+    /// The reader's collections, for the save form.
+    collections: Vec<Collection>,
 }
 
 /// A search for exactly `phrase`: quoted when it has several words.
@@ -188,7 +190,14 @@ impl<'a> PaperView<'a> {
             visible_comments: 0,
             can_comment: false,
             admin: false,
+            collections: Vec::new(),
         }
+    }
+
+    /// The reader's collections, offered in the save form.
+    pub(crate) fn with_collections(mut self, collections: Vec<Collection>) -> Self {
+        self.collections = collections;
+        self
     }
 
     /// The comments on the paper, with what the page's reader may do with them.

@@ -15,8 +15,8 @@ on_both_backends!(
     hostile_titles_stay_text_in_feeds,
 );
 
-/// What `feedparser` makes of the feed at `path`.
-async fn parse(app: &TestApp, path: &str) -> Value {
+/// What `feedparser` makes of the feed at `path` (asserting it parsed cleanly).
+pub(crate) async fn parse(app: &TestApp, path: &str) -> Value {
     let script = paperboy_testkit::workspace_root().join("crates/paperboy-web/tests/feeds.py");
     let output =
         tokio::process::Command::from(paperboy_testkit::python_with("feedparser", "feedparser"))

@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod collections;
 mod comments;
 mod common;
 mod exports;
