@@ -288,7 +288,13 @@ impl Store {
             .arg(user_id),
         )
         .await?;
-        for table in ["votes", "sessions", "api_tokens", "collections"] {
+        for table in [
+            "votes",
+            "sessions",
+            "api_tokens",
+            "collections",
+            "author_claims",
+        ] {
             tx.execute(Sql::new(format!("DELETE FROM {table} WHERE user_id = $1")).arg(user_id))
                 .await?;
         }

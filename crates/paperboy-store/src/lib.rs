@@ -14,6 +14,7 @@
 
 mod accounts;
 mod backlog;
+mod claims;
 mod codec;
 mod collections;
 mod comments;
@@ -46,6 +47,7 @@ use paperboy_core::{Clock, SystemClock};
 
 pub use accounts::{ApiTokenInfo, SessionInfo, SessionUser, User};
 pub use backlog::{Backlog, BacklogPosition, BacklogTask};
+pub use claims::{AuthorClaim, ClaimStatus};
 pub use collections::{Collection, MAX_COLLECTION_NAME};
 pub use comments::{Comment, MAX_COMMENT_CHARS};
 pub use copy::{

@@ -128,7 +128,7 @@ impl WriteTx {
     }
 
     /// The change sequence number of this transaction, taken on first use.
-    async fn change_seq(&mut self) -> Result<i64> {
+    pub(crate) async fn change_seq(&mut self) -> Result<i64> {
         if let Some(seq) = self.change_seq {
             return Ok(seq);
         }

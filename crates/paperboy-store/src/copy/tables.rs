@@ -290,6 +290,21 @@ static TABLES: &[CopiedTable] = &[
         reset: &[],
     },
     CopiedTable {
+        name: "author_claims",
+        columns: &[
+            ("paper_id", Text),
+            ("author_index", Int),
+            ("user_id", Text),
+            ("status", Text),
+            ("created_ms", Int),
+            ("decided_by", Text),
+            ("decided_ms", Int),
+        ],
+        key_len: 2,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
         name: "outbox",
         columns: &[
             ("id", Text),

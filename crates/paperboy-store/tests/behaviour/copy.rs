@@ -195,6 +195,11 @@ async fn fill(store: &Store, n: usize) {
         .set_in_collection(&collection.id, &ids[1], true)
         .await
         .unwrap();
+    store.claim_author(&ids[2], 0, &owner.id).await.unwrap();
+    store
+        .decide_claim(&ids[2], 0, &owner.id, true)
+        .await
+        .unwrap();
     let claimed = store
         .claim_mail("old-host", 1, 9_999_999_999_999, true)
         .await

@@ -508,6 +508,10 @@ pub(super) async fn profile(
         .await?;
     let upvoted_ids: Vec<ArxivId> = app.store.upvoted_by(&user.id, PROFILE_LIST).await?;
     let upvoted = app.store.records_by_ids(&upvoted_ids).await?;
+    let authored = app
+        .store
+        .records_by_ids(&app.store.authored_by(&user.id).await?)
+        .await?;
     let feed_title = format!("{}: papers submitted by {username}", app.site.name);
     let feed_path = format!("/feeds/u/{username}");
     let mut view = ProfileView {
@@ -528,6 +532,7 @@ pub(super) async fn profile(
             .map(|item| ListItem { rank: None, ..item })
             .collect(),
         upvoted: upvoted.iter().map(ListItem::paper).collect(),
+        authored: authored.iter().map(ListItem::paper).collect(),
         collections: app.store.collections_of(&user.id, own_profile).await?,
     };
     let ids = view

@@ -33,6 +33,12 @@ pub(super) enum PaperWrite {
     Form(ArxivId, String, CommentAction),
     /// `{id}/curate` (the admin form).
     Curate(ArxivId),
+    /// `{id}/claim` (the "this is me" form on an author).
+    Claim(ArxivId),
+    /// `{id}/claims/{index}/verify|reject` (moderators).
+    Decide(ArxivId, usize, bool),
+    /// `{id}/links` (API: a verified author sets the code and project links).
+    Links(ArxivId),
 }
 
 /// What a comment form does.
@@ -60,15 +66,29 @@ impl PaperWrite {
     pub(super) fn parse(path: &str) -> Result<Self, WebError> {
         let unknown = || WebError::NotFound(format!("Nothing to write to at /papers/{path}."));
         // Old-style ids hold one slash (`hep-th/9901001`): find where the action starts.
-        let (id, rest) = ["/upvote", "/comments", "/comment", "/curate"]
-            .iter()
-            .find_map(|marker| path.find(marker).map(|at| (&path[..at], &path[at + 1..])))
-            .ok_or_else(unknown)?;
+        let (id, rest) = [
+            "/upvote",
+            "/comments",
+            "/comment",
+            "/curate",
+            "/claims",
+            "/claim",
+            "/links",
+        ]
+        .iter()
+        .find_map(|marker| path.find(marker).map(|at| (&path[..at], &path[at + 1..])))
+        .ok_or_else(unknown)?;
         let id = VersionedId::parse(id)?.id;
         let parts: Vec<&str> = rest.split('/').collect();
         Ok(match parts.as_slice() {
             ["upvote"] => Self::Upvote(id),
             ["curate"] => Self::Curate(id),
+            ["claim"] => Self::Claim(id),
+            ["links"] => Self::Links(id),
+            ["claims", index, decision @ ("verify" | "reject")] => {
+                let index = index.parse().map_err(|_| unknown())?;
+                Self::Decide(id, index, *decision == "verify")
+            }
             ["comment" | "comments"] => Self::Comment(id),
             ["comment" | "comments", cid, "reply"] => Self::Reply(id, comment_id(cid)?),
             ["comments", cid] => Self::Existing(id, comment_id(cid)?),
@@ -248,6 +268,9 @@ pub(super) struct PaperForm {
     /// Curation: `add` (the default) or `remove`.
     #[serde(default)]
     pub action: String,
+    /// Claims: the author entry's position, from 0.
+    #[serde(default)]
+    pub author_index: String,
 }
 
 /// A comment form on a paper page (already checked: `signed_in`, CSRF, origin):
@@ -280,7 +303,7 @@ pub(super) async fn form_write(
             apply(app, &signed_in, &comment, change).await?;
             (paper, cid)
         }
-        PaperWrite::Upvote(_) | PaperWrite::Existing(..) | PaperWrite::Curate(_) => {
+        _ => {
             return Err(WebError::NotFound("Nothing to post to here.".into()));
         }
     };
@@ -382,13 +405,20 @@ fn is_orphan(comment: &Comment, all: &[Comment]) -> bool {
         .is_some_and(|parent| !all.iter().any(|c| c.id == parent))
 }
 
-/// The body of the comment API: HF's `{"comment": "markdown"}`; for PATCH also
-/// `{"hidden": true, "reason": "spam"}` (moderators).
+/// The JSON body of API writes about a paper: HF's `{"comment": "markdown"}`; for
+/// PATCH also `{"hidden": true, "reason": "spam"}` (moderators); for `links`
+/// `{"githubRepo", "projectPage"}` (HF's shape).
 #[derive(Debug, Deserialize)]
-pub(super) struct CommentBody {
+pub(super) struct PaperBody {
     comment: Option<String>,
     hidden: Option<bool>,
     reason: Option<String>,
+    /// The code repository (`links`).
+    #[serde(rename = "githubRepo")]
+    pub github_repo: Option<String>,
+    /// The project page (`links`).
+    #[serde(rename = "projectPage")]
+    pub project_page: Option<String>,
 }
 
 /// `POST` / `PATCH` / `DELETE` of the comment API.
@@ -398,10 +428,10 @@ pub(super) async fn api_write(
     headers: &HeaderMap,
     method: &axum::http::Method,
     target: PaperWrite,
-    body: Result<Json<CommentBody>, JsonRejection>,
+    body: Result<Json<PaperBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let signed_in = api_writer(app, viewer, headers)?;
-    let body = || -> Result<CommentBody, WebError> {
+    let body = || -> Result<PaperBody, WebError> {
         body.map(|Json(body)| body).map_err(|e| {
             WebError::BadRequest(format!(
                 "send {{\"comment\": \"markdown\"}} ({})",

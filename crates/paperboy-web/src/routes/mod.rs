@@ -3,6 +3,7 @@
 mod account;
 mod api;
 mod base_url;
+mod claims;
 mod collections;
 mod comments;
 mod curate;

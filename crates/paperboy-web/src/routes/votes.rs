@@ -11,9 +11,9 @@ use axum::{Form, Json};
 use paperboy_core::{ArxivId, parse_day};
 use paperboy_store::{StoreError, VoteOutcome};
 
-use super::comments::{self, CommentBody, PaperForm, PaperWrite};
-use super::curate;
+use super::comments::{self, PaperBody, PaperForm, PaperWrite};
 use super::submit::api_writer;
+use super::{claims, curate};
 use crate::WebError;
 use crate::auth::{SignedIn, Viewer, check_origin};
 use crate::limits::Limit;
@@ -78,6 +78,12 @@ pub(super) async fn page_post(
             }
             Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
         }
+        PaperWrite::Claim(paper) => {
+            claims::claim(&app, &signed_in, &paper, &form.author_index).await
+        }
+        PaperWrite::Decide(paper, index, verify) => {
+            claims::decide(&app, &signed_in, &paper, index, verify).await
+        }
         other => comments::form_write(&app, &signed_in, other, &form).await,
     }
 }
@@ -111,7 +117,7 @@ pub(super) async fn api_write(
     method: Method,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    body: Result<Json<CommentBody>, JsonRejection>,
+    body: Result<Json<PaperBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
     match PaperWrite::parse(&path?.0)? {
         PaperWrite::Upvote(paper) if method != Method::PATCH => {
@@ -123,6 +129,12 @@ pub(super) async fn api_write(
                 upvotes: outcome.upvotes,
             })
             .into_response())
+        }
+        PaperWrite::Links(paper) if method == Method::POST => {
+            let body = body
+                .map(|b| b.0)
+                .map_err(|e| WebError::BadRequest(e.body_text()))?;
+            claims::api_links(&app, viewer, &headers, &paper, &body).await
         }
         target => comments::api_write(&app, viewer, &headers, &method, target, body).await,
     }

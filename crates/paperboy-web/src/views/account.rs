@@ -146,6 +146,8 @@ pub(crate) struct ProfileView<'a> {
     pub summary: String,
     pub submitted: Vec<ListItem<'a>>,
     pub upvoted: Vec<ListItem<'a>>,
+    /// Papers they are a verified author of.
+    pub authored: Vec<ListItem<'a>>,
     /// Collections shown: the public ones, and the private ones to their owner.
     pub collections: Vec<Collection>,
 }

@@ -31,6 +31,20 @@ pub(crate) struct CommentLine {
     pub can_reply: bool,
     pub can_edit: bool,
     pub can_hide: bool,
+    /// Written by a verified author of the paper.
+    pub by_author: bool,
+    /// The author's account id (for the badge).
+    user_id: Option<String>,
+}
+
+/// Marks the comments written by the paper's verified authors (`author_ids`).
+pub(crate) fn mark_authors(lines: &mut [CommentLine], author_ids: &[String]) {
+    for line in lines {
+        line.by_author = line
+            .user_id
+            .as_ref()
+            .is_some_and(|id| author_ids.contains(id));
+    }
 }
 
 fn when(ms: i64) -> String {
@@ -86,5 +100,7 @@ fn line(comment: &Comment, depth: usize, reader: Option<&SignedIn>) -> CommentLi
         can_reply: named && visible,
         can_edit: author && visible,
         can_hide: reader.is_some_and(|r| r.user.role.moderates()) && !comment.deleted,
+        by_author: false,
+        user_id: comment.user_id.clone(),
     }
 }

@@ -4,9 +4,9 @@ use std::collections::HashSet;
 
 use askama::Template;
 use paperboy_core::{ArxivId, Author, Paper, Period};
-use paperboy_store::{Collection, Comment, PaperDetail, PaperRecord};
+use paperboy_store::{AuthorClaim, ClaimStatus, Collection, Comment, PaperDetail, PaperRecord};
 
-use super::comments::{CommentLine, thread};
+use super::comments::{CommentLine, mark_authors, thread};
 use super::format::{external_href, long_day, short_day, utc_day};
 use super::list::{ListItem, mark_voted, page_href};
 use super::{Layout, SemanticStatus, TextLink};
@@ -81,6 +81,20 @@ pub(crate) struct PaperView<'a> {
     admin: bool,
     /// The reader's collections, for the save form.
     collections: Vec<Collection>,
+    /// What the page says of each author shown (same order as `authors`).
+    author_marks: Vec<AuthorMark>,
+    /// Claims waiting for a moderator (shown to moderators): author position, name,
+    /// claimant.
+    pending_claims: Vec<(usize, String, String)>,
+}
+
+/// Authorship of one author entry, as the page shows it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct AuthorMark {
+    /// The verified author's username.
+    pub verified: Option<String>,
+    /// The reader may claim this entry ("this is me").
+    pub claimable: bool,
 }
 
 /// A search for exactly `phrase`: quoted when it has several words.
@@ -191,7 +205,50 @@ impl<'a> PaperView<'a> {
             can_comment: false,
             admin: false,
             collections: Vec::new(),
+            author_marks: vec![AuthorMark::default(); authors.len()],
+            pending_claims: Vec::new(),
         }
+    }
+
+    /// The authorship claims on the paper, as the reader may see and act on them.
+    pub(crate) fn with_claims(mut self, claims: &[AuthorClaim]) -> Self {
+        let reader = self.layout.viewer;
+        let named = reader.is_some_and(|r| r.user.username.is_some());
+        let claimed_one = reader.is_some_and(|r| {
+            claims
+                .iter()
+                .any(|c| c.user_id == r.user.id && c.status != ClaimStatus::Rejected)
+        });
+        for (index, mark) in self.author_marks.iter_mut().enumerate() {
+            let claim = claims.iter().find(|c| c.author_index == index);
+            mark.verified = claim
+                .filter(|c| c.status == ClaimStatus::Verified)
+                .and_then(|c| c.username.clone());
+            mark.claimable =
+                named && !claimed_one && claim.is_none_or(|c| c.status == ClaimStatus::Rejected);
+        }
+        if reader.is_some_and(|r| r.user.role.moderates()) {
+            self.pending_claims = claims
+                .iter()
+                .filter(|c| c.status == ClaimStatus::Pending)
+                .map(|c| {
+                    let name = self
+                        .paper
+                        .authors
+                        .get(c.author_index)
+                        .map(|a| a.name.clone())
+                        .unwrap_or_default();
+                    (c.author_index, name, c.username.clone().unwrap_or_default())
+                })
+                .collect();
+        }
+        let authors: Vec<String> = claims
+            .iter()
+            .filter(|c| c.status == ClaimStatus::Verified)
+            .map(|c| c.user_id.clone())
+            .collect();
+        mark_authors(&mut self.comments, &authors);
+        self
     }
 
     /// The reader's collections, offered in the save form.

@@ -205,6 +205,14 @@ fn endpoints() -> Vec<Endpoint> {
             Allowed::Admins,
             200,
         ),
+        // Links: verified authors of the paper (none here) and admins.
+        e(
+            Method::POST,
+            "/api/papers/{p}/links",
+            Some(json!({"projectPage": "https://example.org"})),
+            Allowed::Admins,
+            200,
+        ),
     ]
 }
 
@@ -289,7 +297,7 @@ async fn every_write_answers_each_role_as_it_should(db: TestDb) {
             }
         }
     }
-    assert_eq!(checked, 11 * (1 + 4 * 3));
+    assert_eq!(checked, 12 * (1 + 4 * 3));
 }
 
 async fn forms_without_their_csrf_token_are_refused(db: TestDb) {
@@ -313,6 +321,8 @@ async fn forms_without_their_csrf_token_are_refused(db: TestDb) {
         format!("/papers/{PAPER}/comments/{}/hide", comment.id),
         format!("/papers/{PAPER}/comments/{}/delete", comment.id),
         format!("/papers/{PAPER}/curate"),
+        format!("/papers/{PAPER}/claim"),
+        format!("/papers/{PAPER}/claims/0/verify"),
         "/papers/submit".to_owned(),
         "/welcome".to_owned(),
         "/settings/tokens".to_owned(),
@@ -342,7 +352,7 @@ async fn forms_without_their_csrf_token_are_refused(db: TestDb) {
         assert_eq!(wrong.status, 403, "{form} with another token");
     }
     let anonymous = Browser::new(&app.base);
-    for form in &forms[..7] {
+    for form in &forms[..9] {
         assert_eq!(
             anonymous.post(form, &[("csrf", &reader.csrf)]).await.status,
             401,

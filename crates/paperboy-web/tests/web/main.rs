@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod claims;
 mod collections;
 mod comments;
 mod common;
