@@ -38,6 +38,12 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// The directory the messages are written to (one `.eml` file each, starting
+    /// with an `X-Envelope-To` line).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// Stops the server: connections are refused until [`SmtpSink::resume`].
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
