@@ -1,6 +1,6 @@
-//! Authorship claims: a reader claims one author entry of a paper, a moderator
-//! verifies or rejects it. Verified authors may set their paper's code and project
-//! links.
+//! Moderation of papers: authorship claims (a reader claims one author entry, a
+//! moderator verifies or rejects it; verified authors may set the paper's code and
+//! project links), and papers moderators hide from the daily lists.
 
 use paperboy_core::ArxivId;
 
@@ -170,6 +170,44 @@ impl Store {
             .iter()
             .map(|row| parse_id(&row.v))
             .collect()
+    }
+
+    /// Hides `paper` from the daily lists with moderator `by`'s `reason`, or shows it
+    /// again (`reason` `None`).
+    pub async fn hide_paper(&self, paper: &ArxivId, by: &str, reason: Option<&str>) -> Result<()> {
+        let mut tx = self.db.begin(true).await?;
+        let sql = match reason {
+            Some(reason) => Sql::new(
+                "INSERT INTO paper_moderation (paper_id, hidden_reason, hidden_by, hidden_ms) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (paper_id) DO UPDATE SET \
+                 hidden_reason = excluded.hidden_reason, hidden_by = excluded.hidden_by, \
+                 hidden_ms = excluded.hidden_ms",
+            )
+            .arg(paper.as_str())
+            .arg(reason)
+            .arg(by)
+            .arg(ms(self.clock.now())),
+            None => {
+                Sql::new("DELETE FROM paper_moderation WHERE paper_id = $1").arg(paper.as_str())
+            }
+        };
+        tx.execute(sql).await?;
+        tx.execute(Sql::new(
+            "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
+        ))
+        .await?;
+        tx.commit().await
+    }
+
+    /// Why moderators hid `paper`, if they did.
+    pub async fn paper_hidden(&self, paper: &ArxivId) -> Result<Option<String>> {
+        let sql = Sql::new("SELECT hidden_reason AS v FROM paper_moderation WHERE paper_id = $1")
+            .arg(paper.as_str());
+        Ok(self
+            .db
+            .fetch_optional::<Scalar<String>>(sql)
+            .await?
+            .map(|row| row.v))
     }
 
     /// Sets `paper`'s code repository and project page (its verified author's or an

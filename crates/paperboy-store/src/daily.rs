@@ -108,7 +108,8 @@ struct ItemRow {
 }
 
 fn push_filters(sql: &mut Sql, query: &DailyQuery) {
-    sql.push(" WHERE 1 = 1");
+    // Papers moderators hid are on no list.
+    sql.push(" WHERE NOT EXISTS (SELECT 1 FROM paper_moderation m WHERE m.paper_id = d.paper_id)");
     if let Some(from) = query.from {
         sql.push(" AND d.day >= ").bind(from.to_string());
     }

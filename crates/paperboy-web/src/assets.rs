@@ -1,42 +1,72 @@
-//! The one stylesheet, compiled into the binary.
+//! The stylesheet and the one small script, compiled into the binary and served
+//! under URLs that carry a fingerprint of their content.
 
 use axum::extract::RawQuery;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+
+/// A file served from `/static/`.
+pub(crate) struct Asset {
+    path: &'static str,
+    body: &'static str,
+    content_type: &'static str,
+}
 
 /// The stylesheet.
-const STYLESHEET: &str = include_str!("../assets/style.css");
+pub(crate) const STYLESHEET: Asset = Asset {
+    path: "/static/style.css",
+    body: include_str!("../assets/style.css"),
+    content_type: "text/css; charset=utf-8",
+};
 
-/// A fingerprint of the stylesheet's content (64-bit FNV-1a), so that its URL changes
-/// whenever its content does.
-fn fingerprint() -> String {
-    let hash = STYLESHEET
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("{hash:016x}")
+/// The script that votes without a page load (the forms work without it).
+pub(crate) const SCRIPT: Asset = Asset {
+    path: "/static/app.js",
+    body: include_str!("../assets/app.js"),
+    content_type: "text/javascript; charset=utf-8",
+};
+
+impl Asset {
+    /// A fingerprint of the content (64-bit FNV-1a), so that the URL changes
+    /// whenever the content does.
+    fn fingerprint(&self) -> String {
+        let hash = self
+            .body
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            });
+        format!("{hash:016x}")
+    }
+
+    /// The URL pages link it with.
+    pub(crate) fn href(&self) -> String {
+        format!("{}?v={}", self.path, self.fingerprint())
+    }
+
+    /// The file: cached for a year when asked for by its fingerprinted URL, for an
+    /// hour otherwise.
+    fn respond(&self, query: Option<String>) -> Response {
+        let current = query.is_some_and(|q| q == format!("v={}", self.fingerprint()));
+        let cache = if current {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, max-age=3600"
+        };
+        (
+            [(CONTENT_TYPE, self.content_type), (CACHE_CONTROL, cache)],
+            self.body,
+        )
+            .into_response()
+    }
 }
 
-/// The URL pages link the stylesheet with.
-pub(crate) fn stylesheet_href() -> String {
-    format!("/static/style.css?v={}", fingerprint())
+/// `GET /static/style.css`.
+pub(crate) async fn stylesheet(RawQuery(query): RawQuery) -> Response {
+    STYLESHEET.respond(query)
 }
 
-/// `GET /static/style.css`: cached for a year when asked for by its fingerprinted
-/// URL, for an hour otherwise.
-pub(crate) async fn stylesheet(RawQuery(query): RawQuery) -> impl IntoResponse {
-    let current = query.is_some_and(|q| q == format!("v={}", fingerprint()));
-    let cache = if current {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=3600"
-    };
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, cache),
-        ],
-        STYLESHEET,
-    )
+/// `GET /static/app.js`.
+pub(crate) async fn script(RawQuery(query): RawQuery) -> Response {
+    SCRIPT.respond(query)
 }

@@ -39,6 +39,8 @@ pub(crate) struct Site {
     pub public_base: Option<String>,
     /// The stylesheet's URL, fingerprinted so browsers may cache it forever.
     pub css_href: String,
+    /// The script's URL, fingerprinted likewise.
+    pub script_href: String,
     /// Cookies get `Secure`: the public URL is https.
     pub secure_cookies: bool,
     /// Sign-in links are written to the log too.
@@ -63,7 +65,8 @@ impl AppState {
             search,
             site: Arc::new(Site {
                 name: config.site_name,
-                css_href: assets::stylesheet_href(),
+                css_href: assets::STYLESHEET.href(),
+                script_href: assets::SCRIPT.href(),
                 secure_cookies: public_base
                     .as_deref()
                     .is_some_and(|base| base.starts_with("https://")),

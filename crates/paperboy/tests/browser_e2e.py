@@ -174,8 +174,19 @@ def main():
         browser.submit("form[action='/papers/submit']", {"arxiv_id": paper})
         seen["after_submit"] = browser.url()
 
+        # The vote script answers in place: the page does not reload.
+        browser.eval("window.__samePage = true")
         browser.submit(".vote-big form.votes", {})
+        deadline = time.time() + 10
+        while browser.eval("document.querySelector('.vote-big button').getAttribute('aria-pressed')") != "true":
+            if time.time() > deadline:
+                break
+            time.sleep(0.1)
         seen["voted"] = browser.eval("document.querySelector('.vote-big button').getAttribute('aria-pressed')")
+        seen["vote_count"] = browser.eval("document.querySelector('.vote-big button').innerText")
+        seen["voted_in_place"] = browser.eval("window.__samePage === true")
+        browser.go(browser.url())
+        seen["vote_kept"] = browser.eval("document.querySelector('.vote-big button').getAttribute('aria-pressed')")
 
         browser.submit("form.new-comment", {"body": "**Great** read. See [the code](https://github.com/x/y).\n\n<script>alert(1)</script>"})
         seen["comment_html"] = browser.eval("document.querySelector('.comment-body').innerHTML")

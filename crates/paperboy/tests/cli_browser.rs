@@ -54,6 +54,12 @@ fn a_new_reader_signs_in_submits_votes_comments_and_finds_it_trending() {
         "{seen}"
     );
     assert_eq!(seen["voted"], "true", "the vote button is pressed");
+    assert_eq!(seen["vote_count"], "▲ 1");
+    assert_eq!(
+        seen["voted_in_place"], true,
+        "the script voted without a reload"
+    );
+    assert_eq!(seen["vote_kept"], "true", "the vote is stored");
     let comment = seen["comment_html"].as_str().unwrap();
     assert!(comment.contains("<strong>Great</strong>"), "{comment}");
     assert!(!comment.contains("<script"), "{comment}");

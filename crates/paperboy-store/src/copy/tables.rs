@@ -305,6 +305,18 @@ static TABLES: &[CopiedTable] = &[
         reset: &[],
     },
     CopiedTable {
+        name: "paper_moderation",
+        columns: &[
+            ("paper_id", Text),
+            ("hidden_reason", Text),
+            ("hidden_by", Text),
+            ("hidden_ms", Int),
+        ],
+        key_len: 1,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
         name: "outbox",
         columns: &[
             ("id", Text),

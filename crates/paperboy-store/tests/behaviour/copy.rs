@@ -192,12 +192,16 @@ async fn fill(store: &Store, n: usize) {
         .await
         .unwrap();
     store
-        .set_in_collection(&collection.id, &ids[1], true)
+        .set_in_collection(&collection.id, &ids[n - 1], true)
         .await
         .unwrap();
-    store.claim_author(&ids[2], 0, &owner.id).await.unwrap();
+    store.claim_author(&ids[n - 1], 0, &owner.id).await.unwrap();
     store
-        .decide_claim(&ids[2], 0, &owner.id, true)
+        .decide_claim(&ids[n - 1], 0, &owner.id, true)
+        .await
+        .unwrap();
+    store
+        .hide_paper(&ids[ids.len() - 1], &owner.id, Some("spam"))
         .await
         .unwrap();
     let claimed = store

@@ -1,5 +1,6 @@
-//! Authorship: "this is me" on an author of a paper page, moderators verifying or
-//! rejecting claims, and `POST /api/papers/{id}/links` by a verified author.
+//! Moderation of papers: "this is me" on an author of a paper page, moderators
+//! verifying or rejecting claims and hiding papers, and `POST /api/papers/{id}/links`
+//! by a verified author.
 
 use axum::Json;
 use axum::http::HeaderMap;
@@ -67,6 +68,35 @@ pub(super) async fn decide(
         return Err(WebError::NotFound("There is no such claim.".into()));
     }
     app.cache.changed();
+    Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
+}
+
+/// `POST /papers/{id}/hide` (`reason`; empty shows the paper again): a moderator
+/// takes a paper off the daily lists.
+pub(super) async fn hide_paper(
+    app: &AppState,
+    signed_in: &SignedIn,
+    paper: &ArxivId,
+    reason: &str,
+) -> Result<Response, WebError> {
+    if !signed_in.user.role.moderates() {
+        return Err(WebError::Forbidden("only moderators hide papers".into()));
+    }
+    if app
+        .store
+        .records_by_ids(std::slice::from_ref(paper))
+        .await?
+        .is_empty()
+    {
+        return Err(WebError::paper_not_found(paper));
+    }
+    let reason: String = reason.trim().chars().take(200).collect();
+    let reason = Some(reason.as_str()).filter(|r| !r.is_empty());
+    app.store
+        .hide_paper(paper, &signed_in.user.id, reason)
+        .await?;
+    app.cache.changed();
+    tracing::info!(%paper, moderator = %signed_in.user.id, ?reason, "paper moderation");
     Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
 }
 

@@ -39,6 +39,8 @@ pub(super) enum PaperWrite {
     Decide(ArxivId, usize, bool),
     /// `{id}/links` (API: a verified author sets the code and project links).
     Links(ArxivId),
+    /// `{id}/hide` (moderators: off the daily lists, with a reason; empty shows it).
+    Hide(ArxivId),
 }
 
 /// What a comment form does.
@@ -74,6 +76,7 @@ impl PaperWrite {
             "/claims",
             "/claim",
             "/links",
+            "/hide",
         ]
         .iter()
         .find_map(|marker| path.find(marker).map(|at| (&path[..at], &path[at + 1..])))
@@ -85,6 +88,7 @@ impl PaperWrite {
             ["curate"] => Self::Curate(id),
             ["claim"] => Self::Claim(id),
             ["links"] => Self::Links(id),
+            ["hide"] => Self::Hide(id),
             ["claims", index, decision @ ("verify" | "reject")] => {
                 let index = index.parse().map_err(|_| unknown())?;
                 Self::Decide(id, index, *decision == "verify")
@@ -259,9 +263,9 @@ pub(super) struct PaperForm {
     /// Comments: the Markdown.
     #[serde(default)]
     body: String,
-    /// Hiding: the moderator's reason (empty shows the comment again).
+    /// Hiding: the moderator's reason (empty shows the comment or paper again).
     #[serde(default)]
-    reason: String,
+    pub reason: String,
     /// Curation: the list's day (`YYYY-MM-DD`; empty: today).
     #[serde(default)]
     pub date: String,

@@ -59,9 +59,10 @@ fn with_server_timing(mut response: Response, timing: &SearchTiming) -> Response
 /// How long a request may take before it is answered with 503.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Pages load nothing but their own stylesheet and submit forms only to this site.
-const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// Pages load nothing but their own stylesheet and script, talk only to this site,
+/// and submit forms only to it.
+const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The whole site: HTML pages, the HF-compatible JSON API under `/api`, `/healthz`
 /// and the stylesheet, reading from `store` and searching with `search`.
@@ -150,6 +151,7 @@ pub fn router(
         .route("/feeds/u/{file}", get(feeds::user_feed))
         .route("/healthz", get(health::healthz))
         .route("/static/style.css", get(assets::stylesheet))
+        .route("/static/app.js", get(assets::script))
         .nest("/api", api)
         .fallback(errors::not_found)
         .layer(

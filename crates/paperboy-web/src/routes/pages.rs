@@ -267,7 +267,8 @@ pub(super) async fn paper(
         .with_votes(&voted, upvoters)
         .with_comments(&comments)
         .with_collections(collections)
-        .with_claims(&app.store.claims_of_paper(&id.id).await?);
+        .with_claims(&app.store.claims_of_paper(&id.id).await?)
+        .with_moderation(app.store.paper_hidden(&id.id).await?);
     let mut response = render(&view)?.into_response();
     // The same URL answers Markdown to clients that ask for it.
     response

@@ -78,6 +78,7 @@ pub(super) async fn page_post(
             }
             Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
         }
+        PaperWrite::Hide(paper) => claims::hide_paper(&app, &signed_in, &paper, &form.reason).await,
         PaperWrite::Claim(paper) => {
             claims::claim(&app, &signed_in, &paper, &form.author_index).await
         }

@@ -31,6 +31,8 @@ pub(crate) struct ListItem<'a> {
     pub comments: Option<u32>,
     /// The code repository, when it is a web link.
     pub code: Option<&'a str>,
+    /// The repository's GitHub stars, when a source gave them.
+    pub stars: Option<u64>,
     /// The primary arXiv category.
     pub category: Option<&'a str>,
     /// The signed-in reader upvoted it.
@@ -54,6 +56,7 @@ impl<'a> ListItem<'a> {
             submitter: None,
             comments: None,
             code: paper.github_repo.as_deref().and_then(external_href),
+            stars: paper.github_stars,
             category: paper.primary_category(),
             voted: false,
             why: None,

@@ -60,6 +60,8 @@ pub(crate) struct Layout<'a> {
     pub site_name: &'a str,
     /// The stylesheet's URL.
     pub css_href: &'a str,
+    /// The script's URL.
+    pub script_href: &'a str,
     /// The search box's text: the query of a search page, else empty.
     pub query: &'a str,
     /// The search mode a search page keeps when the box is submitted again; `None`
@@ -78,6 +80,7 @@ impl<'a> Layout<'a> {
         Self {
             site_name: &site.name,
             css_href: &site.css_href,
+            script_href: &site.script_href,
             query: "",
             mode: None,
             viewer: None,

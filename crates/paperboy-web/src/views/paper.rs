@@ -83,6 +83,10 @@ pub(crate) struct PaperView<'a> {
     collections: Vec<Collection>,
     /// What the page says of each author shown (same order as `authors`).
     author_marks: Vec<AuthorMark>,
+    /// Why moderators hid the paper from the lists.
+    hidden_reason: Option<String>,
+    /// The reader moderates: the hide form shows.
+    moderator: bool,
     /// Claims waiting for a moderator (shown to moderators): author position, name,
     /// claimant.
     pending_claims: Vec<(usize, String, String)>,
@@ -207,7 +211,16 @@ impl<'a> PaperView<'a> {
             collections: Vec::new(),
             author_marks: vec![AuthorMark::default(); authors.len()],
             pending_claims: Vec::new(),
+            hidden_reason: None,
+            moderator: false,
         }
+    }
+
+    /// Whether (and why) moderators hid the paper from the lists.
+    pub(crate) fn with_moderation(mut self, hidden_reason: Option<String>) -> Self {
+        self.moderator = self.layout.viewer.is_some_and(|r| r.user.role.moderates());
+        self.hidden_reason = hidden_reason;
+        self
     }
 
     /// The authorship claims on the paper, as the reader may see and act on them.

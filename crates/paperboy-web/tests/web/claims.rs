@@ -9,9 +9,12 @@ use paperboy_testkit::{Browser, on_both_backends};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::common::{TestApp, TestDb, bearer, seeded, signed_in};
+use crate::common::{HF_DAY, TestApp, TestDb, bearer, seeded, signed_in};
 
-on_both_backends!(a_verified_author_is_shown_badged_and_sets_links);
+on_both_backends!(
+    a_verified_author_is_shown_badged_and_sets_links,
+    moderators_take_a_paper_off_the_lists_and_back,
+);
 
 const PAPER: &str = "2608.19880";
 
@@ -135,4 +138,51 @@ async fn a_verified_author_is_shown_badged_and_sets_links(db: TestDb) {
         )
         .await;
     assert_eq!(rejected.status, 400);
+}
+
+async fn moderators_take_a_paper_off_the_lists_and_back(db: TestDb) {
+    let app = seeded(db).await;
+    let listed = |list: &serde_json::Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["paper"]["id"] == PAPER)
+    };
+    let day = format!("/api/daily_papers?date={HF_DAY}");
+    assert!(listed(&app.json(&day, 200).await));
+    let reader = signed_in(&app, "rita").await;
+    let csrf = reader.get(&format!("/papers/{PAPER}")).await.csrf();
+    let hide = format!("/papers/{PAPER}/hide");
+    assert_eq!(
+        reader
+            .post(&hide, &[("csrf", &csrf), ("reason", "mine")])
+            .await
+            .status,
+        403
+    );
+
+    let moderator = moderator(&app, "mona").await;
+    let csrf = moderator.get(&format!("/papers/{PAPER}")).await.csrf();
+    let hidden = moderator
+        .post(&hide, &[("csrf", &csrf), ("reason", "off-topic")])
+        .await;
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    assert!(!listed(&app.json(&day, 200).await), "off the API list");
+    assert!(
+        !app.text(&format!("/papers/date/{HF_DAY}"), 200)
+            .await
+            .contains(&format!("href=\"/papers/{PAPER}\""))
+    );
+    assert!(
+        !app.text("/feeds/daily.rss", 200).await.contains(PAPER),
+        "off the feed"
+    );
+    let page = app.text(&format!("/papers/{PAPER}"), 200).await;
+    assert!(page.contains("Moderators took this paper off the daily lists: off-topic"));
+
+    let shown = moderator
+        .post(&hide, &[("csrf", &csrf), ("reason", "")])
+        .await;
+    assert_eq!(shown.status, 303);
+    assert!(listed(&app.json(&day, 200).await), "back on the list");
 }

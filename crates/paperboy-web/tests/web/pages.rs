@@ -334,7 +334,18 @@ async fn the_stylesheet_is_cached_by_fingerprint_and_pages_send_safety_headers(d
         .to_str()
         .expect("ascii");
     assert!(csp.contains("default-src 'none'"));
+    assert!(
+        csp.contains("script-src 'self'"),
+        "only our own script runs"
+    );
     let body = response.text().await.expect("body");
+    let script_start = position(&body, "/static/app.js?v=");
+    let script = &body[script_start..];
+    let script = &script[..script.find('"').expect("quote")];
+    let response = app.get(script).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(content_type(&response), "text/javascript");
+    assert!(response.text().await.expect("body").contains("/upvote`"));
     let href_start = position(&body, "/static/style.css?v=");
     let href = &body[href_start..];
     let href = &href[..href.find('"').expect("quote")];
