@@ -164,12 +164,7 @@ impl Store {
              ORDER BY created_ms DESC, paper_id",
         )
         .arg(user_id);
-        self.db
-            .fetch_all::<Scalar<String>>(sql)
-            .await?
-            .iter()
-            .map(|row| parse_id(&row.v))
-            .collect()
+        self.fetch_paper_ids(sql).await
     }
 
     /// Hides `paper` from the daily lists with moderator `by`'s `reason`, or shows it

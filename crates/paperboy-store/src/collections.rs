@@ -2,7 +2,7 @@
 
 use paperboy_core::ArxivId;
 
-use crate::codec::{ms, parse_id};
+use crate::codec::ms;
 use crate::db::{Scalar, Sql};
 use crate::secret::new_id;
 use crate::{Result, Store, StoreError};
@@ -160,12 +160,7 @@ impl Store {
              ORDER BY added_ms DESC, paper_id",
         )
         .arg(id);
-        self.db
-            .fetch_all::<Scalar<String>>(sql)
-            .await?
-            .iter()
-            .map(|row| parse_id(&row.v))
-            .collect()
+        self.fetch_paper_ids(sql).await
     }
 
     /// Deletes collection `id` (its papers stay in the database).

@@ -4,7 +4,7 @@ use crate::backlog::{BacklogPosition, NEWEST_FIRST, push_after};
 use crate::codec::{
     EntryRow, LISTED_ENTRY_COLUMNS, PAPER_COLUMNS, PAPER_VIEW_COLUMNS, PaperRow, count,
 };
-use crate::db::Sql;
+use crate::db::{Scalar, Sql};
 use crate::{Result, Store, StoreError};
 use jiff::Timestamp;
 use paperboy_core::{ArxivId, DailyEntry, Paper};
@@ -81,6 +81,16 @@ struct ChangedRow {
 }
 
 impl Store {
+    /// The paper ids `sql` selects (as `v`), in its order.
+    pub(crate) async fn fetch_paper_ids(&self, sql: Sql) -> Result<Vec<ArxivId>> {
+        self.db
+            .fetch_all::<Scalar<String>>(sql)
+            .await?
+            .iter()
+            .map(|row| crate::codec::parse_id(&row.v))
+            .collect()
+    }
+
     /// One paper with its daily entries, or `None` when it is not stored.
     pub async fn paper(&self, id: &ArxivId) -> Result<Option<PaperDetail>> {
         let sql = Sql::new(format!(

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use paperboy_core::ArxivId;
 
-use crate::codec::{count, ms, parse_id};
+use crate::codec::{count, ms};
 use crate::db::{Backend, Scalar, Sql};
 use crate::{Result, Store, StoreError};
 
@@ -97,12 +97,7 @@ impl Store {
         let mut sql = Sql::new("SELECT paper_id AS v FROM votes WHERE user_id = ");
         sql.bind(user_id).push(" AND paper_id IN ");
         sql.bind_list(papers.iter().map(ToString::to_string));
-        self.db
-            .fetch_all::<Scalar<String>>(sql)
-            .await?
-            .iter()
-            .map(|row| parse_id(&row.v))
-            .collect()
+        Ok(self.fetch_paper_ids(sql).await?.into_iter().collect())
     }
 
     /// The usernames of the local upvoters of `paper`, earliest first, at most
@@ -132,11 +127,6 @@ impl Store {
         )
         .arg(user_id)
         .arg(i64::from(limit));
-        self.db
-            .fetch_all::<Scalar<String>>(sql)
-            .await?
-            .iter()
-            .map(|row| parse_id(&row.v))
-            .collect()
+        self.fetch_paper_ids(sql).await
     }
 }

@@ -5,8 +5,8 @@
 
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_TYPE, REFERER};
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use paperboy_core::{ArxivId, VersionedId, cite};
@@ -153,17 +153,6 @@ fn form_writer(
     Ok(signed_in)
 }
 
-/// The page a form was sent from, on this site, else `fallback`.
-fn back(headers: &HeaderMap, fallback: String) -> String {
-    headers
-        .get(REFERER)
-        .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.parse::<Uri>().ok())
-        .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
-        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
-        .unwrap_or(fallback)
-}
-
 /// `POST /collections`: a new collection (saving `arxiv_id` into it when given).
 pub(super) async fn create(
     State(app): State<AppState>,
@@ -198,7 +187,9 @@ pub(super) async fn save(
     let collection = owned(&app, &signed_in, &id?.0).await?;
     let paper = VersionedId::parse(&form.arxiv_id)?.id;
     set(&app, &collection, &paper, form.action != "remove").await?;
-    Ok(Redirect::to(&back(&headers, format!("/collections/{}", collection.id))).into_response())
+    let back =
+        super::referer_path(&headers).unwrap_or_else(|| format!("/collections/{}", collection.id));
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// `POST /collections/{id}/delete`.

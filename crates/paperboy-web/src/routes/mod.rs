@@ -56,6 +56,17 @@ fn with_server_timing(mut response: Response, timing: &SearchTiming) -> Response
     response
 }
 
+/// The path (and query) of the page a form was sent from (`Referer`), when it is a
+/// path on this site: where to go back to after the form.
+fn referer_path(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+}
+
 /// How long a request may take before it is answered with 503.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 

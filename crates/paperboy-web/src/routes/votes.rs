@@ -4,8 +4,7 @@
 
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::header::REFERER;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use paperboy_core::{ArxivId, parse_day};
@@ -89,15 +88,9 @@ pub(super) async fn page_post(
     }
 }
 
-/// The page a form was sent from (its path on this site), else the paper's page.
+/// The page a form was sent from, else the paper's page.
 fn back_to(headers: &HeaderMap, paper: &ArxivId) -> String {
-    headers
-        .get(REFERER)
-        .and_then(|r| r.to_str().ok())
-        .and_then(|r| r.parse::<Uri>().ok())
-        .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
-        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
-        .unwrap_or_else(|| format!("/papers/{paper}"))
+    super::referer_path(headers).unwrap_or_else(|| format!("/papers/{paper}"))
 }
 
 /// What the vote API answers.
@@ -151,7 +144,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         assert_eq!(back_to(&headers, &paper), "/papers/2501.00001");
         headers.insert(
-            REFERER,
+            axum::http::header::REFERER,
             "http://papers.lab/papers/date/2025-01-03?page=2"
                 .parse()
                 .unwrap_or_else(|_| unreachable!()),
