@@ -3,8 +3,10 @@
 //! Throughput comes from the batching here: texts are tokenised, sorted by length and
 //! cut into batches of similar lengths (padding wastes little), and the batches are
 //! spread over one worker per core, each running its batch single-threaded (small
-//! matrix products scale badly across threads; whole batches do not). A single batch,
-//! such as one search query, runs on all cores instead.
+//! matrix products scale badly across threads; whole batches do not). A single short
+//! batch, such as one search query, runs on one worker too: its matrix products are
+//! too small to share, and handing them to every core only adds waiting (and
+//! competes with the rest of a search). A single long batch runs on all cores.
 
 mod bert;
 mod config;
@@ -48,6 +50,8 @@ pub struct LocalEmbedder {
     batch_tokens: usize,
     /// One single-threaded pool per worker.
     workers: Vec<rayon::ThreadPool>,
+    /// The worker the next short single batch runs on (round robin).
+    next_worker: AtomicUsize,
 }
 
 impl std::fmt::Debug for LocalEmbedder {
@@ -59,6 +63,9 @@ impl std::fmt::Debug for LocalEmbedder {
             .finish()
     }
 }
+
+/// Most tokens (padding included) of a single batch that runs on one worker.
+const SHORT_BATCH_TOKENS: usize = 128;
 
 impl LocalEmbedder {
     /// Loads the model in `dir` (the sentence-transformers layout: `config.json`,
@@ -97,6 +104,7 @@ impl LocalEmbedder {
             bert,
             batch_tokens: options.batch_tokens.max(config.max_seq_length),
             workers,
+            next_worker: AtomicUsize::new(0),
         })
     }
 
@@ -116,6 +124,19 @@ impl LocalEmbedder {
         let ids = self.tokenizer.encode(texts)?;
         let batches = plan_batches(&ids, self.batch_tokens);
         let mut vectors = vec![Vec::new(); texts.len()];
+        if let [batch] = batches.as_slice()
+            && batch.len() * ids[batch[0]].len() <= SHORT_BATCH_TOKENS
+            && !self.workers.is_empty()
+        {
+            let worker = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len();
+            for (i, v) in batch
+                .iter()
+                .zip(self.workers[worker].install(|| self.run(batch, &ids))?)
+            {
+                vectors[*i] = v;
+            }
+            return Ok(vectors);
+        }
         if batches.len() == 1 || self.workers.len() == 1 {
             for batch in &batches {
                 for (i, v) in batch.iter().zip(self.run(batch, &ids)?) {

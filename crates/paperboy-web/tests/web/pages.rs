@@ -76,7 +76,9 @@ async fn papers_shows_the_latest_day_most_upvoted_first(db: TestDb) {
     assert!(first < second && second < third);
     assert!(body.contains(r#"<span class="rank">1.</span> <a href="/papers/2608.19880">"#));
     assert!(body.contains("submitted by taesiri"));
-    assert!(body.contains(r#"<a href="https://github.com/google-research/envharness" rel="nofollow noopener">code</a>"#));
+    assert!(body.contains(
+        r#"<a href="https://github.com/google-research/envharness" rel="nofollow noopener">code · ★ 8</a>"#
+    ));
     assert!(body.contains("163"));
     assert!(body.contains("1 comment"));
     // Papers from the older day are not on this list.
