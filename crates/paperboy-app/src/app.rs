@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use paperboy_core::{Clock, SystemClock};
 use paperboy_enrich::keyphrase::job::KeyphraseJob;
+use paperboy_enrich::stars::{GithubClient, StarsJob};
 use paperboy_enrich::summary::ChatClient;
 use paperboy_enrich::summary::job::{RunOptions, SummaryJob};
+use paperboy_enrich::thumbnails::ThumbnailJob;
 use paperboy_ingest::harvest::HarvestJob;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_jobs::{DEFAULT_LEASE, Runner, instance_name};
@@ -112,6 +114,10 @@ impl App {
         if config.keyphrases && follower.is_some() {
             runner.spawn(Arc::new(KeyphraseJob::new(store.clone(), keyword.clone())));
         }
+        if config.thumbnails {
+            let dir = config.data_dir.join(paperboy_core::thumbnail::DIR);
+            runner.spawn(Arc::new(ThumbnailJob::new(store.clone(), dir)?));
+        }
         if let Some(summary) = &config.summary {
             let client = ChatClient::new(summary.chat_options())?;
             tracing::info!("summaries from {}", client.url());
@@ -119,6 +125,15 @@ impl App {
                 store.clone(),
                 client,
                 RunOptions::background(summary.interval),
+            )));
+        }
+        if let Some(github) = &config.github {
+            let client = GithubClient::new(github.options())?;
+            tracing::info!("GitHub stars from {}", client.url());
+            runner.spawn(Arc::new(StarsJob::new(
+                store.clone(),
+                client,
+                github.interval,
             )));
         }
         let semantic_start = tokio::spawn(start_semantic(

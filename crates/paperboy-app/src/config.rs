@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use paperboy_core::{BoundaryError, DayBoundary, SubmitRules};
 use paperboy_embed::EmbedderSetting;
+use paperboy_enrich::stars::GithubOptions;
 use paperboy_enrich::summary::ChatOptions;
 use paperboy_ingest::http::HttpOptions;
 use paperboy_mail::{SenderOptions, Transport};
@@ -83,6 +84,19 @@ fn seconds(
     Ok(Duration::from_secs_f64(value))
 }
 
+/// Hours as a duration, from a second to a year; `shortest` names the lower bound
+/// for the error.
+fn hours(setting: &'static str, value: f64, shortest: &str) -> Result<Duration, ConfigError> {
+    seconds(setting, value * 3600.0, 1.0..=365.0 * 86_400.0).map_err(|_| {
+        invalid(
+            setting,
+            format!(
+                "{value} is not a number of hours between 1/3600 ({shortest}) and 8760 (a year)"
+            ),
+        )
+    })
+}
+
 /// An absolute `http` or `https` URL.
 fn http_url(setting: &'static str, value: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(value.trim())
@@ -123,6 +137,27 @@ impl SummaryConfig {
     }
 }
 
+/// The GitHub API, when one is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GithubConfig {
+    /// The API's root.
+    pub api_url: Url,
+    /// A token; empty: none.
+    pub token: String,
+    /// How often each repository's stars are sampled.
+    pub interval: Duration,
+}
+
+impl GithubConfig {
+    /// The client's options.
+    pub fn options(&self) -> GithubOptions {
+        GithubOptions {
+            api_url: self.api_url.to_string(),
+            token: self.token.clone(),
+        }
+    }
+}
+
 /// Every setting, checked and typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -155,8 +190,12 @@ pub struct Config {
     pub embedder: Option<EmbedderSetting>,
     /// Whether `serve` extracts key phrases.
     pub keyphrases: bool,
+    /// Whether `serve` fetches thumbnails.
+    pub thumbnails: bool,
     /// The summary endpoint, when one is set.
     pub summary: Option<SummaryConfig>,
+    /// The GitHub API, when one is set: stars of the papers' code.
+    pub github: Option<GithubConfig>,
     /// Mail: the transport and how the outbox is sent.
     pub mail: MailConfig,
     /// The log filter.
@@ -256,6 +295,7 @@ impl Config {
             // Without a mail server, sign-in links reach the owner through the log.
             log_sign_in_links: settings.smtp_url.trim().is_empty(),
             submit: submit_rules(settings)?,
+            thumbnails_dir: Some(settings.data_dir.join(paperboy_core::thumbnail::DIR)),
             ..WebConfig::default()
         };
         web.validate()
@@ -296,23 +336,16 @@ impl Config {
                 .iter()
                 .map(|s| s.trim().to_owned())
                 .collect(),
-            harvest_interval: seconds(
+            harvest_interval: hours(
                 "harvest_interval_hours",
-                settings.harvest_interval_hours * 3600.0,
-                1.0..=365.0 * 86_400.0,
-            )
-            .map_err(|_| {
-                invalid(
-                    "harvest_interval_hours",
-                    format!(
-                        "{} is not a number of hours between 1/3600 (a second) and 8760 (a year)",
-                        settings.harvest_interval_hours
-                    ),
-                )
-            })?,
+                settings.harvest_interval_hours,
+                "a second",
+            )?,
             embedder,
             keyphrases: settings.keyphrases,
+            thumbnails: settings.thumbnails,
             summary: summary_config(settings)?,
+            github: github_config(settings)?,
             mail: mail_config(settings)?,
             log: settings.log.clone(),
         })
@@ -350,6 +383,21 @@ fn summary_config(settings: &Settings) -> Result<Option<SummaryConfig>, ConfigEr
             "summary_llm_timeout_secs",
             settings.summary_llm_timeout_secs,
             0.1..=3600.0,
+        )?,
+    }))
+}
+
+fn github_config(settings: &Settings) -> Result<Option<GithubConfig>, ConfigError> {
+    if settings.github_api_url.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(GithubConfig {
+        api_url: http_url("github_api_url", &settings.github_api_url)?,
+        token: settings.github_token.trim().to_owned(),
+        interval: hours(
+            "github_stars_interval_hours",
+            settings.github_stars_interval_hours,
+            "a second",
         )?,
     }))
 }

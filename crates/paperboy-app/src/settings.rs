@@ -49,6 +49,8 @@ pub struct Settings {
     pub embedder: String,
     /// Whether `serve` extracts key phrases in the background for papers without any.
     pub keyphrases: bool,
+    /// Whether `serve` keeps small copies of the papers' images for the lists.
+    pub thumbnails: bool,
     /// OpenAI-compatible chat completions endpoint for TL;DR summaries; empty: off.
     pub summary_llm_url: String,
     /// The model to ask the summary endpoint for; empty: the server's default.
@@ -59,6 +61,12 @@ pub struct Settings {
     pub summary_llm_interval_secs: f64,
     /// Seconds one summary request may take.
     pub summary_llm_timeout_secs: f64,
+    /// The GitHub REST API (`https://api.github.com`); empty: no star sampling.
+    pub github_api_url: String,
+    /// A GitHub token for the API; empty: none (60 requests an hour).
+    pub github_token: String,
+    /// Hours between two samples of a repository's stars.
+    pub github_stars_interval_hours: f64,
     /// Most days after its arXiv publication a paper may be submitted.
     pub submit_max_age_days: u32,
     /// Most papers one reader may submit a day.
@@ -98,11 +106,15 @@ impl Default for Settings {
             harvest_interval_hours: 6.0,
             embedder: String::new(),
             keyphrases: true,
+            thumbnails: true,
             summary_llm_url: String::new(),
             summary_llm_model: String::new(),
             summary_llm_api_key: String::new(),
             summary_llm_interval_secs: 2.0,
             summary_llm_timeout_secs: 60.0,
+            github_api_url: String::new(),
+            github_token: String::new(),
+            github_stars_interval_hours: 6.0,
             submit_max_age_days: 14,
             submit_daily_cap: 5,
             daily_timezone: "UTC".into(),
@@ -187,6 +199,10 @@ pub const DOCS: &[SettingDoc] = &[
         doc: "Whether `serve` extracts key phrases (ai_keywords) in the background for papers that came without any; `paperboy keywords` runs the same job by hand.",
     },
     SettingDoc {
+        key: "thumbnails",
+        doc: "Whether `serve` fetches the image a source gives for each paper on the daily lists (an uploaded figure, else HF's thumbnail) once, keeps a small JPEG of it in the data dir and shows it on the lists; readers' browsers never call the source.",
+    },
+    SettingDoc {
         key: "summary_llm_url",
         doc: "OpenAI-compatible chat completions endpoint that writes one-sentence TL;DR summaries (ai_summary) of papers without one, e.g. http://127.0.0.1:8000/v1/chat/completions (vLLM, llama.cpp, Ollama); empty = no summaries.",
     },
@@ -205,6 +221,18 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "summary_llm_timeout_secs",
         doc: "Seconds one summary request may take before it counts as failed.",
+    },
+    SettingDoc {
+        key: "github_api_url",
+        doc: "GitHub REST API root, https://api.github.com: `serve` samples the stars of the trending papers' code there, and trending weighs the stars gained; empty = no sampling (stars come only from imports).",
+    },
+    SettingDoc {
+        key: "github_token",
+        doc: "GitHub token sent to the API (a fine-grained token with no permissions is enough); empty = none, and GitHub allows 60 requests an hour.",
+    },
+    SettingDoc {
+        key: "github_stars_interval_hours",
+        doc: "Hours between two samples of one repository's stars.",
     },
     SettingDoc {
         key: "submit_max_age_days",

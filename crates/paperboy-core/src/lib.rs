@@ -15,6 +15,7 @@ pub mod query;
 pub mod record;
 pub mod submit;
 pub mod text;
+pub mod thumbnail;
 pub mod trending;
 
 pub use account::{AccountError, Email, Role, Username};

@@ -79,6 +79,11 @@ pub struct Paper {
     /// GitHub stars of the repository, as last reported by a source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_stars: Option<u64>,
+    /// An image that shows the paper, as an http(s) URL at its source: a figure its
+    /// authors uploaded (HF `mediaUrls`), else the source's thumbnail (HF
+    /// `thumbnail`). Pages never link to it: paperboy serves its own copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
     /// A one-sentence summary (HF `ai_summary`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_summary: Option<String>,
@@ -174,6 +179,7 @@ impl Paper {
             project_page: None,
             links: Vec::new(),
             github_stars: None,
+            thumbnail: None,
             ai_summary: None,
             ai_keywords: Vec::new(),
         }
@@ -252,6 +258,7 @@ impl Paper {
             ("license", &self.license),
             ("github_repo", &self.github_repo),
             ("project_page", &self.project_page),
+            ("thumbnail", &self.thumbnail),
             ("ai_summary", &self.ai_summary),
         ] {
             if let Some(value) = value {
@@ -298,6 +305,7 @@ impl Paper {
             project_page,
             links,
             github_stars,
+            thumbnail,
             ai_summary,
             ai_keywords,
         } = incoming;
@@ -315,6 +323,7 @@ impl Paper {
             (&mut self.license, license),
             (&mut self.github_repo, github_repo),
             (&mut self.project_page, project_page),
+            (&mut self.thumbnail, thumbnail),
             (&mut self.ai_summary, ai_summary),
         ] {
             merge_optional(stored, incoming, replace);

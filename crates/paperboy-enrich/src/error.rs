@@ -12,6 +12,23 @@ pub enum EnrichError {
         /// What is wrong.
         detail: String,
     },
+    /// The GitHub API setting is not a usable URL, or no HTTP client could be built
+    /// for it.
+    #[error("GitHub API {url:?}: {detail}")]
+    GithubEndpoint {
+        /// The setting as given.
+        url: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The thumbnails folder could not be made or written.
+    #[error("thumbnails in {dir}: {detail}")]
+    ThumbnailDir {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
     /// The keyword index (its corpus statistics) could not be read.
     #[error(transparent)]
     Search(#[from] paperboy_search::SearchError),

@@ -10,6 +10,7 @@ use paperboy_core::{Email, Mail, Role, Username};
 use crate::codec::{from_ms, ms};
 use crate::db::{Scalar, Sql};
 use crate::outbox::enqueue;
+use crate::papers::BUMP_LIST_SEQ;
 use crate::secret::new_id;
 use crate::{Result, Store, StoreError};
 
@@ -314,10 +315,7 @@ impl Store {
             )
             .await?;
         }
-        tx.execute(Sql::new(
-            "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
-        ))
-        .await?;
+        tx.execute(Sql::new(BUMP_LIST_SEQ)).await?;
         tx.commit().await?;
         Ok(true)
     }

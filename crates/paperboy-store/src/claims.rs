@@ -6,6 +6,7 @@ use paperboy_core::ArxivId;
 
 use crate::codec::{ms, parse_id};
 use crate::db::{Scalar, Sql};
+use crate::papers::BUMP_LIST_SEQ;
 use crate::{Result, Store, StoreError};
 
 /// Where a claim stands.
@@ -187,10 +188,7 @@ impl Store {
             }
         };
         tx.execute(sql).await?;
-        tx.execute(Sql::new(
-            "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
-        ))
-        .await?;
+        tx.execute(Sql::new(BUMP_LIST_SEQ)).await?;
         tx.commit().await
     }
 

@@ -17,7 +17,7 @@ macro_rules! paper_columns {
         concat!(
             "p.id, p.version, p.title, p.summary, p.authors, p.categories, \
              p.comments, p.journal_ref, p.doi, p.license, p.published_ms, p.updated_ms, p.announced, \
-             p.github_repo, p.project_page, p.links, p.github_stars, ",
+             p.github_repo, p.project_page, p.links, p.github_stars, p.thumbnail_url, ",
             $ai_summary,
             ", ",
             $ai_keywords,
@@ -106,6 +106,7 @@ pub(crate) struct PaperRow {
     project_page: Option<String>,
     links: String,
     github_stars: Option<i64>,
+    thumbnail_url: Option<String>,
     ai_summary: Option<String>,
     ai_keywords: String,
     first_seen_ms: i64,
@@ -138,6 +139,7 @@ impl PaperRow {
             project_page: self.project_page,
             links,
             github_stars: self.github_stars.and_then(|s| u64::try_from(s).ok()),
+            thumbnail: self.thumbnail_url,
             ai_summary: self.ai_summary,
             ai_keywords,
         };

@@ -8,6 +8,7 @@ use paperboy_core::ArxivId;
 
 use crate::codec::{ms, parse_id};
 use crate::db::{Backend, Scalar, Sql, Tx};
+use crate::papers::BUMP_LIST_SEQ;
 use crate::secret::new_id;
 use crate::{Result, Store, StoreError};
 
@@ -93,10 +94,7 @@ async fn recount(tx: &mut Tx, paper: &str) -> Result<()> {
         .arg(paper),
     )
     .await?;
-    tx.execute(Sql::new(
-        "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
-    ))
-    .await?;
+    tx.execute(Sql::new(BUMP_LIST_SEQ)).await?;
     Ok(())
 }
 

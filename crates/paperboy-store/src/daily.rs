@@ -4,8 +4,11 @@ use crate::codec::{EntryRow, LISTED_ENTRY_COLUMNS, PAPER_VIEW_COLUMNS};
 use crate::db::{Scalar, Sql, unsigned};
 use crate::papers::{PaperRecord, RecordRow, UPVOTES_COLUMN};
 use crate::{Result, Store};
+use std::collections::BTreeSet;
+
+use jiff::SignedDuration;
 use jiff::civil::Date;
-use paperboy_core::trending::Trend;
+use paperboy_core::trending::{TRENDING_DAYS, Trend};
 use paperboy_core::{DailyEntry, Period};
 
 /// How a daily list is ordered.
@@ -87,6 +90,8 @@ pub struct DailyItem {
     pub entry: DailyEntry,
     /// The paper.
     pub record: PaperRecord,
+    /// Its activity, age and trending score, in a list ordered by trend.
+    pub trend: Option<Trend>,
 }
 
 /// A page of a daily list and how many entries the whole list has.
@@ -155,15 +160,13 @@ impl Store {
                 Ok(DailyItem {
                     record: row.record.into_record()?,
                     entry: row.entry.into_entry()?,
+                    trend: None,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         if !paged_in_sql {
-            let now = self.clock.now();
-            let score = |item: &DailyItem| {
-                let listed_at = item.entry.submitted_at.unwrap_or(item.record.first_seen);
-                Trend::new(item.entry.upvotes, item.entry.num_comments, listed_at, now).score()
-            };
+            self.add_trends(&mut items).await?;
+            let score = |item: &DailyItem| item.trend.map_or(0.0, |trend| trend.score());
             items.sort_by(|a, b| score(b).total_cmp(&score(a)));
             items = items
                 .into_iter()
@@ -175,5 +178,37 @@ impl Store {
             items,
             total: unsigned(total),
         })
+    }
+
+    /// Gives each of `items` its trend as of now: its votes, comments and the stars
+    /// its code gained over the trending window.
+    async fn add_trends(&self, items: &mut [DailyItem]) -> Result<()> {
+        let now = self.clock.now();
+        let window_start = now
+            .checked_sub(SignedDuration::from_hours(24 * i64::from(TRENDING_DAYS)))
+            .unwrap_or(now);
+        let repos: Vec<&str> = items
+            .iter()
+            .filter_map(|item| item.record.paper.github_repo.as_deref())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let growth = self.star_growth(&repos, window_start).await?;
+        for item in items {
+            let listed_at = item.entry.submitted_at.unwrap_or(item.record.first_seen);
+            let stars = item
+                .record
+                .paper
+                .github_repo
+                .as_ref()
+                .and_then(|repo| growth.get(repo))
+                .copied()
+                .unwrap_or(0);
+            item.trend = Some(
+                Trend::new(item.entry.upvotes, item.entry.num_comments, listed_at, now)
+                    .with_star_growth(stars),
+            );
+        }
+        Ok(())
     }
 }

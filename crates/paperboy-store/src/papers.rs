@@ -14,6 +14,12 @@ use paperboy_core::{ArxivId, DailyEntry, Paper};
 pub(crate) const UPVOTES_COLUMN: &str = "COALESCE((SELECT MAX(u.upvotes) FROM daily_entries u WHERE u.paper_id = p.id), 0) \
      + COALESCE((SELECT a.upvotes FROM paper_activity a WHERE a.paper_id = p.id), 0) AS upvotes";
 
+/// Marks every cached list stale: run in the transaction of a write that changes
+/// what a list shows without changing a paper's metadata (votes, comments,
+/// submissions, moderation, stars).
+pub(crate) const BUMP_LIST_SEQ: &str =
+    "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'";
+
 /// A stored paper with what the database knows about it beyond its metadata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaperRecord {

@@ -8,6 +8,7 @@ use paperboy_core::{ArxivId, DailyEntry, SubmitRefusal, Submitter};
 
 use crate::codec::parse_day;
 use crate::db::{Scalar, Sql};
+use crate::papers::BUMP_LIST_SEQ;
 use crate::{Batch, Result, Store};
 
 impl Store {
@@ -74,12 +75,7 @@ impl Store {
             )
             .await?;
         if removed > 0 {
-            write
-                .tx()
-                .execute(Sql::new(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
-                ))
-                .await?;
+            write.tx().execute(Sql::new(BUMP_LIST_SEQ)).await?;
         }
         write.commit().await?;
         Ok(removed > 0)

@@ -8,6 +8,7 @@ use paperboy_core::ArxivId;
 
 use crate::codec::{count, ms};
 use crate::db::{Backend, Scalar, Sql};
+use crate::papers::BUMP_LIST_SEQ;
 use crate::{Result, Store, StoreError};
 
 /// What a vote changed.
@@ -68,10 +69,7 @@ impl Store {
                 .arg(id.as_str()),
             )
             .await?;
-            tx.execute(Sql::new(
-                "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
-            ))
-            .await?;
+            tx.execute(Sql::new(BUMP_LIST_SEQ)).await?;
         }
         let shown = tx
             .fetch_one::<Scalar<i64>>(

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::codec::{ENTRY_COLUMNS, EntryRow, PAPER_COLUMNS, PaperRow, ms, to_json};
 use crate::db::{Backend, Scalar, Sql, Tx, Value};
+use crate::papers::BUMP_LIST_SEQ;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
 use paperboy_core::{ArxivId, DailyEntry, Paper};
@@ -218,7 +219,8 @@ impl WriteTx {
         let mut sql = Sql::new(
             "INSERT INTO papers (id, version, title, summary, authors, categories, primary_category, \
              comments, journal_ref, doi, license, published_ms, updated_ms, announced, github_repo, \
-             project_page, links, github_stars, ai_summary, ai_keywords, sort_ms, first_seen_ms, change_seq)",
+             project_page, links, github_stars, thumbnail_url, ai_summary, ai_keywords, sort_ms, first_seen_ms, \
+             change_seq)",
         );
         sql.bind_rows(writes.iter().map(|w| {
             let p = &w.paper;
@@ -242,6 +244,7 @@ impl WriteTx {
                 Value::from(p.project_page.clone()),
                 Value::from(to_json(&p.links)),
                 Value::from(p.github_stars.and_then(|s| i64::try_from(s).ok())),
+                Value::from(p.thumbnail.clone()),
                 Value::from(p.ai_summary.clone()),
                 Value::from(to_json(&p.ai_keywords)),
                 Value::from(sort_ms),
@@ -257,7 +260,8 @@ impl WriteTx {
              published_ms = excluded.published_ms, updated_ms = excluded.updated_ms, \
              announced = excluded.announced, github_repo = excluded.github_repo, \
              project_page = excluded.project_page, links = excluded.links, \
-             github_stars = excluded.github_stars, ai_summary = excluded.ai_summary, \
+             github_stars = excluded.github_stars, thumbnail_url = excluded.thumbnail_url, \
+             ai_summary = excluded.ai_summary, \
              ai_keywords = excluded.ai_keywords, sort_ms = excluded.sort_ms, \
              change_seq = excluded.change_seq",
         );
@@ -345,11 +349,7 @@ impl WriteTx {
         for chunk in writes.chunks(ROWS_PER_STATEMENT) {
             self.upsert_entry_rows(chunk).await?;
         }
-        self.tx
-            .execute(Sql::new(
-                "UPDATE counters SET value = value + 1 WHERE name = 'list_seq'",
-            ))
-            .await?;
+        self.tx.execute(Sql::new(BUMP_LIST_SEQ)).await?;
         Ok(())
     }
 

@@ -34,7 +34,7 @@ pub struct TestApp {
 
 impl TestApp {
     /// An app over `db` with the defaults for tests: no embedder, no key phrases, no
-    /// harvests, the clock at [`TEST_APP_NOW`].
+    /// thumbnails fetched, no harvests, the clock at [`TEST_APP_NOW`].
     pub async fn start(db: TestDb) -> Self {
         Self::with_settings(db, |_| {}).await
     }
@@ -47,6 +47,7 @@ impl TestApp {
             addr: "127.0.0.1:0".into(),
             embedder: "none".into(),
             keyphrases: false,
+            thumbnails: false,
             log: "warn".into(),
             ..Settings::default()
         };
@@ -79,6 +80,11 @@ impl TestApp {
             server: Some(server),
             db,
         }
+    }
+
+    /// The app's data dir.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.db.dir.path().join("data")
     }
 
     /// The database under the app.

@@ -49,6 +49,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: String,
+    /// A binary body (an image), sent instead of `body` when set.
+    pub bytes: Option<Vec<u8>>,
     /// How long to wait before answering.
     pub delay: Duration,
 }
@@ -60,7 +62,16 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: body.into(),
+            bytes: None,
             delay: Duration::ZERO,
+        }
+    }
+
+    /// A reply with `status` and a binary body.
+    pub fn bytes(status: u16, bytes: Vec<u8>) -> Self {
+        Self {
+            bytes: Some(bytes),
+            ..Self::new(status, "")
         }
     }
 
@@ -179,7 +190,10 @@ async fn answer(
         tokio::time::sleep(reply.delay).await;
     }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, reply.body).into_response();
+    let mut response = match reply.bytes {
+        Some(bytes) => (status, bytes).into_response(),
+        None => (status, reply.body).into_response(),
+    };
     for (name, value) in reply.headers {
         if let (Ok(name), Ok(value)) = (
             HeaderName::try_from(name.as_str()),

@@ -1,9 +1,14 @@
 //! The stylesheet and the one small script, compiled into the binary and served
-//! under URLs that carry a fingerprint of their content.
+//! under URLs that carry a fingerprint of their content; and the papers'
+//! thumbnails, from the data dir.
 
-use axum::extract::RawQuery;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use paperboy_core::thumbnail::is_file_name;
+
+use crate::WebError;
+use crate::state::AppState;
 
 /// A file served from `/static/`.
 pub(crate) struct Asset {
@@ -69,4 +74,28 @@ pub(crate) async fn stylesheet(RawQuery(query): RawQuery) -> Response {
 /// `GET /static/app.js`.
 pub(crate) async fn script(RawQuery(query): RawQuery) -> Response {
     SCRIPT.respond(query)
+}
+
+/// `GET /thumbnails/{file}`: a paper's thumbnail from the data dir (made by the
+/// thumbnails job), cached by browsers for a day.
+pub(crate) async fn thumbnail(
+    State(app): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let missing = || WebError::NotFound("There is no such thumbnail.".into());
+    let dir = app.site.thumbnails_dir.as_ref().ok_or_else(missing)?;
+    if !is_file_name(&file) {
+        return Err(missing());
+    }
+    let body = tokio::fs::read(dir.join(&file))
+        .await
+        .map_err(|_| missing())?;
+    Ok((
+        [
+            (CONTENT_TYPE, "image/jpeg"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response())
 }

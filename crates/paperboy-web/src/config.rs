@@ -20,6 +20,8 @@ pub struct WebConfig {
     pub log_sign_in_links: bool,
     /// The rules of submitting papers to the daily list.
     pub submit: SubmitRules,
+    /// Where the thumbnails are (`paperboy_core::thumbnail`); `None`: lists show none.
+    pub thumbnails_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -29,6 +31,7 @@ impl Default for WebConfig {
             site_name: "paperboy".to_owned(),
             log_sign_in_links: false,
             submit: SubmitRules::default(),
+            thumbnails_dir: None,
         }
     }
 }

@@ -250,6 +250,7 @@ mod tests {
                 first_seen: ts("2026-08-21T01:00:00Z"),
             },
             entry,
+            trend: None,
         }
     }
 

@@ -47,6 +47,8 @@ pub(crate) struct Site {
     pub log_sign_in_links: bool,
     /// The rules of submitting papers to the daily list.
     pub submit: SubmitRules,
+    /// Where the thumbnails are; `None`: lists show none.
+    pub thumbnails_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
                     .is_some_and(|base| base.starts_with("https://")),
                 log_sign_in_links: config.log_sign_in_links,
                 submit: config.submit,
+                thumbnails_dir: config.thumbnails_dir,
                 public_base,
             }),
             cache: Arc::new(ListCache::new()),

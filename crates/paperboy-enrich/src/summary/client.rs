@@ -10,8 +10,9 @@ use reqwest::{StatusCode, Url};
 use serde::{Deserialize, Serialize};
 
 use super::sanitize::tldr;
-use paperboy_core::endpoint::{error_message, snippet, with_causes};
+use paperboy_core::endpoint::{error_message, snippet};
 
+use crate::http::{self, BodyError};
 use crate::{EnrichError, Result};
 
 /// Longest part of the abstract sent, in characters (a few thousand tokens).
@@ -176,12 +177,7 @@ impl ChatClient {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid("only http and https URLs are supported".into()));
         }
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("paperboy/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
-            .timeout(options.timeout)
-            .build()
-            .map_err(|e| invalid(format!("cannot build an HTTP client: {}", with_causes(&e))))?;
+        let client = http::client(options.timeout).map_err(invalid)?;
         Ok(Self {
             client,
             url,
@@ -239,8 +235,16 @@ impl ChatClient {
         }
         let response = request.send().await.map_err(|e| unavailable(&e))?;
         let status = response.status();
-        let retry_after = retry_after(&response);
-        let bytes = self.read_capped(response).await?;
+        let retry_after = http::retry_after(&response);
+        let limit = self.options.max_response_bytes;
+        let bytes = http::read_capped(response, limit)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge(limit) => ChatFailure::BadAnswer {
+                    detail: format!("the answer is larger than {limit} bytes"),
+                },
+                BodyError::Transport(e) => unavailable(&e),
+            })?;
         if !status.is_success() {
             let detail = format!("HTTP {status}: {}", error_message(&bytes));
             return Err(
@@ -255,28 +259,6 @@ impl ChatClient {
             );
         }
         self.parse(&bytes)
-    }
-
-    /// The body, refused beyond `max_response_bytes`.
-    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, ChatFailure> {
-        let limit = self.options.max_response_bytes;
-        let too_large = || ChatFailure::BadAnswer {
-            detail: format!("the answer is larger than {limit} bytes"),
-        };
-        if response
-            .content_length()
-            .is_some_and(|len| len > limit as u64)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| unavailable(&e))? {
-            if body.len() + chunk.len() > limit {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
     }
 
     fn parse(&self, bytes: &[u8]) -> Result<Summary, ChatFailure> {
@@ -311,30 +293,10 @@ impl ChatClient {
 }
 
 fn unavailable(e: &reqwest::Error) -> ChatFailure {
-    let detail = if e.is_timeout() {
-        "no answer in time (timeout)".to_owned()
-    } else if e.is_connect() {
-        format!("cannot connect: {}", with_causes(e))
-    } else {
-        format!("request failed: {}", with_causes(e))
-    };
     ChatFailure::Unavailable {
-        detail,
+        detail: http::failure(e),
         retry_after: None,
     }
-}
-
-/// A `Retry-After` in seconds (what LLM servers send), at most an hour.
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds: u64 = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds.min(3600)))
 }
 
 fn truncate(text: &str, chars: usize) -> &str {

@@ -24,6 +24,10 @@ struct Item {
     num_comments: Option<u32>,
     #[serde(default)]
     submitted_by: Option<User>,
+    #[serde(default)]
+    thumbnail: Option<String>,
+    #[serde(default)]
+    media_urls: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +53,8 @@ struct HfPaper {
     project_page: Option<String>,
     #[serde(default)]
     github_stars: Option<i64>,
+    #[serde(default)]
+    media_urls: Option<Vec<String>>,
     #[serde(default, rename = "ai_summary")]
     ai_summary: Option<String>,
     #[serde(default, rename = "ai_keywords")]
@@ -97,6 +103,31 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+/// The image that shows a paper: the first figure its authors uploaded (an image
+/// among `mediaUrls`, not a video), else HF's thumbnail; only http(s) URLs.
+fn thumbnail<'a>(
+    media: impl Iterator<Item = &'a String>,
+    thumbnail: Option<&str>,
+) -> Option<String> {
+    let web = |url: &&str| {
+        let url = url.trim();
+        (url.starts_with("https://") || url.starts_with("http://")) && url.len() < 2_000
+    };
+    let image = |url: &&str| {
+        let path = url.split(['?', '#']).next().unwrap_or_default();
+        let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        matches!(
+            extension.as_deref(),
+            Some("png" | "jpg" | "jpeg" | "gif" | "webp")
+        )
+    };
+    media
+        .map(String::as_str)
+        .find(|url| web(url) && image(url))
+        .or(thumbnail.filter(web))
+        .map(|url| url.trim().to_owned())
+}
+
 fn convert(item: Item, date: DateSource<'_>, line: u64, out: &mut Parsed) -> Result<(), String> {
     let id = parse_id("paper.id", &item.paper.id)?;
     let p = item.paper;
@@ -129,6 +160,10 @@ fn convert(item: Item, date: DateSource<'_>, line: u64, out: &mut Parsed) -> Res
     paper.github_repo = non_empty(p.github_repo);
     paper.project_page = non_empty(p.project_page);
     paper.github_stars = p.github_stars.and_then(|s| u64::try_from(s).ok());
+    paper.thumbnail = thumbnail(
+        p.media_urls.iter().chain(&item.media_urls).flatten(),
+        item.thumbnail.as_deref(),
+    );
     paper.ai_summary = normalize_optional(p.ai_summary.as_deref());
     paper.ai_keywords = p
         .ai_keywords
@@ -245,6 +280,45 @@ mod tests {
             assert_eq!(out.batch.entries[0].upvotes, first_upvotes, "{file}");
             assert!(out.batch.entries.iter().all(|e| e.date == day));
         }
+    }
+
+    #[test]
+    fn a_paper_shows_its_uploaded_figure_else_the_thumbnail_never_a_video() {
+        let day = parse_day("d", "2025-06-02").unwrap();
+        let out = parse_daily_papers(
+            &fixture("hf_api/daily_papers_date_2025-06-02.json"),
+            Some(day),
+        )
+        .unwrap();
+        let thumb = |id: &str| {
+            let paper = out.batch.papers.iter().find(|p| p.id.as_str() == id);
+            paper.and_then(|p| p.thumbnail.clone()).unwrap_or_default()
+        };
+        assert_eq!(
+            thumb("2505.24863"),
+            "https://cdn-uploads.huggingface.co/production/uploads/6201fc5d91d53938a6432fbf/dBNLCtnWBtBclw0ZZsYBU.png"
+        );
+        assert_eq!(
+            thumb("2505.24864"),
+            "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2505.24864.png"
+        );
+        let out =
+            parse_daily_papers(&fixture("hf_api/daily_papers_date_2026-08-21.json"), None).unwrap();
+        let video = out
+            .batch
+            .papers
+            .iter()
+            .find(|p| p.id.as_str() == "2608.20335");
+        assert_eq!(
+            video.and_then(|p| p.thumbnail.as_deref()),
+            Some("https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.20335.png"),
+            "an .mp4 is no thumbnail"
+        );
+        let hostile = thumbnail(
+            ["javascript:alert(1).png".to_owned()].iter(),
+            Some("data:image/png;base64,AAAA"),
+        );
+        assert_eq!(hostile, None);
     }
 
     #[test]

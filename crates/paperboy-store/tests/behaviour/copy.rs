@@ -204,6 +204,10 @@ async fn fill(store: &Store, n: usize) {
         .hide_paper(&ids[ids.len() - 1], &owner.id, Some("spam"))
         .await
         .unwrap();
+    store
+        .record_stars("https://github.com/owner/name", 42)
+        .await
+        .unwrap();
     let claimed = store
         .claim_mail("old-host", 1, 9_999_999_999_999, true)
         .await

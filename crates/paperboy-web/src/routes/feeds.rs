@@ -7,7 +7,7 @@ use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use paperboy_core::Period;
-use paperboy_core::trending::{Trend, trending_since};
+use paperboy_core::trending::trending_since;
 use paperboy_store::{DailyPage, DailyQuery, DayList, FirehoseQuery};
 
 use super::base_url::BaseUrl;
@@ -91,17 +91,11 @@ pub(super) async fn feed(
             };
             let query = DailyQuery::trending(trending_since(until), until, 0, FEED_SIZE);
             let list = app.store.daily_page(&query).await?;
-            let now = app.store.clock().now();
             let mut items = daily_items(&list);
             for (item, entry) in items.iter_mut().zip(&list.items) {
-                let listed_at = entry.entry.submitted_at.unwrap_or(entry.record.first_seen);
-                let trend = Trend::new(
-                    entry.entry.upvotes,
-                    entry.entry.num_comments,
-                    listed_at,
-                    now,
-                );
-                item.note = Some(format!("Trending: {}", trend.explain()));
+                item.note = entry
+                    .trend
+                    .map(|trend| format!("Trending: {}", trend.explain()));
             }
             let feed = Feed {
                 title: format!("{site}: trending papers"),

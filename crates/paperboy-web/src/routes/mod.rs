@@ -163,6 +163,7 @@ pub fn router(
         .route("/healthz", get(health::healthz))
         .route("/static/style.css", get(assets::stylesheet))
         .route("/static/app.js", get(assets::script))
+        .route("/thumbnails/{file}", get(assets::thumbnail))
         .nest("/api", api)
         .fallback(errors::not_found)
         .layer(

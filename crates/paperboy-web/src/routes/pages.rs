@@ -150,8 +150,7 @@ pub(super) async fn trending(
     let query = DailyQuery::trending(from, until, page.offset(DAILY_PAGE_SIZE), DAILY_PAGE_SIZE);
     let list = app.store.daily_page(&query).await?;
     page.check_exists(list.total, DAILY_PAGE_SIZE)?;
-    let now = app.store.clock().now();
-    let view = TrendingView::new(layout, (from, until), page, DAILY_PAGE_SIZE, &list, now);
+    let view = TrendingView::new(layout, (from, until), page, DAILY_PAGE_SIZE, &list);
     let voted = votes_of(&app, &viewer, view.paper_ids()).await?;
     render(&view.with_votes(&voted))
 }

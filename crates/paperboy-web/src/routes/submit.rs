@@ -82,7 +82,11 @@ async fn submit(app: &AppState, signed_in: &SignedIn, id: &ArxivId) -> Result<Da
     };
     app.cache.changed();
     tracing::info!(paper = %id, %day, user = %signed_in.user.id, "submitted to the daily list");
-    Ok(DailyItem { entry, record })
+    Ok(DailyItem {
+        entry,
+        record,
+        trend: None,
+    })
 }
 
 /// A refusal the reader can act on.

@@ -7,7 +7,7 @@ use paperboy_core::{ArxivId, Period};
 use paperboy_store::DailyPage;
 
 use super::format::{count, long_day, period_label};
-use super::list::{ListItem, Pager, mark_voted, page_href};
+use super::list::{ListItem, Pager, mark_voted, page_href, show_thumbnails};
 use super::{Layout, Tab, TextLink, aria_current};
 use crate::input::PageNumber;
 
@@ -92,6 +92,11 @@ impl<'a> DailyView<'a> {
         let offset = page.offset(page_size);
         let spans_days = !matches!(period, Period::Day(_));
         let path = period.path();
+        let mut items: Vec<ListItem<'a>> = (offset + 1..)
+            .zip(&list.items)
+            .map(|(rank, item)| ListItem::daily(item, rank, spans_days))
+            .collect();
+        show_thumbnails(&mut items, layout.thumbnails);
         Self {
             layout,
             title: format!("Daily papers: {}", period_label(period)),
@@ -100,10 +105,7 @@ impl<'a> DailyView<'a> {
             tabs,
             prev: neighbours.0.map(period_link),
             next: neighbours.1.map(period_link),
-            items: (offset + 1..)
-                .zip(&list.items)
-                .map(|(rank, item)| ListItem::daily(item, rank, spans_days))
-                .collect(),
+            items,
             pager: Pager::new(page, list.total, page_size, |n| page_href(&path, &[], n)),
             empty_store: false,
         }

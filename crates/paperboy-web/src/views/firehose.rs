@@ -8,7 +8,7 @@ use paperboy_core::ArxivId;
 use paperboy_store::FirehosePage;
 
 use super::format::{count, long_day, short_day};
-use super::list::{ListItem, Pager, mark_voted, page_href};
+use super::list::{ListItem, Pager, mark_voted, page_href, show_thumbnails};
 use super::{Layout, TextLink, aria_current};
 use crate::input::PageNumber;
 
@@ -109,6 +109,8 @@ impl<'a> FirehoseView<'a> {
             Some(category) => format!("{} in {category}", count(list.total, "paper")),
             None => count(list.total, "paper"),
         };
+        let mut items: Vec<ListItem<'a>> = list.papers.iter().map(ListItem::paper).collect();
+        show_thumbnails(&mut items, layout.thumbnails);
         Self {
             layout,
             heading: long_day(day),
@@ -116,7 +118,7 @@ impl<'a> FirehoseView<'a> {
             chips,
             prev: neighbours.0.map(link),
             next: neighbours.1.map(link),
-            items: list.papers.iter().map(ListItem::paper).collect(),
+            items,
             pager: Pager::new(page, list.total, page_size, |n| day_href(day, category, n)),
             empty_store: false,
         }

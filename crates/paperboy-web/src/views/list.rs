@@ -1,8 +1,10 @@
 //! One line of a paper list, and the pager under a list.
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use paperboy_core::ArxivId;
+use paperboy_core::thumbnail::file_name;
 use paperboy_store::{DailyItem, PaperRecord};
 
 use super::format::{author_line, external_href, short_day};
@@ -39,6 +41,11 @@ pub(crate) struct ListItem<'a> {
     pub voted: bool,
     /// Why it ranks where it does (the trending list).
     pub why: Option<String>,
+    /// The thumbnail's file name under `/thumbnails/`: set for papers a source gave
+    /// an image for, kept by [`show_thumbnails`] only when this instance has it.
+    pub thumbnail: Option<String>,
+    /// The one-line TL;DR (`ai_summary`).
+    pub tldr: Option<&'a str>,
 }
 
 impl<'a> ListItem<'a> {
@@ -60,6 +67,8 @@ impl<'a> ListItem<'a> {
             category: paper.primary_category(),
             voted: false,
             why: None,
+            thumbnail: paper.thumbnail.as_ref().map(|_| file_name(&paper.id)),
+            tldr: paper.ai_summary.as_deref(),
         }
     }
 
@@ -81,6 +90,16 @@ impl<'a> ListItem<'a> {
 pub(crate) fn mark_voted(items: &mut [ListItem<'_>], voted: &HashSet<ArxivId>) {
     for item in items {
         item.voted = voted.iter().any(|id| id.as_str() == item.id);
+    }
+}
+
+/// Keeps the thumbnails of `items` that are in `dir`, and no others.
+pub(crate) fn show_thumbnails(items: &mut [ListItem<'_>], dir: Option<&Path>) {
+    for item in items {
+        item.thumbnail = item
+            .thumbnail
+            .take()
+            .filter(|file| dir.is_some_and(|dir| dir.join(file).is_file()));
     }
 }
 

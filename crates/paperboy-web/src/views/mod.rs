@@ -71,6 +71,8 @@ pub(crate) struct Layout<'a> {
     pub viewer: Option<&'a SignedIn>,
     /// The feed of this page, announced with `<link rel="alternate">`.
     pub feed: Option<FeedLink>,
+    /// Where the thumbnails are, for the lists.
+    pub thumbnails: Option<&'a std::path::Path>,
     nav: Nav,
 }
 
@@ -85,6 +87,7 @@ impl<'a> Layout<'a> {
             mode: None,
             viewer: None,
             feed: None,
+            thumbnails: site.thumbnails_dir.as_deref(),
             nav,
         }
     }

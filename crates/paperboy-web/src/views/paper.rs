@@ -8,7 +8,7 @@ use paperboy_store::{AuthorClaim, ClaimStatus, Collection, Comment, PaperDetail,
 
 use super::comments::{CommentLine, mark_authors, thread};
 use super::format::{external_href, long_day, short_day, utc_day};
-use super::list::{ListItem, mark_voted, page_href};
+use super::list::{ListItem, mark_voted, page_href, show_thumbnails};
 use super::{Layout, SemanticStatus, TextLink};
 
 /// Authors shown before the rest fold into a `<details>`.
@@ -129,6 +129,8 @@ impl<'a> PaperView<'a> {
         let (authors, more_authors) = paper
             .authors
             .split_at(paper.authors.len().min(AUTHORS_SHOWN));
+        let mut vote = ListItem::paper(&detail.record);
+        show_thumbnails(std::slice::from_mut(&mut vote), layout.thumbnails);
         let code = paper.github_repo.as_deref().and_then(external_href);
         let project_page = paper.project_page.as_deref().and_then(external_href);
         let other_links: Vec<&str> = paper
@@ -202,7 +204,7 @@ impl<'a> PaperView<'a> {
                 .map(|(record, _)| ListItem::paper(record))
                 .collect(),
             no_similar: status.no_similar_papers(),
-            vote: ListItem::paper(&detail.record),
+            vote,
             upvoters: Vec::new(),
             comments: Vec::new(),
             visible_comments: 0,

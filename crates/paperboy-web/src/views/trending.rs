@@ -4,15 +4,13 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use jiff::Timestamp;
 use jiff::civil::Date;
 use paperboy_core::ArxivId;
-use paperboy_core::trending::Trend;
 use paperboy_store::DailyPage;
 
 use super::Layout;
 use super::format::{count, short_day};
-use super::list::{ListItem, Pager, mark_voted, page_href};
+use super::list::{ListItem, Pager, mark_voted, page_href, show_thumbnails};
 use crate::input::PageNumber;
 
 /// `trending.html`.
@@ -28,16 +26,23 @@ pub(crate) struct TrendingView<'a> {
 
 impl<'a> TrendingView<'a> {
     /// Page `page` of `list` (the entries listed from `from` to `until`, most
-    /// trending first) as seen at `now`.
+    /// trending first), each with why it is there.
     pub(crate) fn new(
         layout: Layout<'a>,
         (from, until): (Date, Date),
         page: PageNumber,
         page_size: u32,
         list: &'a DailyPage,
-        now: Timestamp,
     ) -> Self {
         let offset = page.offset(page_size);
+        let mut items: Vec<ListItem<'a>> = (offset + 1..)
+            .zip(&list.items)
+            .map(|(rank, item)| ListItem {
+                why: item.trend.map(|trend| trend.explain()),
+                ..ListItem::daily(item, rank, true)
+            })
+            .collect();
+        show_thumbnails(&mut items, layout.thumbnails);
         Self {
             layout,
             summary: format!(
@@ -46,18 +51,7 @@ impl<'a> TrendingView<'a> {
                 short_day(until),
                 count(list.total, "paper")
             ),
-            items: (offset + 1..)
-                .zip(&list.items)
-                .map(|(rank, item)| {
-                    let listed_at = item.entry.submitted_at.unwrap_or(item.record.first_seen);
-                    let trend =
-                        Trend::new(item.entry.upvotes, item.entry.num_comments, listed_at, now);
-                    ListItem {
-                        why: Some(trend.explain()),
-                        ..ListItem::daily(item, rank, true)
-                    }
-                })
-                .collect(),
+            items,
             pager: Pager::new(page, list.total, page_size, |n| {
                 page_href("/papers/trending", &[], n)
             }),
