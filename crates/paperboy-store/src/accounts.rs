@@ -100,12 +100,13 @@ struct SessionUserRow {
     user: UserRow,
 }
 
-fn millis(duration: Duration) -> i64 {
+/// `duration` in whole milliseconds, saturating.
+pub(crate) fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl Store {
-    fn now_ms(&self) -> i64 {
+    pub(crate) fn now_ms(&self) -> i64 {
         ms(self.clock.now())
     }
 

@@ -32,9 +32,57 @@ pub fn hash_secret(secret: &str) -> String {
         .collect()
 }
 
+/// HMAC-SHA256 of `message` under `key`, hex: what signs the links in emails.
+pub fn sign(key: &str, message: &str) -> String {
+    const BLOCK: usize = 64;
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key.as_bytes()));
+    } else {
+        block[..key.len()].copy_from_slice(key.as_bytes());
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message.as_bytes())
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `signature` is [`sign`]`(key, message)`, compared in constant time.
+pub fn verify(key: &str, message: &str, signature: &str) -> bool {
+    let expected = sign(key, message);
+    expected.len() == signature.len()
+        && expected
+            .bytes()
+            .zip(signature.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_are_hmac_sha256_and_only_the_right_one_verifies() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            sign("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let sig = sign("key", "unsubscribe:abc");
+        assert!(verify("key", "unsubscribe:abc", &sig));
+        assert!(!verify("key", "unsubscribe:abd", &sig));
+        assert!(!verify("other", "unsubscribe:abc", &sig));
+        assert!(!verify("key", "unsubscribe:abc", &sig[..63]));
+    }
 
     #[test]
     fn ids_and_secrets_are_random_and_secrets_hash_stably() {

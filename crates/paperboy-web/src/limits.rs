@@ -1,5 +1,6 @@
 //! Rate limits on the writes that cost something or invite abuse: sign-in requests
-//! (per client address and per email address), upvotes, submissions and comments (per account).
+//! and digest subscriptions (per client address and per email address), upvotes,
+//! submissions and comments (per account).
 //!
 //! Each instance counts on its own, in memory (a sliding window of request times
 //! per key); behind a load balancer with N instances a client gets at most N times
@@ -28,6 +29,10 @@ pub(crate) enum Limit {
     SubmitPerAccount,
     /// Comments by one account: 10 a minute.
     CommentPerAccount,
+    /// Subscription requests from one client address: 10 a minute.
+    SubscribePerClient,
+    /// Confirmation emails to one address: 3 an hour.
+    SubscribePerAddress,
 }
 
 impl Limit {
@@ -37,7 +42,10 @@ impl Limit {
             Self::SignInPerClient => (10, Duration::from_secs(60)),
             Self::SignInPerAddress => (5, Duration::from_secs(15 * 60)),
             Self::VotePerAccount => (60, Duration::from_secs(60)),
-            Self::SubmitPerAccount | Self::CommentPerAccount => (10, Duration::from_secs(60)),
+            Self::SubmitPerAccount | Self::CommentPerAccount | Self::SubscribePerClient => {
+                (10, Duration::from_secs(60))
+            }
+            Self::SubscribePerAddress => (3, Duration::from_secs(3600)),
         }
     }
 }

@@ -325,6 +325,33 @@ static TABLES: &[CopiedTable] = &[
         reset: &[],
     },
     CopiedTable {
+        name: "subscriptions",
+        columns: &[
+            ("id", Text),
+            ("email", Text),
+            ("email_key", Text),
+            ("status", Text),
+            ("frequency", Text),
+            ("prefs", Text),
+            ("confirm_hash", Text),
+            ("confirm_expires_ms", Int),
+            ("paused_reason", Text),
+            ("created_ms", Int),
+            ("confirmed_ms", Int),
+            ("updated_ms", Int),
+        ],
+        key_len: 1,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
+        name: "site_secrets",
+        columns: &[("name", Text), ("value", Text)],
+        key_len: 1,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
         name: "outbox",
         columns: &[
             ("id", Text),

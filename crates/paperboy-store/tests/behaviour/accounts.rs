@@ -18,6 +18,7 @@ on_both_backends!(
     sessions_and_api_tokens_are_found_by_hash_and_revoked_by_their_owner,
     local_votes_add_to_imported_counts_and_survive_reimport,
     the_outbox_hands_each_message_to_one_sender_and_retries_failures,
+    a_subscription_confirms_once_within_48_hours_and_resubscribing_asks_again,
 );
 
 fn email(text: &str) -> Email {
@@ -405,5 +406,89 @@ async fn the_outbox_hands_each_message_to_one_sender_and_retries_failures(db: Te
             sent: 1,
             failed: 1
         }
+    );
+}
+
+async fn a_subscription_confirms_once_within_48_hours_and_resubscribing_asks_again(db: TestDb) {
+    let clock = clock_at(1_000_000);
+    let store = db.open_with(clock.clone()).await;
+    let ada = email("Ada@Example.org");
+    let ttl = Duration::from_secs(48 * 3600);
+    let mail = |link: &str| Mail::text(ada.as_str(), "Confirm", format!("https://x/{link}"));
+    assert!(
+        store
+            .request_subscription(&ada, &hash_secret("late"), ttl, &mail("late"))
+            .await
+            .unwrap()
+    );
+    // 48 hours and a second later, the link is dead.
+    clock.set(jiff::Timestamp::from_millisecond(1_000_000 + 48 * 3_600_000 + 1_000).unwrap());
+    assert_eq!(
+        store
+            .confirm_subscription(&hash_secret("late"))
+            .await
+            .unwrap(),
+        None
+    );
+    // Asking again (any case of the address) replaces the link.
+    assert!(
+        store
+            .request_subscription(
+                &email("ada@example.org"),
+                &hash_secret("new"),
+                ttl,
+                &mail("new")
+            )
+            .await
+            .unwrap()
+    );
+    let confirmed = store
+        .confirm_subscription(&hash_secret("new"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(confirmed.status, SubscriptionStatus::Active);
+    assert_eq!(confirmed.prefs, paperboy_core::DigestPrefs::default());
+    assert_eq!(
+        store
+            .confirm_subscription(&hash_secret("new"))
+            .await
+            .unwrap(),
+        None
+    );
+    let queued = store.outbox_counts().await.unwrap().pending;
+    assert!(
+        !store
+            .request_subscription(&ada, &hash_secret("x"), ttl, &mail("x"))
+            .await
+            .unwrap(),
+        "an active subscription gets no mail"
+    );
+    assert_eq!(store.outbox_counts().await.unwrap().pending, queued);
+
+    assert!(
+        store
+            .set_subscription_status(&confirmed.id, SubscriptionStatus::Unsubscribed, None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_subscription_status(&confirmed.id, SubscriptionStatus::Active, None)
+            .await
+            .unwrap(),
+        "an unsubscribed address is not resumed without a new confirmation"
+    );
+    assert!(
+        store
+            .request_subscription(&ada, &hash_secret("back"), ttl, &mail("back"))
+            .await
+            .unwrap()
+    );
+    let again = store.subscription(&confirmed.id).await.unwrap().unwrap();
+    assert_eq!(again.status, SubscriptionStatus::Pending);
+    assert_eq!(
+        store.site_key("k").await.unwrap(),
+        store.site_key("k").await.unwrap()
     );
 }

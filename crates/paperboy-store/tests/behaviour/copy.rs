@@ -208,6 +208,13 @@ async fn fill(store: &Store, n: usize) {
         .record_stars("https://github.com/owner/name", 42)
         .await
         .unwrap();
+    let reader = paperboy_core::Email::parse("reader@example.org").unwrap();
+    let mail = paperboy_core::Mail::text(reader.as_str(), "Confirm", "link");
+    store
+        .request_subscription(&reader, "hash", std::time::Duration::from_secs(60), &mail)
+        .await
+        .unwrap();
+    store.site_key("links").await.unwrap();
     let claimed = store
         .claim_mail("old-host", 1, 9_999_999_999_999, true)
         .await

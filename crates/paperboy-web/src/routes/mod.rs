@@ -12,6 +12,7 @@ mod feeds;
 mod health;
 mod pages;
 mod submit;
+mod subscriptions;
 mod votes;
 
 use std::sync::Arc;
@@ -99,6 +100,7 @@ pub fn router(
         .route("/papers/submit", post(submit::api_submit))
         .route("/papers/index", post(submit::api_index))
         .route("/admin/daily", post(curate::api_put))
+        .route("/subscriptions", post(subscriptions::api_subscribe))
         .route("/collections", post(collections::api_create))
         .route("/collections/{id}", get(collections::api_get))
         .route("/collections/{id}/papers", post(collections::api_add))
@@ -158,6 +160,22 @@ pub fn router(
         .route("/collections/{id}/delete", post(collections::delete))
         .route("/feeds/c/{file}", get(collections::feed))
         .route("/search", get(pages::search))
+        .route(
+            "/subscribe",
+            get(subscriptions::form).post(subscriptions::subscribe),
+        )
+        .route(
+            "/subscriptions/confirm/{token}",
+            get(subscriptions::confirm),
+        )
+        .route(
+            "/subscriptions/{id}",
+            get(subscriptions::manage_page).post(subscriptions::manage),
+        )
+        .route(
+            "/subscriptions/{id}/unsubscribe",
+            get(subscriptions::unsubscribe_page).post(subscriptions::unsubscribe),
+        )
         .route("/feeds/{file}", get(feeds::feed))
         .route("/feeds/u/{file}", get(feeds::user_feed))
         .route("/healthz", get(health::healthz))

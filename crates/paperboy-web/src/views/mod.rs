@@ -16,6 +16,7 @@ pub(crate) mod markdown;
 mod paper;
 mod search;
 mod semantic;
+mod subscriptions;
 mod trending;
 
 use askama::Template;
@@ -31,6 +32,7 @@ pub(crate) use firehose::FirehoseView;
 pub(crate) use paper::PaperView;
 pub(crate) use search::SearchView;
 pub(crate) use semantic::SemanticStatus;
+pub(crate) use subscriptions::{SubscribeView, SubscriptionView};
 pub(crate) use trending::TrendingView;
 
 use paperboy_search::engine::SearchMode;

@@ -328,6 +328,7 @@ async fn forms_without_their_csrf_token_are_refused(db: TestDb) {
         "/settings/tokens".to_owned(),
         "/settings/delete".to_owned(),
         "/logout".to_owned(),
+        "/subscribe".to_owned(),
     ];
     let browser = Browser::new(&app.base);
     browser.set_cookie("paperboy_session", &reader.cookie);

@@ -15,3 +15,4 @@ mod limits;
 mod pages;
 mod search;
 mod submit;
+mod subscriptions;

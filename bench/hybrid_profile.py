@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Hybrid search latency, one query at a time, and where the time goes.
+
+Measures 300 hybrid searches (/search?q=<12 words of an abstract>), sent one after
+the other on one connection to `paperboy serve` over the 80k-paper SQLite data dir
+of bench/load_bench.py (arXiv corpus + HF archive, synthetic vectors, queries
+embedded by the real model). Prints the machine's CPU and vector extensions, then
+p50/p99/max of the whole request and p50/p99 of each phase the server reports in its
+Server-Timing header (keyword, embed, scan, hydrate, highlight).
+
+Each measured run starts a fresh server (an empty query-embedding cache), warms it
+with 100 other hybrid queries, then measures. The data dir's files are read once
+before anything is measured, so every binary sees a warm page cache. Each binary is
+measured --runs times (default 2), runs of the binaries taking turns.
+
+With --compare-binary, a second binary is measured on the same data dir, and the
+ratios (compare / binary) of the means over runs are printed. The AVX2-only build
+this was written for: the same source with "x86-v4" removed from the `gemm` and
+`pulp` entries of the workspace Cargo.toml (so only the x86-v3 kernels exist),
+built into its own target dir:
+    CARGO_TARGET_DIR=/tmp/target-avx2 cargo build --release -p paperboy
+
+Usage: python3 bench/hybrid_profile.py [--binary PATH] [--compare-binary PATH]
+                                       [--work DIR] [--queries 300] [--runs 2]
+Without --binary it builds (cargo build --release) and uses target_dir()/release/paperboy.
+Needs: numpy (for the synthetic vectors), and the model (fetched by `paperboy model fetch`).
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import load_bench  # noqa: E402
+
+PHASES = ("keyword", "embed", "scan", "hydrate", "highlight")
+WARM_QUERIES = 100
+
+
+def warm_page_cache(data_dir):
+    """Reads every file of the data dir once (the database, the index, the model)."""
+    for root, _, files in os.walk(data_dir):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
+def measure(binary, data_dir, measured, warm):
+    """One run: a fresh server, warmed with other queries, then the profile."""
+    server = load_bench.serve(binary, data_dir, {})
+    try:
+        load_bench.profile(server.url, warm, n=WARM_QUERIES)
+        return load_bench.profile(server.url, measured, n=10**9)
+    finally:
+        server.stop()
+
+
+def row(label, r):
+    cells = [label, f"{r['p50']:.1f}", f"{r['p99']:.1f}", f"{r['max']:.1f}"]
+    for name in PHASES:
+        p = r["phases"].get(name)
+        cells.append(f"{p['p50']:.2f} / {p['p99']:.2f}" if p else "-")
+    return "| " + " | ".join(cells) + " |"
+
+
+def mean(runs):
+    """The mean of runs, field by field (phases missing from a run count as absent)."""
+    avg = lambda xs: sum(xs) / len(xs)
+    out = {k: avg([r[k] for r in runs]) for k in ("p50", "p99", "max")}
+    out["phases"] = {}
+    for name in PHASES:
+        ps = [r["phases"][name] for r in runs if name in r["phases"]]
+        if ps:
+            out["phases"][name] = {q: avg([p[q] for p in ps]) for q in ("p50", "p99")}
+    return out
+
+
+def ratio_row(label, a, b):
+    div = lambda x, y: f"{x / y:.2f}x" if y else "-"
+    cells = [label] + [div(b[k], a[k]) for k in ("p50", "p99", "max")]
+    for name in PHASES:
+        pa, pb = a["phases"].get(name), b["phases"].get(name)
+        cells.append(f"{div(pb['p50'], pa['p50'])} / {div(pb['p99'], pa['p99'])}" if pa and pb else "-")
+    return "| " + " | ".join(cells) + " |"
+
+
+def spread(runs):
+    """The largest relative difference between runs, over p50 and p99."""
+    worst = 0.0
+    for k in ("p50", "p99"):
+        xs = [r[k] for r in runs]
+        worst = max(worst, (max(xs) - min(xs)) / min(xs))
+    return worst
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", help="paperboy binary (default: build and use the release binary)")
+    parser.add_argument("--compare-binary", help="a second paperboy binary, measured on the same data")
+    parser.add_argument("--work", default=os.path.join(load_bench.ROOT, "bench", "out", "hybrid"))
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    binary = args.binary or load_bench.build()[0]
+    binaries = {"binary": binary}
+    if args.compare_binary:
+        binaries["compare"] = args.compare_binary
+
+    os.makedirs(args.work, exist_ok=True)
+    data_dir = os.path.join(args.work, "sqlite")
+    os.makedirs(data_dir, exist_ok=True)
+    load_bench.prepare_sqlite(binary, data_dir)
+    hybrid = open(load_bench.path_lists(data_dir, args.work)["hybrid_search"]).read().split()
+    if len(hybrid) < args.queries + WARM_QUERIES:
+        sys.exit(f"only {len(hybrid)} hybrid queries; need {args.queries + WARM_QUERIES}")
+    measured, warm = os.path.join(args.work, "measured.txt"), os.path.join(args.work, "warm.txt")
+    with open(measured, "w") as f:
+        f.write("\n".join(hybrid[:args.queries]) + "\n")
+    with open(warm, "w") as f:
+        f.write("\n".join(hybrid[args.queries:args.queries + WARM_QUERIES]) + "\n")
+
+    warm_page_cache(data_dir)
+    results = {name: [] for name in binaries}
+    for run in range(args.runs):
+        for name, path in binaries.items():
+            print(f"run {run + 1}: {path}", file=sys.stderr)
+            results[name].append(measure(path, data_dir, measured, warm))
+
+    head = subprocess.run(["git", "-C", load_bench.ROOT, "rev-parse", "--short", "HEAD"],
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    print(f"machine: {load_bench.machine()}")
+    print(f"hybrid search, one query at a time: {args.queries} queries per run, SQLite, "
+          f"{WARM_QUERIES} warm-up queries per server start (checkout {head})")
+    for name, path in binaries.items():
+        print(f"{name}: {path}")
+    print("\n| run | p50 ms | p99 ms | max ms | " + " | ".join(f"{p} p50 / p99 ms" for p in PHASES) + " |")
+    print("|---" * (4 + len(PHASES)) + "|")
+    for name, runs in results.items():
+        for i, r in enumerate(runs):
+            print(row(f"{name} #{i + 1} (n={r['n']})", r))
+    if "compare" in results:
+        print(ratio_row("ratio compare/binary (means)", mean(results["binary"]), mean(results["compare"])))
+    for name, runs in results.items():
+        if len(runs) > 1 and spread(runs) > 0.15:
+            print(f"note: {name}'s runs differ by {spread(runs):.0%} (p50 or p99)")
+
+
+if __name__ == "__main__":
+    main()
