@@ -134,6 +134,9 @@ fn tidy(items: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The name of the site key that signs subscription links (`Store::site_key`).
+pub const LINK_KEY: &str = "subscription-links";
+
 /// What a signed subscription link may do; its name is part of what is signed, so
 /// a manage link's signature does not unsubscribe and the other way round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

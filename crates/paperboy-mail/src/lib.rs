@@ -4,6 +4,7 @@
 //! files in the data directory (a local instance without a mail server), or memory
 //! (unit tests).
 
+pub mod digest;
 mod error;
 mod message;
 mod sender;

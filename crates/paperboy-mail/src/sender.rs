@@ -138,6 +138,37 @@ impl OutboxSender {
         Ok(report)
     }
 
+    /// Tries every pending message once, now, whatever its backoff (`outbox flush`).
+    pub async fn flush(&self) -> Result<SendReport, JobError> {
+        let mut report = SendReport::default();
+        for id in self.store.pending_mail_ids().await? {
+            let now = self.now_ms();
+            let Some(message) = self
+                .store
+                .claim_mail_id(&id, &self.holder, now, now + millis(CLAIM))
+                .await?
+            else {
+                continue;
+            };
+            match self.deliver(&message).await {
+                Ok(()) => {
+                    self.store
+                        .mail_sent(&message.id, &self.holder, self.now_ms())
+                        .await?;
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    if self.record_failure(&message, &error).await? {
+                        report.failed += 1;
+                    } else {
+                        report.retrying += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
     async fn deliver(&self, message: &OutboxMessage) -> Result<(), SendError> {
         let built = build_message(&message.id, &self.options.from, &message.mail)?;
         self.transport.send(&message.id, built).await

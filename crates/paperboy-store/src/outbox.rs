@@ -41,6 +41,19 @@ struct OutboxRow {
     created_ms: i64,
 }
 
+/// A message given up on.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct FailedMail {
+    /// The outbox row.
+    pub id: String,
+    /// What kind of message.
+    pub kind: String,
+    /// To whom.
+    pub recipient: String,
+    /// Why the last attempt failed.
+    pub last_error: String,
+}
+
 /// How many messages are where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OutboxCounts {
@@ -52,26 +65,27 @@ pub struct OutboxCounts {
     pub failed: u64,
 }
 
-/// Queues `mail` in transaction `tx`. With `dedupe_key`, at most one message per key
-/// is ever queued: returns false when one was already.
+/// Queues `mail` in transaction `tx`; returns the new row's id. With `dedupe_key`,
+/// at most one message per key is ever queued: `None` when one was already.
 pub(crate) async fn enqueue(
     tx: &mut Tx,
     kind: &str,
     mail: &Mail,
     dedupe_key: Option<&str>,
     now_ms: i64,
-) -> Result<bool> {
+) -> Result<Option<String>> {
+    let id = new_id()?;
     let sql = Sql::new(
         "INSERT INTO outbox (id, kind, recipient, message, dedupe_key, created_ms, next_attempt_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING",
     )
-    .arg(new_id()?)
+    .arg(id.as_str())
     .arg(kind)
     .arg(mail.to.as_str())
     .arg(to_json(mail))
     .arg(dedupe_key)
     .arg(now_ms);
-    Ok(tx.execute(sql).await? > 0)
+    Ok((tx.execute(sql).await? > 0).then_some(id))
 }
 
 impl Store {
@@ -83,7 +97,9 @@ impl Store {
         dedupe_key: Option<&str>,
     ) -> Result<bool> {
         let mut tx = self.db.begin(true).await?;
-        let queued = enqueue(&mut tx, kind, mail, dedupe_key, ms(self.clock.now())).await?;
+        let queued = enqueue(&mut tx, kind, mail, dedupe_key, ms(self.clock.now()))
+            .await?
+            .is_some();
         tx.commit().await?;
         Ok(queued)
     }
@@ -98,6 +114,45 @@ impl Store {
         ignore_backoff: bool,
     ) -> Result<Option<OutboxMessage>> {
         let due = if ignore_backoff { i64::MAX } else { now_ms };
+        self.claim(holder, now_ms, claim_until_ms, due, None).await
+    }
+
+    /// Claims pending message `id` whatever its next attempt time (`outbox flush`);
+    /// `None` when it is sent, given up or claimed by another sender.
+    pub async fn claim_mail_id(
+        &self,
+        id: &str,
+        holder: &str,
+        now_ms: i64,
+        claim_until_ms: i64,
+    ) -> Result<Option<OutboxMessage>> {
+        self.claim(holder, now_ms, claim_until_ms, i64::MAX, Some(id))
+            .await
+    }
+
+    /// The ids of every pending message, oldest first.
+    pub async fn pending_mail_ids(&self) -> Result<Vec<String>> {
+        let sql = Sql::new(
+            "SELECT id AS v FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL \
+             ORDER BY created_ms, id",
+        );
+        Ok(self
+            .db
+            .fetch_all::<Scalar<String>>(sql)
+            .await?
+            .into_iter()
+            .map(|row| row.v)
+            .collect())
+    }
+
+    async fn claim(
+        &self,
+        holder: &str,
+        now_ms: i64,
+        claim_until_ms: i64,
+        due: i64,
+        only: Option<&str>,
+    ) -> Result<Option<OutboxMessage>> {
         // PostgreSQL: racing senders skip the row another one is taking instead of
         // queueing behind it (and then finding it taken); SQLite runs one writer at
         // a time anyway.
@@ -105,10 +160,11 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let sql = Sql::new(format!(
+        let only_filter = if only.is_some() { " AND id = $5" } else { "" };
+        let mut sql = Sql::new(format!(
             "UPDATE outbox SET claimed_by = $1, claim_until_ms = $2 WHERE id = (\
                SELECT id FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL \
-               AND next_attempt_ms <= $3 AND claim_until_ms < $4 \
+               AND next_attempt_ms <= $3 AND claim_until_ms < $4{only_filter} \
                ORDER BY next_attempt_ms, id LIMIT 1{skip_locked}) \
              AND claim_until_ms < $4 AND sent_ms IS NULL AND failed_ms IS NULL \
              RETURNING id, kind, message, attempts, created_ms"
@@ -117,6 +173,9 @@ impl Store {
         .arg(claim_until_ms)
         .arg(due)
         .arg(now_ms);
+        if let Some(id) = only {
+            sql = sql.arg(id);
+        }
         let Some(row) = self.db.fetch_optional::<OutboxRow>(sql).await? else {
             return Ok(None);
         };
@@ -168,6 +227,17 @@ impl Store {
         .arg(now_ms);
         self.db.execute(sql).await?;
         Ok(())
+    }
+
+    /// The latest messages given up on, newest first: id, kind, recipient and the
+    /// last error, for `outbox status`.
+    pub async fn failed_mail(&self, limit: u32) -> Result<Vec<FailedMail>> {
+        let sql = Sql::new(
+            "SELECT id, kind, recipient, COALESCE(last_error, '') AS last_error FROM outbox \
+             WHERE failed_ms IS NOT NULL ORDER BY failed_ms DESC, id LIMIT $1",
+        )
+        .arg(i64::from(limit));
+        self.db.fetch_all::<FailedMail>(sql).await
     }
 
     /// Pending, sent and failed message counts.

@@ -69,7 +69,7 @@ pub struct Subscription {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct SubscriptionRow {
+pub(crate) struct SubscriptionRow {
     id: String,
     email: String,
     status: String,
@@ -78,10 +78,11 @@ struct SubscriptionRow {
     confirmed_ms: Option<i64>,
 }
 
-const COLUMNS: &str = "id, email, status, prefs, paused_reason, confirmed_ms";
+/// The columns [`SubscriptionRow`] reads.
+pub(crate) const COLUMNS: &str = "id, email, status, prefs, paused_reason, confirmed_ms";
 
 impl SubscriptionRow {
-    fn into_subscription(self) -> Result<Subscription> {
+    pub(crate) fn into_subscription(self) -> Result<Subscription> {
         Ok(Subscription {
             email: Email::parse(&self.email).map_err(|e| {
                 StoreError::corrupt(format!("email of subscription {}", self.id), e)

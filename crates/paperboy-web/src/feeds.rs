@@ -2,6 +2,7 @@
 //! `public_url`, else the request's host). Every text is XML-escaped; abstracts go
 //! in as plain text.
 
+use paperboy_core::text::escape_markup as escape;
 use std::fmt::Write;
 
 use jiff::Timestamp;
@@ -61,24 +62,6 @@ pub(crate) struct Feed<'a> {
     pub base: String,
     /// The entries, in the list's order.
     pub items: Vec<FeedItem<'a>>,
-}
-
-/// `text` with the five XML specials escaped and characters XML forbids dropped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Feed<'_> {

@@ -69,6 +69,12 @@ enum Command {
     /// Personal API tokens (`token create EMAIL` prints a new one).
     #[command(subcommand)]
     Token(commands::user::TokenCommand),
+    /// Email digests (`digest run [--frequency daily|weekly] [--as-of DATE] [--dry-run]`).
+    #[command(subcommand)]
+    Digest(commands::digest::Command),
+    /// The mail queue (`outbox status [--json]`, `outbox flush`).
+    #[command(subcommand)]
+    Outbox(commands::outbox::Command),
 }
 
 fn main() -> ExitCode {

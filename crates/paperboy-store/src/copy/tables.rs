@@ -345,6 +345,31 @@ static TABLES: &[CopiedTable] = &[
         reset: &[],
     },
     CopiedTable {
+        name: "digest_deliveries",
+        columns: &[
+            ("subscription_id", Text),
+            ("period", Text),
+            ("until_day", Text),
+            ("outbox_id", Text),
+            ("papers", Int),
+            ("created_ms", Int),
+        ],
+        key_len: 2,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
+        name: "digest_papers",
+        columns: &[
+            ("subscription_id", Text),
+            ("paper_id", Text),
+            ("period", Text),
+        ],
+        key_len: 2,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
         name: "site_secrets",
         columns: &[("name", Text), ("value", Text)],
         key_len: 1,

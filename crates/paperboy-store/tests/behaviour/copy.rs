@@ -215,6 +215,18 @@ async fn fill(store: &Store, n: usize) {
         .await
         .unwrap();
     store.site_key("links").await.unwrap();
+    let subscription = store.subscription_of(&reader).await.unwrap().unwrap();
+    let sent = [ids[0].clone()];
+    store
+        .record_digest(&DigestRecord {
+            subscription_id: &subscription.id,
+            period: "2026-01-01",
+            until_day: jiff::civil::date(2026, 1, 1),
+            papers: &sent,
+            mail: Some(&mail),
+        })
+        .await
+        .unwrap();
     let claimed = store
         .claim_mail("old-host", 1, 9_999_999_999_999, true)
         .await

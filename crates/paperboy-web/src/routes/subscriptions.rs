@@ -11,7 +11,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use paperboy_core::digest::{LinkPurpose, split_list};
+use paperboy_core::digest::{LINK_KEY, LinkPurpose, split_list};
 use paperboy_core::{DigestPrefs, Email, Frequency, Mail};
 use paperboy_store::secret::{hash_secret, new_secret, sign, verify};
 use paperboy_store::{Subscription, SubscriptionStatus};
@@ -26,8 +26,6 @@ use crate::views::{Layout, Nav, NoticeView, SubscribeView, SubscriptionView, Tex
 
 /// How long a confirmation link works.
 const CONFIRM_TTL: Duration = Duration::from_secs(48 * 3600);
-/// The site key that signs subscription links.
-const LINK_KEY: &str = "subscription-links";
 
 /// `?email=`: the address the subscribe box carried.
 #[derive(Debug, Default, Deserialize)]

@@ -18,6 +18,7 @@ use crate::Command;
 
 pub mod backup;
 pub mod config;
+pub mod digest;
 pub mod embed;
 pub mod eval;
 pub mod export;
@@ -26,6 +27,7 @@ pub mod harvest;
 pub mod import;
 pub mod keywords;
 pub mod model;
+pub mod outbox;
 pub mod reindex;
 pub mod serve;
 pub mod stats;
@@ -53,6 +55,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Model(command) => model::run(command, &config).await,
         Command::User(command) => user::run_user(command, &config).await,
         Command::Token(command) => user::run_token(command, &config).await,
+        Command::Digest(command) => digest::run(command, &config).await,
+        Command::Outbox(command) => outbox::run(command, &config).await,
     }
 }
 
