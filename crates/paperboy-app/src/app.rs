@@ -14,6 +14,7 @@ use paperboy_ingest::harvest::HarvestJob;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_jobs::{DEFAULT_LEASE, Runner, instance_name};
 use paperboy_mail::OutboxSender;
+use paperboy_mail::digest::DigestJob;
 use paperboy_search::SearchError;
 use paperboy_search::backlog::{EmbeddingJob, VectorFollower};
 use paperboy_search::engine::SearchEngine;
@@ -111,6 +112,11 @@ impl App {
             config.mail.sender.clone(),
             &instance_name(),
         )));
+        runner.spawn(Arc::new(DigestJob::new(
+            store.clone(),
+            &config.web.site_name,
+            &config.public_base_url(),
+        )));
         if config.keyphrases && follower.is_some() {
             runner.spawn(Arc::new(KeyphraseJob::new(store.clone(), keyword.clone())));
         }
@@ -202,7 +208,11 @@ impl App {
             self.search.clone(),
             self.config.web.clone(),
             Some(Arc::new(fetcher)),
-        );
+        )
+        .merge(crate::metrics::router(
+            self.store.clone(),
+            self.runner.clone(),
+        ));
         let options = paperboy_web::ServeOptions {
             max_connections: self.config.max_connections,
             ..paperboy_web::ServeOptions::default()

@@ -360,6 +360,17 @@ impl Config {
         }
     }
 
+    /// The absolute base URL of links in emails: `public_url`, else the listen
+    /// address over http; without a trailing `/`.
+    pub fn public_base_url(&self) -> String {
+        self.web
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
     /// Where the keyword index lives.
     pub fn keyword_index_dir(&self) -> PathBuf {
         self.data_dir.join("index").join("keyword")

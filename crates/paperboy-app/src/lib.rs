@@ -10,6 +10,7 @@ mod app;
 mod config;
 mod error;
 mod fetcher;
+mod metrics;
 pub mod semantic;
 mod settings;
 

@@ -10,13 +10,19 @@
 
 use std::collections::HashSet;
 
-use jiff::civil::Date;
-use jiff::{Span, ToSpan};
-use paperboy_core::digest::LinkPurpose;
+use std::time::Duration;
+
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp, ToSpan};
+use paperboy_core::digest::{LINK_KEY, LinkPurpose};
 use paperboy_core::text::escape_markup as escape;
-use paperboy_core::{Frequency, Mail};
+use paperboy_core::{DigestPrefs, Frequency, Mail};
+use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_store::secret::sign;
-use paperboy_store::{DailyItem, DailyQuery, FirehoseQuery, PaperRecord, Store, Subscription};
+use paperboy_store::{
+    DailyItem, DailyQuery, DigestRecord, FirehoseQuery, PaperRecord, Store, Subscription,
+};
 
 /// Papers in the trending section at most.
 pub const TRENDING_PAPERS: usize = 15;
@@ -356,6 +362,106 @@ fn shorten(text: &str, chars: usize) -> String {
     }
 }
 
+/// When `prefs` wants its digest, seen at `now`: the local day whose digest is due
+/// (the delivery hour has come; for weekly digests it is Monday; weekdays only
+/// skips Saturday and Sunday), else `None`.
+pub fn due_day(prefs: &DigestPrefs, now: Timestamp) -> Option<Date> {
+    let zone = TimeZone::get(&prefs.timezone).unwrap_or(TimeZone::UTC);
+    let local = now.to_zoned_datetime(zone);
+    if local.hour() < i8::try_from(prefs.hour).unwrap_or(i8::MAX) {
+        return None;
+    }
+    let weekday = local.weekday();
+    let weekend = matches!(weekday, Weekday::Saturday | Weekday::Sunday);
+    let wanted = match prefs.frequency {
+        Frequency::Daily => !(prefs.weekdays_only && weekend),
+        Frequency::Weekly => weekday == Weekday::Monday,
+    };
+    wanted.then(|| local.date())
+}
+
+/// Sends each confirmed subscriber's digest at their hour: every few minutes it
+/// composes and queues the digests that came due (the outbox job sends them). Runs
+/// once per cluster; the one-row-per-period record keeps a digest from being made
+/// twice even by a hand run at the same time.
+#[derive(Debug)]
+pub struct DigestJob {
+    store: Store,
+    name: String,
+    base_url: String,
+}
+
+impl DigestJob {
+    /// A job for the site `name` whose links start with `base_url`.
+    pub fn new(store: Store, name: &str, base_url: &str) -> Self {
+        Self {
+            store,
+            name: name.to_owned(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// One round: queues every digest due now; returns how many.
+    pub async fn run_round(&self, ctx: &JobContext) -> Result<u64, paperboy_store::StoreError> {
+        let site = DigestSite {
+            name: self.name.clone(),
+            base_url: self.base_url.clone(),
+            link_key: self.store.site_key(LINK_KEY).await?,
+        };
+        let now = self.store.clock().now();
+        let mut queued = 0;
+        for frequency in [Frequency::Daily, Frequency::Weekly] {
+            for subscription in self.store.active_subscriptions(frequency).await? {
+                if ctx.is_cancelled() {
+                    return Ok(queued);
+                }
+                let Some(day) = due_day(&subscription.prefs, now) else {
+                    continue;
+                };
+                let period = DigestPeriod::ending(frequency, day);
+                if self
+                    .store
+                    .had_digest(&subscription.id, &period.name)
+                    .await?
+                {
+                    continue;
+                }
+                let digest = compose(&self.store, &subscription, period).await?;
+                let mail = (!digest.is_empty()).then(|| digest_mail(&site, &subscription, &digest));
+                let ids = digest.paper_ids();
+                let record = DigestRecord {
+                    subscription_id: &subscription.id,
+                    period: &digest.period.name,
+                    until_day: digest.until_day,
+                    papers: &ids,
+                    mail: mail.as_ref(),
+                };
+                if self.store.record_digest(&record).await? && mail.is_some() {
+                    queued += 1;
+                }
+            }
+        }
+        ctx.report(Progress {
+            done: queued,
+            ..Progress::default()
+        });
+        Ok(queued)
+    }
+}
+
+impl Job for DigestJob {
+    fn spec(&self) -> JobSpec {
+        JobSpec::new("digests", Scope::Cluster, Duration::from_secs(300))
+    }
+
+    fn run<'a>(&'a self, ctx: &'a JobContext) -> BoxFuture<'a, Result<Outcome, JobError>> {
+        Box::pin(async move {
+            self.run_round(ctx).await?;
+            Ok(Outcome::Idle)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +477,53 @@ mod tests {
         );
         let daily = DigestPeriod::ending(Frequency::Daily, day);
         assert_eq!((daily.name.as_str(), daily.from), ("2026-12-02", day));
+    }
+
+    #[test]
+    fn a_digest_is_due_from_its_local_hour_on_its_days() {
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        let paris = DigestPrefs {
+            hour: 7,
+            timezone: "Europe/Paris".into(),
+            ..DigestPrefs::default()
+        };
+        // 05:30 UTC is 06:30 in Paris in winter: not yet; 06:30 UTC is 07:30.
+        assert_eq!(due_day(&paris, at("2026-12-02T05:30:00Z")), None);
+        assert_eq!(
+            due_day(&paris, at("2026-12-02T06:30:00Z")),
+            Some(jiff::civil::date(2026, 12, 2))
+        );
+        // 23:30 UTC on Tuesday is already Wednesday in Tokyo.
+        let tokyo = DigestPrefs {
+            timezone: "Asia/Tokyo".into(),
+            ..DigestPrefs::default()
+        };
+        assert_eq!(
+            due_day(&tokyo, at("2026-12-01T23:30:00Z")),
+            Some(jiff::civil::date(2026, 12, 2))
+        );
+        let weekdays = DigestPrefs {
+            weekdays_only: true,
+            ..DigestPrefs::default()
+        };
+        assert_eq!(
+            due_day(&weekdays, at("2026-12-05T09:00:00Z")),
+            None,
+            "Saturday"
+        );
+        let weekly = DigestPrefs {
+            frequency: Frequency::Weekly,
+            ..DigestPrefs::default()
+        };
+        assert_eq!(
+            due_day(&weekly, at("2026-12-02T09:00:00Z")),
+            None,
+            "a Wednesday"
+        );
+        assert!(
+            due_day(&weekly, at("2026-11-30T09:00:00Z")).is_some(),
+            "a Monday"
+        );
     }
 
     #[test]

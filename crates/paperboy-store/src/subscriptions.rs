@@ -246,6 +246,23 @@ impl Store {
         Ok(self.db.execute(sql).await? > 0)
     }
 
+    /// How many subscriptions are in each status, for `/metrics`.
+    pub async fn subscription_counts(&self) -> Result<Vec<(SubscriptionStatus, u64)>> {
+        let mut counts = Vec::new();
+        for status in [
+            SubscriptionStatus::Pending,
+            SubscriptionStatus::Active,
+            SubscriptionStatus::Paused,
+            SubscriptionStatus::Unsubscribed,
+        ] {
+            let sql = Sql::new("SELECT COUNT(*) AS v FROM subscriptions WHERE status = $1")
+                .arg(status.as_str());
+            let n = self.db.fetch_one::<Scalar<i64>>(sql).await?.v;
+            counts.push((status, u64::try_from(n).unwrap_or(0)));
+        }
+        Ok(counts)
+    }
+
     /// The instance's key named `name` (256 random bits, hex), made on first use and
     /// shared by every instance on this database.
     pub async fn site_key(&self, name: &str) -> Result<String> {

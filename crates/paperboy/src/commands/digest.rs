@@ -40,16 +40,9 @@ pub async fn digest_site(
     config: &Config,
     store: &paperboy_store::Store,
 ) -> anyhow::Result<DigestSite> {
-    let base_url = config
-        .web
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.addr))
-        .trim_end_matches('/')
-        .to_owned();
     Ok(DigestSite {
         name: config.web.site_name.clone(),
-        base_url,
+        base_url: config.public_base_url(),
         link_key: store.site_key(LINK_KEY).await?,
     })
 }
