@@ -184,6 +184,17 @@ impl OutboxSender {
         let retry_at = now + millis(retry_delay(message.attempts));
         let deadline = message.created_ms + millis(self.options.give_up_after);
         let give_up = error.permanent || retry_at > deadline;
+        if error.permanent && message.kind == "digest" {
+            // A hard bounce: the address does not take mail; stop sending digests.
+            let reason = format!("the mail server refused the address: {}", error.message);
+            if self
+                .store
+                .pause_subscription_of(&message.mail.to, &reason)
+                .await?
+            {
+                tracing::warn!(to = %message.mail.to, "digest bounced; subscription paused");
+            }
+        }
         if give_up {
             tracing::warn!(id = %message.id, kind = %message.kind, %error, "giving up on a message");
         } else {

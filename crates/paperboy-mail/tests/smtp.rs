@@ -10,7 +10,7 @@ use std::time::Duration;
 use paperboy_core::{FixedClock, Mail};
 use paperboy_jobs::JobContext;
 use paperboy_mail::{OutboxSender, SenderOptions, Transport};
-use paperboy_store::OutboxCounts;
+use paperboy_store::{OutboxCounts, SubscriptionStatus};
 use paperboy_testkit::{SmtpSink, TestDb, on_both_backends};
 use tokio_util::sync::CancellationToken;
 
@@ -135,6 +135,14 @@ async fn mail_waits_while_the_server_is_away_and_goes_out_when_it_is_back(db: Te
 async fn a_refused_recipient_is_given_up_on_at_once(db: TestDb) {
     let store = db.open().await;
     let sink = SmtpSink::start("bounce");
+    let bouncing = paperboy_core::Email::parse("bounce@example.org").unwrap();
+    let confirm = Mail::text(bouncing.as_str(), "Confirm", "link");
+    store
+        .request_subscription(&bouncing, "h", Duration::from_secs(60), &confirm)
+        .await
+        .unwrap();
+    // Its confirmation is refused too (given up, but it pauses nothing).
+    let subscription = store.confirm_subscription("h").await.unwrap().unwrap();
     store
         .enqueue_mail("digest", &digest("bounce@example.org", 1), None)
         .await
@@ -146,7 +154,7 @@ async fn a_refused_recipient_is_given_up_on_at_once(db: TestDb) {
     let report = sender(&store, &sink).send_due(&ctx()).await.unwrap();
     assert_eq!(
         (report.sent, report.failed),
-        (1, 1),
+        (1, 2),
         "a 5xx does not stop the others"
     );
     assert_eq!(
@@ -154,9 +162,21 @@ async fn a_refused_recipient_is_given_up_on_at_once(db: TestDb) {
         OutboxCounts {
             pending: 0,
             sent: 1,
-            failed: 1
+            failed: 2
         }
     );
     let messages = sink.wait_for(1).await;
     assert!(messages[0].starts_with("X-Envelope-To: fine@example.org"));
+    let paused = store.subscription(&subscription.id).await.unwrap().unwrap();
+    assert_eq!(
+        paused.status,
+        SubscriptionStatus::Paused,
+        "a hard bounce pauses"
+    );
+    assert!(
+        paused
+            .paused_reason
+            .unwrap()
+            .contains("refused the address")
+    );
 }

@@ -246,6 +246,20 @@ impl Store {
         Ok(self.db.execute(sql).await? > 0)
     }
 
+    /// Pauses the active subscription of `email` with `reason` (a hard bounce);
+    /// false when it has none.
+    pub async fn pause_subscription_of(&self, email: &str, reason: &str) -> Result<bool> {
+        let reason: String = reason.chars().take(300).collect();
+        let sql = Sql::new(
+            "UPDATE subscriptions SET status = 'paused', paused_reason = $2, updated_ms = $3 \
+             WHERE email_key = $1 AND status = 'active'",
+        )
+        .arg(email.to_lowercase())
+        .arg(reason)
+        .arg(self.now_ms());
+        Ok(self.db.execute(sql).await? > 0)
+    }
+
     /// How many subscriptions are in each status, for `/metrics`.
     pub async fn subscription_counts(&self) -> Result<Vec<(SubscriptionStatus, u64)>> {
         let mut counts = Vec::new();
