@@ -43,14 +43,19 @@ pub enum Period {
     },
 }
 
-/// Parses `YYYY-MM-DD`.
+/// The years the calendar of daily lists spans: pages and links never leave it.
+pub const YEARS: std::ops::RangeInclusive<i16> = 1..=9999;
+
+/// Parses `YYYY-MM-DD`, in [`YEARS`].
 pub fn parse_day(input: &str) -> Result<Date, PeriodError> {
     let s = input.trim();
     if s.len() != 10 {
         return Err(PeriodError::new(input, "date (YYYY-MM-DD)"));
     }
     s.parse::<Date>()
-        .map_err(|_| PeriodError::new(input, "date (YYYY-MM-DD)"))
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+        .ok_or_else(|| PeriodError::new(input, "date (YYYY-MM-DD)"))
 }
 
 impl Period {
@@ -62,7 +67,11 @@ impl Period {
         if year.len() != 4 || week.is_empty() || week.len() > 2 {
             return Err(err());
         }
-        let year: i16 = year.parse().map_err(|_| err())?;
+        let year: i16 = year
+            .parse()
+            .ok()
+            .filter(|y| YEARS.contains(y))
+            .ok_or_else(err)?;
         let week: i8 = week.parse().map_err(|_| err())?;
         ISOWeekDate::new(year, week, Weekday::Monday).map_err(|_| err())?;
         Ok(Self::Week { year, week })
@@ -75,7 +84,11 @@ impl Period {
         if year.len() != 4 || month.len() != 2 {
             return Err(err());
         }
-        let year: i16 = year.parse().map_err(|_| err())?;
+        let year: i16 = year
+            .parse()
+            .ok()
+            .filter(|y| YEARS.contains(y))
+            .ok_or_else(err)?;
         let month: i8 = month.parse().map_err(|_| err())?;
         Date::new(year, month, 1).map_err(|_| err())?;
         Ok(Self::Month { year, month })
@@ -116,15 +129,18 @@ impl Period {
     }
 
     /// The period before this one.
-    pub fn prev(&self) -> Self {
+    /// `None` at the calendar's start ([`YEARS`]).
+    pub fn prev(&self) -> Option<Self> {
         let (first, _) = self.bounds();
-        self.same_kind(first.saturating_sub(1.days()))
+        let day = first.checked_sub(1.days()).ok()?;
+        YEARS.contains(&day.year()).then(|| self.same_kind(day))
     }
 
-    /// The period after this one.
-    pub fn next(&self) -> Self {
+    /// The period after this one; `None` at the calendar's end ([`YEARS`]).
+    pub fn next(&self) -> Option<Self> {
         let (_, last) = self.bounds();
-        self.same_kind(last.saturating_add(1.days()))
+        let day = last.checked_add(1.days()).ok()?;
+        YEARS.contains(&day.year()).then(|| self.same_kind(day))
     }
 
     /// The period of the same kind that contains `date`.
@@ -166,9 +182,13 @@ mod tests {
         let w = Period::parse_week("2024-W22").unwrap();
         assert_eq!(w.bounds(), (date(2024, 5, 27), date(2024, 6, 2)));
         assert_eq!(w.to_string(), "2024-W22");
-        assert_eq!(w.prev().to_string(), "2024-W21");
+        assert_eq!(w.prev().unwrap().to_string(), "2024-W21");
         assert_eq!(
-            Period::parse_week("2020-W53").unwrap().next().to_string(),
+            Period::parse_week("2020-W53")
+                .unwrap()
+                .next()
+                .unwrap()
+                .to_string(),
             "2021-W01"
         );
     }
@@ -177,9 +197,13 @@ mod tests {
     fn month_bounds_and_navigation() {
         let m = Period::parse_month("2024-02").unwrap();
         assert_eq!(m.bounds(), (date(2024, 2, 1), date(2024, 2, 29)));
-        assert_eq!(m.next().to_string(), "2024-03");
+        assert_eq!(m.next().unwrap().to_string(), "2024-03");
         assert_eq!(
-            Period::parse_month("2024-01").unwrap().prev().to_string(),
+            Period::parse_month("2024-01")
+                .unwrap()
+                .prev()
+                .unwrap()
+                .to_string(),
             "2023-12"
         );
     }
@@ -187,8 +211,21 @@ mod tests {
     #[test]
     fn day_navigation() {
         let d = Period::Day(date(2024, 3, 1));
-        assert_eq!(d.prev().to_string(), "2024-02-29");
+        assert_eq!(d.prev().unwrap().to_string(), "2024-02-29");
         assert_eq!(d.path(), "/papers/date/2024-03-01");
+    }
+
+    #[test]
+    fn navigation_stops_at_the_calendar_s_ends() {
+        let first = Period::parse_month("0001-01").unwrap();
+        assert_eq!(first.prev(), None);
+        assert_eq!(first.next().unwrap().to_string(), "0001-02");
+        assert_eq!(Period::Day(date(9999, 12, 31)).next(), None);
+        for outside in ["0000-01", "-001-12"] {
+            assert!(Period::parse_month(outside).is_err(), "{outside}");
+        }
+        assert!(parse_day("0000-12-31").is_err());
+        assert!(Period::parse_week("0000-W10").is_err());
     }
 
     #[test]

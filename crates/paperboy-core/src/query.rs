@@ -102,6 +102,8 @@ impl SearchQuery {
 
     fn apply(&mut self, token: Token) {
         match token {
+            // Symbols alone (`+`, `@`, an emoji) name nothing to search for.
+            Token::Phrase(p) if !p.chars().any(char::is_alphanumeric) => {}
             Token::Phrase(p) => self.push_term(|q| &mut q.phrases, p),
             Token::Word(w) => self.apply_word(w),
             Token::Field(key, value) => {
@@ -117,7 +119,7 @@ impl SearchQuery {
 
     fn apply_word(&mut self, word: String) {
         let stripped = word.trim_matches(|c: char| c == ':' || c == '"');
-        if stripped.is_empty() {
+        if !stripped.chars().any(char::is_alphanumeric) {
             return;
         }
         self.push_term(|q| &mut q.words, stripped.to_owned());
@@ -334,6 +336,14 @@ fn parse_loose_date(value: &str) -> Option<Date> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn symbols_alone_ask_for_nothing() {
+        for input in ["+", "-", "*", "@", "🙂", "+ - * @", "\"+\"", "-- !!"] {
+            assert!(SearchQuery::parse(input).is_empty(), "{input:?}");
+        }
+        assert_eq!(SearchQuery::parse("C++ @ lora").words, ["C++", "lora"]);
+    }
+
     use super::*;
     use jiff::civil::date;
 

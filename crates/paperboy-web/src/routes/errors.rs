@@ -58,6 +58,18 @@ pub(super) async fn render_errors(
 }
 
 /// A path nobody routed: a page, or an API endpoint under `/api`.
+/// `/papers/date/` (and `week/`, `month/`) without one: 404 saying what is missing.
+pub(super) async fn missing_date(OriginalUri(uri): OriginalUri) -> WebError {
+    let example = match uri.path() {
+        p if p.contains("/week/") => "/papers/week/2026-W26",
+        p if p.contains("/month/") => "/papers/month/2026-06",
+        _ => "/papers/date/2026-06-30",
+    };
+    WebError::NotFound(format!(
+        "A date is missing from this address: add one, as in {example}."
+    ))
+}
+
 pub(super) async fn not_found(OriginalUri(uri): OriginalUri) -> WebError {
     let path: String = uri.path().chars().take(100).collect();
     if is_api(&path) {

@@ -160,6 +160,9 @@ pub fn router(
         .route("/collections/{id}/delete", post(collections::delete))
         .route("/feeds/c/{file}", get(collections::feed))
         .route("/search", get(pages::search))
+        .route("/papers/date/", get(errors::missing_date))
+        .route("/papers/week/", get(errors::missing_date))
+        .route("/papers/month/", get(errors::missing_date))
         .route(
             "/subscribe",
             get(subscriptions::form).post(subscriptions::subscribe),
@@ -208,7 +211,30 @@ pub fn router(
                     StatusCode::SERVICE_UNAVAILABLE,
                     REQUEST_TIMEOUT,
                 ))
-                .layer(CatchPanicLayer::custom(errors::panic_response)),
+                .layer(CatchPanicLayer::custom(errors::panic_response))
+                .layer(middleware::map_request(first_of_repeated_params)),
         )
         .with_state(state)
+}
+
+/// Keeps the first of a repeated query parameter (`?q=a&q=b` searches `a`): a
+/// client that repeats one gets an answer rather than a 400.
+async fn first_of_repeated_params(mut request: axum::extract::Request) -> axum::extract::Request {
+    let Some(query) = request.uri().query() else {
+        return request;
+    };
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+        return request;
+    };
+    let mut seen = std::collections::HashSet::new();
+    let kept: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| seen.insert(k)).collect();
+    if kept.len() == pairs.len() {
+        return request;
+    }
+    let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    let uri = format!("{}?{query}", request.uri().path());
+    if let Ok(uri) = uri.parse() {
+        *request.uri_mut() = uri;
+    }
+    request
 }

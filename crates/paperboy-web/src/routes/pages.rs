@@ -102,7 +102,7 @@ async fn daily(app: &AppState, viewer: &Viewer, period: Period, page: PageNumber
             let (prev, next) = app.store.neighbour_days(DayList::Daily, day).await?;
             (prev.map(Period::Day), next.map(Period::Day))
         }
-        other => (Some(other.prev()), Some(other.next())),
+        other => (other.prev(), other.next()),
     };
     let layout = Layout::new(&app.site, Nav::Daily)
         .for_viewer(viewer)

@@ -160,6 +160,8 @@ async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason(db: TestDb) {
             "`page` must be a page number",
         ),
         ("/papers/new?page=x", "`page` must be a page number"),
+        ("/papers/month/0000-01", "is not a month (YYYY-MM)"),
+        ("/papers/month/-001-12", "is not a month (YYYY-MM)"),
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 400, "{path}");
@@ -168,6 +170,16 @@ async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason(db: TestDb) {
         assert!(body.contains(reason), "{path}: {body}");
         assert_html_frame(&body);
     }
+    for path in ["/papers/date/", "/papers/week/", "/papers/month/"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let body = response.text().await.expect("body");
+        assert!(body.contains("A date is missing"), "{path}: {body}");
+    }
+    // The calendar's first month links to no month before it.
+    let first = app.text("/papers/month/0001-01", 200).await;
+    assert!(first.contains("/papers/month/0001-02"), "{first}");
+    assert!(!first.contains("/papers/month/0000-") && !first.contains("/papers/month/-"));
 }
 
 async fn the_firehose_lists_a_day_by_category(db: TestDb) {

@@ -25,6 +25,7 @@ paperboy_testkit::on_both_backends!(
     a_bad_mode_is_a_page_saying_what_modes_exist,
     hostile_text_in_results_is_escaped_and_marked_safely,
     odd_queries_get_an_answer_never_a_server_error,
+    repeated_parameters_take_the_first_and_symbols_alone_find_nothing,
     the_search_api_answers_in_hf_s_shape,
     the_search_api_pages_with_p_or_offset_and_a_link_header,
     without_embeddings_similar_papers_are_explained_and_empty,
@@ -237,7 +238,6 @@ async fn odd_queries_get_an_answer_never_a_server_error(db: TestDb) {
     let app = seeded(db).await;
     assert_odd_queries_answered(&app).await;
     for path in [
-        "/search?q=a&q=b",
         "/search?q=a&page=99999999999999999999999",
         "/search?q=a&mode=%00",
         "/api/papers/search?q=a&p=99999999999999999999999",
@@ -248,6 +248,33 @@ async fn odd_queries_get_an_answer_never_a_server_error(db: TestDb) {
     ] {
         let status = app.get(path).await.status().as_u16();
         assert!(matches!(status, 400 | 404), "{path}: {status}");
+    }
+}
+
+async fn repeated_parameters_take_the_first_and_symbols_alone_find_nothing(db: TestDb) {
+    let app = seeded(db).await;
+    let page = app
+        .text("/search?q=EnvHarness&q=zzzz&mode=keyword", 200)
+        .await;
+    assert!(
+        page.contains("/papers/2608.19880"),
+        "the first q is searched"
+    );
+    let items = app
+        .json("/api/papers/search?q=EnvHarness&q=zzzz&mode=keyword", 200)
+        .await;
+    assert_eq!(ids(&items)[0], "2608.19880");
+    for symbols in ["%2B", "-", "*", "%40", "%F0%9F%99%82", "%2B+-+*"] {
+        let page = app.text(&format!("/search?q={symbols}"), 200).await;
+        assert!(
+            !page.contains("<li class=\"paper\""),
+            "{symbols}: no results listed"
+        );
+        assert!(!page.contains("matched in the author list"), "{symbols}");
+        let items = app
+            .json(&format!("/api/papers/search?q={symbols}"), 200)
+            .await;
+        assert_eq!(items.as_array().map(Vec::len), Some(0), "{symbols}");
     }
 }
 
