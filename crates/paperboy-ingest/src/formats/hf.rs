@@ -86,7 +86,11 @@ impl User {
         Some(Submitter {
             name,
             fullname: normalize_optional(self.fullname.as_deref()),
-            avatar_url: self.avatar_url,
+            // HF's own avatars are site-relative (`/avatars/…`); anything else must be
+            // a web link.
+            avatar_url: self.avatar_url.filter(|url| {
+                is_web_link(url) || (url.starts_with('/') && !url.starts_with("//"))
+            }),
         })
     }
 }
@@ -103,16 +107,20 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+/// Whether `url` is an absolute http(s) link: nothing else (`javascript:`,
+/// `data:`) is kept from a source, so no client is ever handed one.
+fn is_web_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 /// The image that shows a paper: the first figure its authors uploaded (an image
 /// among `mediaUrls`, not a video), else HF's thumbnail; only http(s) URLs.
 fn thumbnail<'a>(
     media: impl Iterator<Item = &'a String>,
     thumbnail: Option<&str>,
 ) -> Option<String> {
-    let web = |url: &&str| {
-        let url = url.trim();
-        (url.starts_with("https://") || url.starts_with("http://")) && url.len() < 2_000
-    };
+    let web = |url: &&str| is_web_link(url) && url.len() < 2_000;
     let image = |url: &&str| {
         let path = url.split(['?', '#']).next().unwrap_or_default();
         let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
@@ -157,8 +165,8 @@ fn convert(item: Item, date: DateSource<'_>, line: u64, out: &mut Parsed) -> Res
         .as_deref()
         .map(|t| parse_timestamp("paper.publishedAt", t))
         .transpose()?;
-    paper.github_repo = non_empty(p.github_repo);
-    paper.project_page = non_empty(p.project_page);
+    paper.github_repo = non_empty(p.github_repo).filter(|u| is_web_link(u));
+    paper.project_page = non_empty(p.project_page).filter(|u| is_web_link(u));
     paper.github_stars = p.github_stars.and_then(|s| u64::try_from(s).ok());
     paper.thumbnail = thumbnail(
         p.media_urls.iter().chain(&item.media_urls).flatten(),
@@ -319,6 +327,51 @@ mod tests {
             Some("data:image/png;base64,AAAA"),
         );
         assert_eq!(hostile, None);
+    }
+
+    #[test]
+    fn links_that_are_not_web_links_are_dropped_at_import() {
+        let text = fixture("hf_api/daily_papers_date_2026-08-21.json")
+            .replacen(
+                "\"githubRepo\": \"https://",
+                "\"githubRepo\": \"javascript:alert(1)//",
+                1,
+            )
+            .replacen(
+                "\"projectPage\": \"https://",
+                "\"projectPage\": \"data:text/html,",
+                1,
+            );
+        let out = parse_daily_papers(&text, None).unwrap();
+        for paper in &out.batch.papers {
+            for link in [&paper.github_repo, &paper.project_page].into_iter().flatten() {
+                assert!(link.starts_with("https://") || link.starts_with("http://"), "{link}");
+            }
+        }
+        let avatars: Vec<&str> = out
+            .batch
+            .entries
+            .iter()
+            .filter_map(|e| e.submitted_by.as_ref()?.avatar_url.as_deref())
+            .collect();
+        assert!(!avatars.is_empty());
+        let user = User {
+            name: Some("x".into()),
+            user: None,
+            fullname: None,
+            avatar_url: Some("javascript:alert(1)".into()),
+        };
+        assert_eq!(user.into_submitter().unwrap().avatar_url, None);
+        let user = User {
+            name: Some("x".into()),
+            user: None,
+            fullname: None,
+            avatar_url: Some("/avatars/abc.svg".into()),
+        };
+        assert_eq!(
+            user.into_submitter().unwrap().avatar_url.as_deref(),
+            Some("/avatars/abc.svg")
+        );
     }
 
     #[test]
