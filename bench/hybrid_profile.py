@@ -6,7 +6,9 @@ the other on one connection to `paperboy serve` over the 80k-paper SQLite data d
 of bench/load_bench.py (arXiv corpus + HF archive, synthetic vectors, queries
 embedded by the real model). Prints the machine's CPU and vector extensions, then
 p50/p99/max of the whole request and p50/p99 of each phase the server reports in its
-Server-Timing header (keyword, embed, scan, hydrate, highlight).
+Server-Timing header (keyword, embed, scan, hydrate, highlight; keyword and embed
+run at the same time, on the search pool's threads). The machine may be shared:
+each run also says how many cores other processes kept busy while it ran.
 
 Each measured run starts a fresh server (an empty query-embedding cache), warms it
 with 100 other hybrid queries, then measures. The data dir's files are read once
@@ -27,8 +29,8 @@ Needs: numpy (for the synthetic vectors), and the model (fetched by `paperboy mo
 """
 import argparse
 import os
-import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load_bench  # noqa: E402
@@ -46,18 +48,35 @@ def warm_page_cache(data_dir):
                     pass
 
 
+def cpu_seconds(pid=None):
+    """CPU seconds used so far by the whole machine (pid None) or by one process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    if pid is None:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, open("/proc/stat").readline().split()[1:9])
+        return (user + nice + system + irq + softirq + steal) / tick
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
 def measure(binary, data_dir, measured, warm):
-    """One run: a fresh server, warmed with other queries, then the profile."""
+    """One run: a fresh server, warmed with other queries, then the profile. Also
+    how busy other processes kept the (shared) machine meanwhile, in cores."""
     server = load_bench.serve(binary, data_dir, {})
+    pid = server.process.pid
     try:
         load_bench.profile(server.url, warm, n=WARM_QUERIES)
-        return load_bench.profile(server.url, measured, n=10**9)
+        before = (time.monotonic(), cpu_seconds(), cpu_seconds(pid), sum(os.times()[:2]))
+        result = load_bench.profile(server.url, measured, n=10**9)
+        after = (time.monotonic(), cpu_seconds(), cpu_seconds(pid), sum(os.times()[:2]))
     finally:
         server.stop()
+    wall, machine, ours, client = (b - a for a, b in zip(before, after))
+    result["others"] = max(0.0, machine - ours - client) / wall
+    return result
 
 
 def row(label, r):
-    cells = [label, f"{r['p50']:.1f}", f"{r['p99']:.1f}", f"{r['max']:.1f}"]
+    cells = [label, f"{r['others']:.2f}", f"{r['p50']:.1f}", f"{r['p99']:.1f}", f"{r['max']:.1f}"]
     for name in PHASES:
         p = r["phases"].get(name)
         cells.append(f"{p['p50']:.2f} / {p['p99']:.2f}" if p else "-")
@@ -78,7 +97,7 @@ def mean(runs):
 
 def ratio_row(label, a, b):
     div = lambda x, y: f"{x / y:.2f}x" if y else "-"
-    cells = [label] + [div(b[k], a[k]) for k in ("p50", "p99", "max")]
+    cells = [label, ""] + [div(b[k], a[k]) for k in ("p50", "p99", "max")]
     for name in PHASES:
         pa, pb = a["phases"].get(name), b["phases"].get(name)
         cells.append(f"{div(pb['p50'], pa['p50'])} / {div(pb['p99'], pa['p99'])}" if pa and pb else "-")
@@ -127,15 +146,14 @@ def main():
             print(f"run {run + 1}: {path}", file=sys.stderr)
             results[name].append(measure(path, data_dir, measured, warm))
 
-    head = subprocess.run(["git", "-C", load_bench.ROOT, "rev-parse", "--short", "HEAD"],
-                          stdout=subprocess.PIPE, text=True).stdout.strip()
     print(f"machine: {load_bench.machine()}")
     print(f"hybrid search, one query at a time: {args.queries} queries per run, SQLite, "
-          f"{WARM_QUERIES} warm-up queries per server start (checkout {head})")
+          f"{WARM_QUERIES} warm-up queries per server start; 'others' = cores kept busy by "
+          "other processes during the run (the machine is shared: above ~0.2, distrust the run)")
     for name, path in binaries.items():
         print(f"{name}: {path}")
-    print("\n| run | p50 ms | p99 ms | max ms | " + " | ".join(f"{p} p50 / p99 ms" for p in PHASES) + " |")
-    print("|---" * (4 + len(PHASES)) + "|")
+    print("\n| run | others | p50 ms | p99 ms | max ms | " + " | ".join(f"{p} p50 / p99 ms" for p in PHASES) + " |")
+    print("|---" * (5 + len(PHASES)) + "|")
     for name, runs in results.items():
         for i, r in enumerate(runs):
             print(row(f"{name} #{i + 1} (n={r['n']})", r))

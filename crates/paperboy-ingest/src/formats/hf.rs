@@ -88,9 +88,9 @@ impl User {
             fullname: normalize_optional(self.fullname.as_deref()),
             // HF's own avatars are site-relative (`/avatars/…`); anything else must be
             // a web link.
-            avatar_url: self.avatar_url.filter(|url| {
-                is_web_link(url) || (url.starts_with('/') && !url.starts_with("//"))
-            }),
+            avatar_url: self
+                .avatar_url
+                .filter(|url| is_web_link(url) || (url.starts_with('/') && !url.starts_with("//"))),
         })
     }
 }
@@ -344,8 +344,14 @@ mod tests {
             );
         let out = parse_daily_papers(&text, None).unwrap();
         for paper in &out.batch.papers {
-            for link in [&paper.github_repo, &paper.project_page].into_iter().flatten() {
-                assert!(link.starts_with("https://") || link.starts_with("http://"), "{link}");
+            for link in [&paper.github_repo, &paper.project_page]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    link.starts_with("https://") || link.starts_with("http://"),
+                    "{link}"
+                );
             }
         }
         let avatars: Vec<&str> = out

@@ -7,6 +7,7 @@ use axum::http::HeaderValue;
 use axum::http::header::LINK;
 use axum::response::{IntoResponse, Response};
 use paperboy_core::{ArxivId, Period};
+use paperboy_search::engine::SearchMode;
 use paperboy_store::DayList;
 
 use super::base_url::BaseUrl;
@@ -18,6 +19,7 @@ use crate::input::{
     parse_limit,
 };
 use crate::state::AppState;
+use crate::views::SemanticStatus;
 
 /// `body` with a `Link: <next>; rel="next"` header when there is a next page.
 fn with_next_link(body: impl IntoResponse, next: Option<String>) -> Response {
@@ -147,10 +149,21 @@ pub(super) async fn search(
     params: Result<Query<SearchApiParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let request = params?.0.parse()?;
+    if request.input.mode == SearchMode::Semantic {
+        // Asked for meaning explicitly: keyword results in its place would mislead.
+        if let Some(why) = SemanticStatus::of(&app.search).unavailable() {
+            return Err(WebError::Unavailable(why));
+        }
+    }
     let page = app
         .search
         .search(&request.input.request(request.offset, request.limit, false))
         .await?;
+    let rankers = match page.mode {
+        SearchMode::Keyword => "keyword",
+        SearchMode::Semantic => "semantic",
+        SearchMode::Hybrid => "keyword, semantic",
+    };
     let items: Vec<DailyItemJson> = page
         .hits
         .iter()
@@ -159,11 +172,15 @@ pub(super) async fn search(
     let next = request
         .next_query_string(page.total as u64)
         .map(|query| base.url("/api/papers/search", &query));
-    Ok(super::with_server_timing(
-        with_next_link(Json(items), next),
-        &page.timing,
-    ))
+    let mut response = super::with_server_timing(with_next_link(Json(items), next), &page.timing);
+    response
+        .headers_mut()
+        .insert(SEARCH_RANKERS, HeaderValue::from_static(rankers));
+    Ok(response)
 }
+
+/// The response header that says which rankers answered a search.
+const SEARCH_RANKERS: &str = "x-search-rankers";
 
 /// `GET /api/papers?cursor=&limit=`: every paper, newest first, `limit` at a time.
 pub(super) async fn papers(

@@ -182,6 +182,7 @@ pub fn router(
         .route("/feeds/{file}", get(feeds::feed))
         .route("/feeds/u/{file}", get(feeds::user_feed))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/static/style.css", get(assets::stylesheet))
         .route("/static/app.js", get(assets::script))
         .route("/thumbnails/{file}", get(assets::thumbnail))

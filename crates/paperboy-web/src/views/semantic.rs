@@ -39,6 +39,33 @@ impl SemanticStatus {
         }
     }
 
+    /// Why an explicit semantic search cannot be answered now, or `None` when it can.
+    pub(crate) fn unavailable(self) -> Option<String> {
+        match self {
+            Self::Off => Some(
+                "semantic search is off on this instance (no embedder is configured); \
+                 use mode=keyword or mode=hybrid"
+                    .into(),
+            ),
+            Self::Starting => Some(
+                "semantic search is starting (the embedding model is being fetched or \
+                 loaded); try again shortly"
+                    .into(),
+            ),
+            Self::Embedding { .. } | Self::Ready => None,
+        }
+    }
+
+    /// `off`, `starting`, `embedding` or `ready`, for `/readyz`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Starting => "starting",
+            Self::Embedding { .. } => "embedding",
+            Self::Ready => "ready",
+        }
+    }
+
     /// What a search page says about it, or `None` when all is well.
     pub(crate) fn search_notice(self) -> Option<String> {
         match self {

@@ -26,6 +26,7 @@ paperboy_testkit::on_both_backends!(
     hostile_text_in_results_is_escaped_and_marked_safely,
     odd_queries_get_an_answer_never_a_server_error,
     repeated_parameters_take_the_first_and_symbols_alone_find_nothing,
+    every_search_says_which_rankers_answered,
     the_search_api_answers_in_hf_s_shape,
     the_search_api_pages_with_p_or_offset_and_a_link_header,
     without_embeddings_similar_papers_are_explained_and_empty,
@@ -276,6 +277,33 @@ async fn repeated_parameters_take_the_first_and_symbols_alone_find_nothing(db: T
             .await;
         assert_eq!(items.as_array().map(Vec::len), Some(0), "{symbols}");
     }
+}
+
+async fn every_search_says_which_rankers_answered(db: TestDb) {
+    let app = seeded(db).await;
+    for mode in ["keyword", "hybrid"] {
+        let response = app
+            .get(&format!("/api/papers/search?q=EnvHarness&mode={mode}"))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["x-search-rankers"],
+            "keyword",
+            "{mode} without an embedder is keyword search, and says so"
+        );
+    }
+    let semantic = app.get("/api/papers/search?q=EnvHarness&mode=semantic").await;
+    assert_eq!(semantic.status(), 503, "never keyword results in its place");
+    assert!(semantic.headers().contains_key("retry-after"));
+    let body = semantic.text().await.expect("body");
+    assert!(body.contains("semantic search is off"), "{body}");
+    let page = app.text("/search?q=EnvHarness", 200).await;
+    assert!(page.contains("Keyword search only"), "the page says it too");
+    let ready = app.json("/readyz", 200).await;
+    assert_eq!(ready["database"], "ok");
+    assert_eq!(ready["semantic"]["state"], "off");
+    assert_eq!(ready["semantic"]["embedded"], 0);
+    assert!(ready["semantic"]["papers"].as_u64().unwrap_or(0) > 0, "{ready}");
 }
 
 async fn the_search_api_answers_in_hf_s_shape(db: TestDb) {
