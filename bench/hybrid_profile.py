@@ -8,7 +8,8 @@ embedded by the real model). Prints the machine's CPU and vector extensions, the
 p50/p99/max of the whole request and p50/p99 of each phase the server reports in its
 Server-Timing header (keyword, embed, scan, hydrate, highlight; keyword and embed
 run at the same time, on the search pool's threads). The machine may be shared:
-each run also says how many cores other processes kept busy while it ran.
+before each run it waits (--max-wait) for other processes to go quiet, and each
+run says how many cores other processes kept busy while it ran.
 
 Each measured run starts a fresh server (an empty query-embedding cache), warms it
 with 100 other hybrid queries, then measures. The data dir's files are read once
@@ -56,6 +57,17 @@ def cpu_seconds(pid=None):
         return (user + nice + system + irq + softirq + steal) / tick
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / tick
+
+
+def wait_for_quiet(max_wait, idle=0.15):
+    """Waits (at most max_wait seconds) until other processes use under `idle` cores."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        start, busy = time.monotonic(), cpu_seconds()
+        time.sleep(3)
+        load = (cpu_seconds() - busy) / (time.monotonic() - start)
+        if load < idle or time.monotonic() > deadline:
+            return load
 
 
 def measure(binary, data_dir, measured, warm):
@@ -120,6 +132,8 @@ def main():
     parser.add_argument("--work", default=os.path.join(load_bench.ROOT, "bench", "out", "hybrid"))
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--max-wait", type=float, default=600,
+                        help="seconds to wait, before each run, for other processes to go quiet")
     args = parser.parse_args()
     binary = args.binary or load_bench.build()[0]
     binaries = {"binary": binary}
@@ -143,7 +157,8 @@ def main():
     results = {name: [] for name in binaries}
     for run in range(args.runs):
         for name, path in binaries.items():
-            print(f"run {run + 1}: {path}", file=sys.stderr)
+            load = wait_for_quiet(args.max_wait)
+            print(f"run {run + 1}: {path} (others busy: {load:.2f} cores)", file=sys.stderr)
             results[name].append(measure(path, data_dir, measured, warm))
 
     print(f"machine: {load_bench.machine()}")

@@ -71,8 +71,47 @@ pub fn escape_markup(text: &str) -> String {
     out
 }
 
+/// The first sentence of `text` (an abstract), at most `max_chars` characters
+/// (cut at a word, with `…`): a sentence ends at `.`, `?` or `!` followed by a space
+/// and an upper-case letter, after at least 30 characters (so `e.g. X` or `Fig. 2`
+/// early on do not end it).
+pub fn first_sentence(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end = chars
+        .windows(3)
+        .enumerate()
+        .find(|(i, w)| {
+            *i >= 30 && matches!(w[0].1, '.' | '?' | '!') && w[1].1 == ' ' && w[2].1.is_uppercase()
+        })
+        .map_or(text.len(), |(_, w)| w[1].0);
+    let sentence = &text[..end];
+    if sentence.chars().count() <= max_chars {
+        return sentence.to_owned();
+    }
+    let cut: String = sentence.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_first_sentence_ends_at_a_full_stop_before_a_capital() {
+        let abstract_ = "We study e.g. Fig. 2 of large models in depth. Then we show more. Done.";
+        assert_eq!(
+            first_sentence(abstract_, 200),
+            "We study e.g. Fig. 2 of large models in depth."
+        );
+        assert_eq!(
+            first_sentence("No full stop here", 200),
+            "No full stop here"
+        );
+        let long = "word ".repeat(100);
+        let cut = first_sentence(&long, 50);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 51, "{cut}");
+    }
+
     use super::*;
 
     #[test]

@@ -4,7 +4,11 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use paperboy_core::ArxivId;
+use paperboy_core::text::first_sentence;
 use paperboy_core::thumbnail::file_name;
+
+/// Longest TL;DR made from an abstract's first sentence, in characters.
+const TLDR_CHARS: usize = 240;
 use paperboy_store::{DailyItem, PaperRecord};
 
 use super::format::{author_line, external_href, short_day};
@@ -44,8 +48,10 @@ pub(crate) struct ListItem<'a> {
     /// The thumbnail's file name under `/thumbnails/`: set for papers a source gave
     /// an image for, kept by [`show_thumbnails`] only when this instance has it.
     pub thumbnail: Option<String>,
-    /// The one-line TL;DR (`ai_summary`).
-    pub tldr: Option<&'a str>,
+    /// The one-line TL;DR: the `ai_summary`, else the abstract's first sentence.
+    pub tldr: Option<String>,
+    /// The abstract, unfolded on demand.
+    pub summary: &'a str,
 }
 
 impl<'a> ListItem<'a> {
@@ -68,7 +74,12 @@ impl<'a> ListItem<'a> {
             voted: false,
             why: None,
             thumbnail: paper.thumbnail.as_ref().map(|_| file_name(&paper.id)),
-            tldr: paper.ai_summary.as_deref(),
+            tldr: paper
+                .ai_summary
+                .clone()
+                .or_else(|| Some(first_sentence(&paper.summary, TLDR_CHARS)))
+                .filter(|s| !s.is_empty()),
+            summary: &paper.summary,
         }
     }
 

@@ -199,7 +199,8 @@ async fn bad_parameters_are_400_json_with_the_reason(db: TestDb) {
         ("p=-1", "`p` must be a page number"),
         ("sort=best", "`sort` must be `publishedAt` or `trending`"),
         ("submitter=", "`submitter` must be"),
-        ("date=a&date=b", "duplicate field"),
+        // A repeated parameter takes its first value.
+        ("date=a&date=b", "`a` is not a date"),
     ] {
         let body = app.json(&format!("/api/daily_papers?{query}"), 400).await;
         let error = body["error"].as_str().unwrap_or_default();

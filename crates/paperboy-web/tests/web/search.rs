@@ -292,7 +292,9 @@ async fn every_search_says_which_rankers_answered(db: TestDb) {
             "{mode} without an embedder is keyword search, and says so"
         );
     }
-    let semantic = app.get("/api/papers/search?q=EnvHarness&mode=semantic").await;
+    let semantic = app
+        .get("/api/papers/search?q=EnvHarness&mode=semantic")
+        .await;
     assert_eq!(semantic.status(), 503, "never keyword results in its place");
     assert!(semantic.headers().contains_key("retry-after"));
     let body = semantic.text().await.expect("body");
@@ -303,7 +305,10 @@ async fn every_search_says_which_rankers_answered(db: TestDb) {
     assert_eq!(ready["database"], "ok");
     assert_eq!(ready["semantic"]["state"], "off");
     assert_eq!(ready["semantic"]["embedded"], 0);
-    assert!(ready["semantic"]["papers"].as_u64().unwrap_or(0) > 0, "{ready}");
+    assert!(
+        ready["semantic"]["papers"].as_u64().unwrap_or(0) > 0,
+        "{ready}"
+    );
 }
 
 async fn the_search_api_answers_in_hf_s_shape(db: TestDb) {
