@@ -8,8 +8,9 @@ embedded by the real model). Prints the machine's CPU and vector extensions, the
 p50/p99/max of the whole request and p50/p99 of each phase the server reports in its
 Server-Timing header (keyword, embed, scan, hydrate, highlight; keyword and embed
 run at the same time, on the search pool's threads). The machine may be shared:
-before each run it waits (--max-wait) for other processes to go quiet, and each
-run says how many cores other processes kept busy while it ran.
+before each run it waits (--max-wait) for other processes to go quiet, each run
+says how many cores other processes kept busy while it ran, and a run during which
+they kept over 0.2 cores busy is measured again (--tries; the quietest try counts).
 
 Each measured run starts a fresh server (an empty query-embedding cache), warms it
 with 100 other hybrid queries, then measures. The data dir's files are read once
@@ -38,6 +39,7 @@ import load_bench  # noqa: E402
 
 PHASES = ("keyword", "embed", "scan", "hydrate", "highlight")
 WARM_QUERIES = 100
+NOISY = 0.2  # cores kept busy by other processes during a run above which it is measured again
 
 
 def warm_page_cache(data_dir):
@@ -132,6 +134,8 @@ def main():
     parser.add_argument("--work", default=os.path.join(load_bench.ROOT, "bench", "out", "hybrid"))
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--tries", type=int, default=3,
+                        help="measure a run again while other processes kept over 0.2 cores busy")
     parser.add_argument("--max-wait", type=float, default=600,
                         help="seconds to wait, before each run, for other processes to go quiet")
     args = parser.parse_args()
@@ -157,14 +161,21 @@ def main():
     results = {name: [] for name in binaries}
     for run in range(args.runs):
         for name, path in binaries.items():
-            load = wait_for_quiet(args.max_wait)
-            print(f"run {run + 1}: {path} (others busy: {load:.2f} cores)", file=sys.stderr)
-            results[name].append(measure(path, data_dir, measured, warm))
+            tries = []
+            while len(tries) < args.tries and (not tries or tries[-1]["others"] > NOISY):
+                load = wait_for_quiet(args.max_wait)
+                print(f"run {run + 1}, try {len(tries) + 1}: {path} (others busy before: {load:.2f} cores)",
+                      file=sys.stderr)
+                tries.append(measure(path, data_dir, measured, warm))
+                print(f"  p50 {tries[-1]['p50']:.1f} ms, p99 {tries[-1]['p99']:.1f} ms, "
+                      f"others busy during: {tries[-1]['others']:.2f} cores", file=sys.stderr)
+            results[name].append(min(tries, key=lambda r: r["others"]))
 
     print(f"machine: {load_bench.machine()}")
     print(f"hybrid search, one query at a time: {args.queries} queries per run, SQLite, "
           f"{WARM_QUERIES} warm-up queries per server start; 'others' = cores kept busy by "
-          "other processes during the run (the machine is shared: above ~0.2, distrust the run)")
+          f"other processes during the run (the machine is shared: a run above {NOISY} was retried, up to --tries, "
+          "and the quietest try is shown)")
     for name, path in binaries.items():
         print(f"{name}: {path}")
     print("\n| run | others | p50 ms | p99 ms | max ms | " + " | ".join(f"{p} p50 / p99 ms" for p in PHASES) + " |")

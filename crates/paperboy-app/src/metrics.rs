@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use paperboy_jobs::Runner;
+use paperboy_jobs::{JobStatus, Runner};
 use paperboy_store::Store;
 
 /// The `/metrics` route over `store` and `runner`.
@@ -65,47 +65,37 @@ async fn render(store: &Store, runner: &Runner) -> Result<String, paperboy_store
         );
     }
     let jobs = runner.statuses();
-    metric(
-        &mut out,
-        "paperboy_job_rounds_total",
-        "counter",
-        "Rounds a job finished on this instance.",
-    );
-    for job in &jobs {
-        let _ = writeln!(
-            out,
-            "paperboy_job_rounds_total{{job=\"{}\"}} {}",
-            job.name, job.rounds
-        );
-    }
-    metric(
-        &mut out,
-        "paperboy_job_failures",
-        "gauge",
-        "Failed rounds in a row.",
-    );
-    for job in &jobs {
-        let _ = writeln!(
-            out,
-            "paperboy_job_failures{{job=\"{}\"}} {}",
-            job.name, job.failures
-        );
-    }
-    metric(
-        &mut out,
-        "paperboy_job_items_done",
-        "gauge",
-        "Items the running (or last) round of a job has done.",
-    );
-    for job in &jobs {
-        let _ = writeln!(
-            out,
-            "paperboy_job_items_done{{job=\"{}\"}} {}",
-            job.name, job.progress.done
-        );
+    let per_job: [JobMetric; 3] = [
+        (
+            "paperboy_job_rounds_total",
+            "counter",
+            "Rounds a job finished on this instance.",
+            |job| job.rounds,
+        ),
+        (
+            "paperboy_job_failures",
+            "gauge",
+            "Failed rounds in a row.",
+            |job| u64::from(job.failures),
+        ),
+        (
+            "paperboy_job_items_done",
+            "gauge",
+            "Items the running (or last) round of a job has done.",
+            |job| job.progress.done,
+        ),
+    ];
+    for (name, kind, help, value) in per_job {
+        metric(&mut out, name, kind, help);
+        for job in &jobs {
+            let _ = writeln!(out, "{name}{{job=\"{}\"}} {}", job.name, value(job));
+        }
     }
     Ok(out)
 }
+
+/// A per-job metric: its name, type, help text and how to read it off a job.
+type JobMetric = (&'static str, &'static str, &'static str, fn(&JobStatus) -> u64);
 
 fn metric(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");

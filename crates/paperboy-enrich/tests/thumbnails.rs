@@ -87,8 +87,13 @@ async fn images_are_fetched_once_kept_small_and_served_by_paperboy(db: TestDb) {
         papers - 2,
         "every other paper has one"
     );
+    assert_eq!(
+        list.matches("<img ").count(),
+        list.matches("<img src=\"/thumbnails/").count(),
+        "every image on the page is paperboy's own copy"
+    );
     assert!(
-        !list.contains(&cdn.url("")) && !list.contains("huggingface.co/"),
+        !list.contains(&cdn.url("")),
         "the page never links to the source"
     );
     let page = app.text(&format!("/papers/{FIGURE}"), 200).await;

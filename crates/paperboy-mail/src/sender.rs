@@ -19,6 +19,15 @@ const CLAIM: Duration = Duration::from_secs(120);
 /// Messages one run sends before it yields to the runner.
 const PER_RUN: usize = 200;
 
+/// How one delivery attempt ended, for the loop around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    /// Delivered, or refused for good: on to the next message.
+    Done,
+    /// A passing failure (no connection, 4xx): the server is away for now.
+    ServerAway,
+}
+
 /// How the sender behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SenderOptions {
@@ -106,25 +115,9 @@ impl OutboxSender {
             else {
                 break;
             };
-            match self.deliver(&message).await {
-                Ok(()) => {
-                    self.store
-                        .mail_sent(&message.id, &self.holder, self.now_ms())
-                        .await?;
-                    report.sent += 1;
-                }
-                Err(error) => {
-                    let gave_up = self.record_failure(&message, &error).await?;
-                    if gave_up {
-                        report.failed += 1;
-                    } else {
-                        report.retrying += 1;
-                    }
-                    if !error.permanent {
-                        // The server is away: the next message would fail the same way.
-                        break;
-                    }
-                }
+            if self.attempt(&message, &mut report).await? == Attempt::ServerAway {
+                // The next message would fail the same way.
+                break;
             }
             ctx.report(Progress {
                 done: report.sent,
@@ -150,23 +143,39 @@ impl OutboxSender {
             else {
                 continue;
             };
-            match self.deliver(&message).await {
-                Ok(()) => {
-                    self.store
-                        .mail_sent(&message.id, &self.holder, self.now_ms())
-                        .await?;
-                    report.sent += 1;
-                }
-                Err(error) => {
-                    if self.record_failure(&message, &error).await? {
-                        report.failed += 1;
-                    } else {
-                        report.retrying += 1;
-                    }
-                }
-            }
+            self.attempt(&message, &mut report).await?;
         }
         Ok(report)
+    }
+
+    /// Delivers one claimed message and records how it went in the store and in
+    /// `report`.
+    async fn attempt(
+        &self,
+        message: &OutboxMessage,
+        report: &mut SendReport,
+    ) -> Result<Attempt, JobError> {
+        match self.deliver(message).await {
+            Ok(()) => {
+                self.store
+                    .mail_sent(&message.id, &self.holder, self.now_ms())
+                    .await?;
+                report.sent += 1;
+                Ok(Attempt::Done)
+            }
+            Err(error) => {
+                if self.record_failure(message, &error).await? {
+                    report.failed += 1;
+                } else {
+                    report.retrying += 1;
+                }
+                Ok(if error.permanent {
+                    Attempt::Done
+                } else {
+                    Attempt::ServerAway
+                })
+            }
+        }
     }
 
     async fn deliver(&self, message: &OutboxMessage) -> Result<(), SendError> {

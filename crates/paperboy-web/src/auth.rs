@@ -205,6 +205,35 @@ pub(crate) fn anonymous_csrf_secret(
     Ok((secret, Some(cookie)))
 }
 
+/// The CSRF token of a form anyone may submit (sign-in, subscribe, preferences), and
+/// the anonymous cookie behind it when the browser has none yet.
+pub(crate) struct FormCsrf {
+    /// The token the form carries.
+    pub token: String,
+    cookie: Option<HeaderValue>,
+}
+
+impl FormCsrf {
+    /// The token for this browser (`headers`); `secure` cookies behind https.
+    pub(crate) fn for_browser(headers: &HeaderMap, secure: bool) -> Result<Self, WebError> {
+        let (secret, cookie) = anonymous_csrf_secret(headers, secure)?;
+        Ok(Self {
+            token: csrf_token(&secret),
+            cookie,
+        })
+    }
+
+    /// `response`, giving the browser its cookie when it needed one.
+    pub(crate) fn attach(self, mut response: axum::response::Response) -> axum::response::Response {
+        if let Some(cookie) = self.cookie {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, cookie);
+        }
+        response
+    }
+}
+
 /// The CSRF token of the browser secret a form was rendered for: the session's when
 /// signed in, else the anonymous one. Checks `submitted` against it.
 pub(crate) fn check_form_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), WebError> {

@@ -18,8 +18,8 @@ use super::base_url::BaseUrl;
 use super::pages::votes_of;
 use crate::WebError;
 use crate::auth::{
-    CSRF_COOKIE, Credential, SESSION_COOKIE, SignedIn, Viewer, anonymous_csrf_secret,
-    check_form_csrf, check_origin, csrf_token, set_cookie,
+    CSRF_COOKIE, Credential, FormCsrf, SESSION_COOKIE, SignedIn, Viewer, check_form_csrf,
+    check_origin, set_cookie,
 };
 use crate::limits::{ClientAddr, Limit, client_ip};
 use crate::state::AppState;
@@ -97,19 +97,15 @@ fn login_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (secret, new_cookie) = anonymous_csrf_secret(headers, app.site.secure_cookies)?;
+    let csrf = FormCsrf::for_browser(headers, app.site.secure_cookies)?;
     let view = LoginView {
         layout: Layout::new(&app.site, Nav::Other).for_viewer(viewer),
-        csrf: csrf_token(&secret),
+        csrf: csrf.token.clone(),
         next,
         email,
         error,
     };
-    let mut response = (status, render(&view)?).into_response();
-    if let Some(cookie) = new_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf.attach((status, render(&view)?).into_response()))
 }
 
 /// The sign-in form's fields.

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -19,7 +18,7 @@ use serde::Deserialize;
 
 use super::base_url::BaseUrl;
 use crate::WebError;
-use crate::auth::{Viewer, anonymous_csrf_secret, check_form_csrf, check_origin, csrf_token};
+use crate::auth::{FormCsrf, Viewer, check_form_csrf, check_origin};
 use crate::limits::{ClientAddr, Limit, client_ip};
 use crate::state::AppState;
 use crate::views::{Layout, Nav, NoticeView, SubscribeView, SubscriptionView, TextLink, render};
@@ -61,18 +60,14 @@ fn subscribe_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (secret, new_cookie) = anonymous_csrf_secret(headers, app.site.secure_cookies)?;
+    let csrf = FormCsrf::for_browser(headers, app.site.secure_cookies)?;
     let view = SubscribeView {
         layout: Layout::new(&app.site, Nav::Other).for_viewer(viewer),
-        csrf: csrf_token(&secret),
+        csrf: csrf.token.clone(),
         email: email.chars().take(254).collect(),
         error,
     };
-    let mut response = (status, render(&view)?).into_response();
-    if let Some(cookie) = new_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf.attach((status, render(&view)?).into_response()))
 }
 
 /// The subscribe form's fields.
@@ -287,7 +282,7 @@ async fn manage_view(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let (secret, new_cookie) = anonymous_csrf_secret(headers, app.site.secure_cookies)?;
+    let csrf = FormCsrf::for_browser(headers, app.site.secure_cookies)?;
     let prefs = subscription.prefs.clone();
     let status = subscription.status;
     let status_line = match status {
@@ -305,7 +300,7 @@ async fn manage_view(
     };
     let view = SubscriptionView {
         layout: Layout::new(&app.site, Nav::Other).for_viewer(viewer),
-        csrf: csrf_token(&secret),
+        csrf: csrf.token.clone(),
         email: subscription.email.to_string(),
         status_line,
         categories: prefs.categories.join(", "),
@@ -323,11 +318,7 @@ async fn manage_view(
         notice,
         error,
     };
-    let mut response = render(&view)?.into_response();
-    if let Some(cookie) = new_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(csrf.attach(render(&view)?.into_response()))
 }
 
 /// The preferences form's fields.
