@@ -18,7 +18,7 @@ before anything is measured, so every binary sees a warm page cache. Each binary
 measured --runs times (default 2), runs of the binaries taking turns.
 
 With --compare-binary, a second binary is measured on the same data dir, and the
-ratios (compare / binary) of the means over runs are printed. The AVX2-only build
+ratios (compare / binary) of the medians over runs are printed. The AVX2-only build
 this was written for: the same source with "x86-v4" removed from the `gemm` and
 `pulp` entries of the workspace Cargo.toml (so only the x86-v3 kernels exist),
 built into its own target dir:
@@ -31,6 +31,7 @@ Needs: numpy (for the synthetic vectors), and the model (fetched by `paperboy mo
 """
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -97,15 +98,15 @@ def row(label, r):
     return "| " + " | ".join(cells) + " |"
 
 
-def mean(runs):
-    """The mean of runs, field by field (phases missing from a run count as absent)."""
-    avg = lambda xs: sum(xs) / len(xs)
-    out = {k: avg([r[k] for r in runs]) for k in ("p50", "p99", "max")}
+def median(runs):
+    """The median of runs, field by field (phases missing from a run count as absent)."""
+    mid = statistics.median
+    out = {k: mid([r[k] for r in runs]) for k in ("p50", "p99", "max")}
     out["phases"] = {}
     for name in PHASES:
         ps = [r["phases"][name] for r in runs if name in r["phases"]]
         if ps:
-            out["phases"][name] = {q: avg([p[q] for p in ps]) for q in ("p50", "p99")}
+            out["phases"][name] = {q: mid([p[q] for p in ps]) for q in ("p50", "p99")}
     return out
 
 
@@ -184,7 +185,7 @@ def main():
         for i, r in enumerate(runs):
             print(row(f"{name} #{i + 1} (n={r['n']})", r))
     if "compare" in results:
-        print(ratio_row("ratio compare/binary (means)", mean(results["binary"]), mean(results["compare"])))
+        print(ratio_row("ratio compare/binary (medians)", median(results["binary"]), median(results["compare"])))
     for name, runs in results.items():
         if len(runs) > 1 and spread(runs) > 0.15:
             print(f"note: {name}'s runs differ by {spread(runs):.0%} (p50 or p99)")
