@@ -95,7 +95,12 @@ async fn render(store: &Store, runner: &Runner) -> Result<String, paperboy_store
 }
 
 /// A per-job metric: its name, type, help text and how to read it off a job.
-type JobMetric = (&'static str, &'static str, &'static str, fn(&JobStatus) -> u64);
+type JobMetric = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&JobStatus) -> u64,
+);
 
 fn metric(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
