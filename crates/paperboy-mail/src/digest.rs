@@ -19,7 +19,7 @@ use paperboy_core::digest::{LINK_KEY, LinkPurpose};
 use paperboy_core::text::escape_markup as escape;
 use paperboy_core::{DigestPrefs, Frequency, Mail};
 use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
-use paperboy_store::secret::sign;
+use paperboy_store::secret::signed_link;
 use paperboy_store::{
     DailyItem, DailyQuery, DigestRecord, FirehoseQuery, PaperRecord, Store, Subscription,
 };
@@ -77,8 +77,11 @@ pub struct DigestSite {
 impl DigestSite {
     /// The absolute signed link of `purpose` for subscription `id`.
     pub fn link(&self, purpose: LinkPurpose, id: &str) -> String {
-        let signature = sign(&self.link_key, &purpose.message(id));
-        format!("{}{}", self.base_url, purpose.path(id, &signature))
+        format!(
+            "{}{}",
+            self.base_url,
+            signed_link(&self.link_key, purpose, id)
+        )
     }
 
     fn host(&self) -> &str {
@@ -101,8 +104,6 @@ pub struct Alert {
 pub struct Digest {
     /// The period.
     pub period: DigestPeriod,
-    /// The last daily list day covered.
-    pub until_day: Date,
     /// Trending papers, most trending first.
     pub trending: Vec<DailyItem>,
     /// Papers matching the reader's alerts.
@@ -201,7 +202,6 @@ pub async fn compose(
         }
     }
     Ok(Digest {
-        until_day: period.until,
         period,
         trending,
         alerts,
@@ -432,7 +432,7 @@ impl DigestJob {
                 let record = DigestRecord {
                     subscription_id: &subscription.id,
                     period: &digest.period.name,
-                    until_day: digest.until_day,
+                    until_day: digest.period.until,
                     papers: &ids,
                     mail: mail.as_ref(),
                 };

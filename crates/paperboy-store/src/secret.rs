@@ -55,6 +55,12 @@ pub fn sign(key: &str, message: &str) -> String {
         .collect()
 }
 
+/// The site path of `purpose`'s link for subscription `id`, signed under `key`:
+/// what digests put in emails and what the web server checks.
+pub fn signed_link(key: &str, purpose: paperboy_core::digest::LinkPurpose, id: &str) -> String {
+    purpose.path(id, &sign(key, &purpose.message(id)))
+}
+
 /// Whether `signature` is [`sign`]`(key, message)`, compared in constant time.
 pub fn verify(key: &str, message: &str, signature: &str) -> bool {
     let expected = sign(key, message);

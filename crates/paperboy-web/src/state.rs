@@ -28,6 +28,8 @@ pub(crate) struct AppState {
     pub limits: Arc<RateLimiter>,
     /// Gets submitted papers the database lacks; `None`: such submissions are refused.
     pub fetcher: Option<Arc<dyn PaperFetcher>>,
+    /// The key that signs subscription links, once read from the database.
+    pub link_key: Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// The site's settings, resolved once.
@@ -80,6 +82,7 @@ impl AppState {
             cache: Arc::new(ListCache::new()),
             limits: Arc::new(RateLimiter::default()),
             fetcher,
+            link_key: Arc::default(),
         }
     }
 }

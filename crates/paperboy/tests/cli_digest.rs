@@ -169,7 +169,7 @@ async fn digests_reach_each_reader_once_with_what_they_asked_for(db: TestDb) {
 
     // SMTP down during a run: the digests wait in the outbox (exit 75), and a flush
     // delivers each once when the server is back.
-    let carol = subscriber(&store, "carol@example.org", &DigestPrefs::default()).await;
+    subscriber(&store, "carol@example.org", &DigestPrefs::default()).await;
     sink.stop();
     let out = paperboy.run(&["digest", "run", "--as-of", "2025-06-02"]);
     assert_eq!(
@@ -201,5 +201,4 @@ async fn digests_reach_each_reader_once_with_what_they_asked_for(db: TestDb) {
         text.contains("pending 0") && text.contains("sent 6"),
         "{text}"
     );
-    let _ = carol;
 }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use paperboy_core::digest::{LINK_KEY, LinkPurpose, split_list};
 use paperboy_core::{DigestPrefs, Email, Frequency, Mail};
-use paperboy_store::secret::{hash_secret, new_secret, sign, verify};
+use paperboy_store::secret::{hash_secret, new_secret, signed_link, verify};
 use paperboy_store::{Subscription, SubscriptionStatus};
 use serde::Deserialize;
 
@@ -224,8 +224,16 @@ pub(crate) async fn signed_path(
     purpose: LinkPurpose,
     id: &str,
 ) -> Result<String, WebError> {
-    let key = app.store.site_key(LINK_KEY).await?;
-    Ok(purpose.path(id, &sign(&key, &purpose.message(id))))
+    Ok(signed_link(link_key(app).await?, purpose, id))
+}
+
+/// The key that signs subscription links, read from the database once.
+async fn link_key(app: &AppState) -> Result<&str, WebError> {
+    let key = app
+        .link_key
+        .get_or_try_init(|| app.store.site_key(LINK_KEY))
+        .await?;
+    Ok(key)
 }
 
 /// `?sig=`: a signed link's signature.
@@ -244,8 +252,7 @@ async fn signed_subscription(
     sig: &str,
 ) -> Result<Subscription, WebError> {
     let missing = || WebError::NotFound("This link does not name a subscription.".into());
-    let key = app.store.site_key(LINK_KEY).await?;
-    if !verify(&key, &purpose.message(id), sig) {
+    if !verify(link_key(app).await?, &purpose.message(id), sig) {
         return Err(missing());
     }
     app.store.subscription(id).await?.ok_or_else(missing)

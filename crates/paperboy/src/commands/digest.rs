@@ -86,7 +86,7 @@ pub async fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> 
         let record = DigestRecord {
             subscription_id: &subscription.id,
             period: &period.name,
-            until_day: digest.until_day,
+            until_day: digest.period.until,
             papers: &ids,
             mail: mail.as_ref(),
         };
