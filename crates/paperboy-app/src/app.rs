@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use paperboy_core::{Clock, SystemClock};
 use paperboy_enrich::keyphrase::job::KeyphraseJob;
@@ -14,7 +14,7 @@ use paperboy_ingest::harvest::HarvestJob;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_jobs::{DEFAULT_LEASE, Runner, instance_name};
 use paperboy_mail::OutboxSender;
-use paperboy_mail::digest::DigestJob;
+use paperboy_mail::digest::{DigestJob, VectorSpace};
 use paperboy_search::SearchError;
 use paperboy_search::backlog::{EmbeddingJob, VectorFollower};
 use paperboy_search::engine::SearchEngine;
@@ -112,10 +112,12 @@ impl App {
             config.mail.sender.clone(),
             &instance_name(),
         )));
+        let space = Arc::new(OnceLock::new());
         runner.spawn(Arc::new(DigestJob::new(
             store.clone(),
             &config.web.site_name,
             &config.public_base_url(),
+            space.clone(),
         )));
         if config.keyphrases && follower.is_some() {
             runner.spawn(Arc::new(KeyphraseJob::new(store.clone(), keyword.clone())));
@@ -147,6 +149,7 @@ impl App {
             store.clone(),
             search.clone(),
             runner.clone(),
+            space,
         ));
         let listener = TcpListener::bind(&config.addr)
             .await
@@ -239,8 +242,15 @@ pub(crate) fn arxiv_client(config: &Config) -> Result<PoliteClient, AppError> {
 
 /// Turns semantic search on in the background, so the server answers at once:
 /// fetches the default model on first start, loads the stored vectors, then starts
-/// the embedding job and the follower of vectors other instances store.
-async fn start_semantic(config: Config, store: Store, search: Arc<SearchEngine>, runner: Runner) {
+/// the embedding job and the follower of vectors other instances store, and tells
+/// the digests which vectors "for you" ranks with.
+async fn start_semantic(
+    config: Config,
+    store: Store,
+    search: Arc<SearchEngine>,
+    runner: Runner,
+    space: Arc<OnceLock<VectorSpace>>,
+) {
     let configured_off = config.embedder == Some(paperboy_embed::EmbedderSetting::None);
     search.set_starting(!configured_off);
     let opened = async {
@@ -256,6 +266,10 @@ async fn start_semantic(config: Config, store: Store, search: Arc<SearchEngine>,
     };
     match opened {
         Ok(Some((semantic, cursor))) => {
+            let embedder = semantic.embedder();
+            if let Some(found) = VectorSpace::of(embedder.model_name(), embedder.dimension()) {
+                let _ = space.set(found);
+            }
             search.set_semantic(semantic.clone());
             runner.spawn(Arc::new(VectorFollower::new(
                 store.clone(),

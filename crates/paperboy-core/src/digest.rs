@@ -137,14 +137,16 @@ fn tidy(items: &[String]) -> Vec<String> {
 /// The name of the site key that signs subscription links (`Store::site_key`).
 pub const LINK_KEY: &str = "subscription-links";
 
-/// What a signed subscription link may do; its name is part of what is signed, so
-/// a manage link's signature does not unsubscribe and the other way round.
+/// What a signed link may do; its name is part of what is signed, so a manage
+/// link's signature does not unsubscribe and the other way round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkPurpose {
     /// Open the preferences page (and change them).
     Manage,
     /// Unsubscribe with one click (RFC 8058).
     Unsubscribe,
+    /// Read an account's private "for you" feed (the id is the account's).
+    ForYouFeed,
 }
 
 impl LinkPurpose {
@@ -153,6 +155,7 @@ impl LinkPurpose {
         let purpose = match self {
             Self::Manage => "manage",
             Self::Unsubscribe => "unsubscribe",
+            Self::ForYouFeed => "for-you-feed",
         };
         format!("{purpose}:{id}")
     }
@@ -162,7 +165,50 @@ impl LinkPurpose {
         match self {
             Self::Manage => format!("/subscriptions/{id}?sig={signature}"),
             Self::Unsubscribe => format!("/subscriptions/{id}/unsubscribe?sig={signature}"),
+            Self::ForYouFeed => format!("/feeds/for-you/{id}.atom?sig={signature}"),
         }
+    }
+}
+
+/// What a reader says about a paper through a digest's link or the "for you" page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feedback {
+    /// "More like this": the paper counts as liked.
+    More,
+    /// "Not interested": papers like it rank lower.
+    NotInterested,
+}
+
+impl Feedback {
+    /// Its name in paths and forms: `more`, `not-interested`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::More => "more",
+            Self::NotInterested => "not-interested",
+        }
+    }
+
+    /// The feedback a path or form names.
+    pub fn parse(slug: &str) -> Option<Self> {
+        match slug {
+            "more" => Some(Self::More),
+            "not-interested" => Some(Self::NotInterested),
+            _ => None,
+        }
+    }
+
+    /// What is signed for feedback by subscription `id` on `paper`: one signature
+    /// serves both kinds, so the reader can change their mind on the page it opens.
+    pub fn message(id: &str, paper: &str) -> String {
+        format!("feedback:{id}:{paper}")
+    }
+
+    /// The site path of this feedback's link for subscription `id` on `paper`.
+    pub fn path(self, id: &str, paper: &str, signature: &str) -> String {
+        format!(
+            "/subscriptions/{id}/papers/{paper}/{}?sig={signature}",
+            self.slug()
+        )
     }
 }
 

@@ -54,6 +54,7 @@ async fn a_digest_goes_out_at_the_readers_hour_once_per_period(db: TestDb) {
         store.clone(),
         "Lab papers",
         "https://papers.lab.example.org/",
+        Default::default(),
     );
     let ctx = JobContext::quiet(CancellationToken::new());
     // 05:00 UTC is 07:00 in Paris: not yet.

@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
 use paperboy_core::ArxivId;
+pub use paperboy_core::vector::dot;
 
 /// Rows per thread below which a scan stays on one thread.
 const ROWS_PER_THREAD: usize = 32_768;
@@ -63,22 +64,6 @@ impl Ord for Scored {
             .total_cmp(&self.score)
             .then_with(|| self.row.cmp(&other.row))
     }
-}
-
-/// The dot product, written so the compiler vectorises it (eight accumulators).
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let chunks = a.len() / 8;
-    for i in 0..chunks {
-        for lane in 0..8 {
-            acc[lane] += a[i * 8 + lane] * b[i * 8 + lane];
-        }
-    }
-    let mut sum: f32 = acc.iter().sum();
-    for i in chunks * 8..a.len() {
-        sum += a[i] * b[i];
-    }
-    sum
 }
 
 /// 8-bit codes of `vector` and their scale (`vector[i] ≈ codes[i] * scale`).

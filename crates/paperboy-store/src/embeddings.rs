@@ -26,7 +26,7 @@ fn encode(vector: &[f32]) -> Vec<u8> {
     vector.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-fn decode(id: &str, bytes: &[u8], dim: usize) -> Result<Vec<f32>> {
+pub(crate) fn decode(id: &str, bytes: &[u8], dim: usize) -> Result<Vec<f32>> {
     if bytes.len() != dim * 4 {
         return Err(StoreError::corrupt(
             format!("embedding of {id}"),

@@ -61,6 +61,17 @@ pub fn signed_link(key: &str, purpose: paperboy_core::digest::LinkPurpose, id: &
     purpose.path(id, &sign(key, &purpose.message(id)))
 }
 
+/// The signed site path by which subscription `id` gives `feedback` on `paper`.
+pub fn signed_feedback_link(
+    key: &str,
+    id: &str,
+    paper: &str,
+    feedback: paperboy_core::digest::Feedback,
+) -> String {
+    let message = paperboy_core::digest::Feedback::message(id, paper);
+    feedback.path(id, paper, &sign(key, &message))
+}
+
 /// Whether `signature` is [`sign`]`(key, message)`, compared in constant time.
 pub fn verify(key: &str, message: &str, signature: &str) -> bool {
     let expected = sign(key, message);

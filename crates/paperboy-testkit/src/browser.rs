@@ -136,6 +136,41 @@ impl Browser {
         .await
     }
 
+    /// `POST path` as `multipart/form-data` (a form with a file input), from this
+    /// site: `fields` as text parts, then `file` as (field, file name, content).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &str)>,
+    ) -> Page {
+        const BOUNDARY: &str = "paperboy-test-boundary-7d1a";
+        let mut body = String::new();
+        for (name, value) in fields {
+            body.push_str(&format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        if let Some((name, file_name, content)) = file {
+            body.push_str(&format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n{content}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+        self.finish(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header("origin", &self.base)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(body),
+        )
+        .await
+    }
+
     /// `method path` with extra `headers` and a JSON `body` (or none).
     pub async fn send(
         &self,

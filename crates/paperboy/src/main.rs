@@ -50,6 +50,9 @@ enum Command {
     Summarize(commands::summarize::Args),
     /// Measure search quality (recall@10, MRR, nDCG@10) on a TSV of queries.
     Eval(commands::eval::Args),
+    /// Measure "for you" recommendations (recall@10) on simulated readers from the HF
+    /// daily-papers archive, against trending and tf-idf SVM baselines.
+    EvalDigests(commands::eval_digests::Args),
     /// Rebuild the search index from the database, with a progress bar.
     Reindex(commands::reindex::Args),
     /// Print what the database holds.

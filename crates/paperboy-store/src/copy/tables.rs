@@ -370,6 +370,18 @@ static TABLES: &[CopiedTable] = &[
         reset: &[],
     },
     CopiedTable {
+        name: "reader_signals",
+        columns: &[
+            ("reader", Text),
+            ("paper_id", Text),
+            ("signal", Text),
+            ("created_ms", Int),
+        ],
+        key_len: 2,
+        mode: Mode::Append,
+        reset: &[],
+    },
+    CopiedTable {
         name: "site_secrets",
         columns: &[("name", Text), ("value", Text)],
         key_len: 1,

@@ -227,6 +227,10 @@ async fn fill(store: &Store, n: usize) {
         })
         .await
         .unwrap();
+    store
+        .record_signals(&reader, &ids[1..3], ReaderSignal::NotInterested)
+        .await
+        .unwrap();
     let claimed = store
         .claim_mail("old-host", 1, 9_999_999_999_999, true)
         .await

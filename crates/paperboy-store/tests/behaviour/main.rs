@@ -7,6 +7,7 @@ mod common;
 mod copy;
 mod derived;
 mod jobs;
+mod signals;
 
 use jiff::civil::{Date, date};
 use paperboy_core::record::Record;

@@ -9,6 +9,7 @@ mod comments;
 mod curate;
 mod errors;
 mod feeds;
+mod foryou;
 mod health;
 mod pages;
 mod submit;
@@ -125,6 +126,14 @@ pub fn router(
         .route("/", get(pages::home))
         .merge(lists)
         .route("/papers/new", get(pages::latest_new))
+        .route("/papers/for-you", get(foryou::page).post(foryou::feedback))
+        .route("/papers/for-you/seeds", post(foryou::import_seeds))
+        .route("/feeds/for-you/{file}", get(foryou::feed))
+        .route("/digest/preview", get(foryou::preview))
+        .route(
+            "/subscriptions/{id}/papers/{paper}/{feedback}",
+            get(foryou::email_feedback_page).post(foryou::email_feedback),
+        )
         .route("/papers/new/{day}", get(pages::new_on_day))
         .route(
             "/papers/submit",

@@ -21,7 +21,9 @@ use crate::WebError;
 use crate::auth::{FormCsrf, Viewer, check_form_csrf, check_origin};
 use crate::limits::{ClientAddr, Limit, client_ip};
 use crate::state::AppState;
-use crate::views::{Layout, Nav, NoticeView, SubscribeView, SubscriptionView, TextLink, render};
+use crate::views::{
+    ConfirmView, Layout, Nav, NoticeView, SubscribeView, SubscriptionView, TextLink, render,
+};
 
 /// How long a confirmation link works.
 const CONFIRM_TTL: Duration = Duration::from_secs(48 * 3600);
@@ -228,7 +230,7 @@ pub(crate) async fn signed_path(
 }
 
 /// The key that signs subscription links, read from the database once.
-async fn link_key(app: &AppState) -> Result<&str, WebError> {
+pub(crate) async fn link_key(app: &AppState) -> Result<&str, WebError> {
     let key = app
         .link_key
         .get_or_try_init(|| app.store.site_key(LINK_KEY))
@@ -240,12 +242,12 @@ async fn link_key(app: &AppState) -> Result<&str, WebError> {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct SigParam {
     #[serde(default)]
-    sig: String,
+    pub(super) sig: String,
 }
 
 /// The subscription `id` when `sig` signs `purpose` for it; else 404 (a wrong
 /// signature and an unknown id look the same).
-async fn signed_subscription(
+pub(crate) async fn signed_subscription(
     app: &AppState,
     purpose: LinkPurpose,
     id: &str,
@@ -432,10 +434,12 @@ pub(super) async fn unsubscribe_page(
     let sig = params.map(|q| q.0.sig).unwrap_or_default();
     let subscription = signed_subscription(&app, LinkPurpose::Unsubscribe, &id, &sig).await?;
     let action = signed_path(&app, LinkPurpose::Unsubscribe, &id).await?;
-    let view = UnsubscribeView {
+    let view = ConfirmView {
         layout: Layout::new(&app.site, Nav::Other).for_viewer(&viewer),
-        email: subscription.email.to_string(),
+        heading: "Unsubscribe".into(),
+        question: format!("Stop the digests to {}?", subscription.email),
         action,
+        button: "Unsubscribe".into(),
     };
     Ok(render(&view)?.into_response())
 }
@@ -468,13 +472,4 @@ pub(super) async fn unsubscribe(
         }),
     };
     Ok(render(&view)?.into_response())
-}
-
-/// `unsubscribe.html`.
-#[derive(askama::Template)]
-#[template(path = "unsubscribe.html")]
-struct UnsubscribeView<'a> {
-    layout: Layout<'a>,
-    email: String,
-    action: String,
 }

@@ -46,6 +46,19 @@ pub(crate) struct WelcomeView<'a> {
     pub error: Option<String>,
 }
 
+/// `confirm.html`: a question and the button that does it (a `POST`, so that link
+/// checkers opening an emailed link change nothing).
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub(crate) struct ConfirmView<'a> {
+    pub layout: Layout<'a>,
+    pub heading: String,
+    pub question: String,
+    /// Where the button posts.
+    pub action: String,
+    pub button: String,
+}
+
 /// `notice.html`: a heading, a few sentences, maybe a link.
 #[derive(Template)]
 #[template(path = "notice.html")]

@@ -52,6 +52,9 @@ pub(crate) struct ListItem<'a> {
     pub tldr: Option<String>,
     /// The abstract, unfolded on demand.
     pub summary: &'a str,
+    /// The CSRF token of "more like this" / "not interested" buttons, on lists
+    /// that offer them ("for you").
+    pub feedback: Option<String>,
 }
 
 impl<'a> ListItem<'a> {
@@ -80,6 +83,7 @@ impl<'a> ListItem<'a> {
                 .or_else(|| Some(first_sentence(&paper.summary, TLDR_CHARS)))
                 .filter(|s| !s.is_empty()),
             summary: &paper.summary,
+            feedback: None,
         }
     }
 

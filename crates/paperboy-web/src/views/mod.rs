@@ -10,6 +10,7 @@ mod daily;
 mod error;
 mod firehose;
 pub(crate) mod format;
+mod foryou;
 mod highlight;
 pub(crate) mod list;
 pub(crate) mod markdown;
@@ -23,12 +24,13 @@ use askama::Template;
 use axum::response::Html;
 
 pub(crate) use account::{
-    CollectionView, LoginConfirmView, LoginView, NoticeView, ProfileView, SettingsView, SubmitView,
-    WelcomeView,
+    CollectionView, ConfirmView, LoginConfirmView, LoginView, NoticeView, ProfileView,
+    SettingsView, SubmitView, WelcomeView,
 };
 pub(crate) use daily::DailyView;
 pub(crate) use error::ErrorView;
 pub(crate) use firehose::FirehoseView;
+pub(crate) use foryou::ForYouView;
 pub(crate) use paper::PaperView;
 pub(crate) use search::SearchView;
 pub(crate) use semantic::SemanticStatus;

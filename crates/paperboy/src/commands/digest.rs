@@ -5,11 +5,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use jiff::civil::Date;
 use paperboy_app::Config;
+use paperboy_app::semantic::{Fetch, open_embedder};
 use paperboy_core::Frequency;
 use paperboy_core::digest::LINK_KEY;
 use paperboy_jobs::JobContext;
-use paperboy_mail::digest::{DigestPeriod, DigestSite, compose, digest_mail};
-use paperboy_store::DigestRecord;
+use paperboy_mail::digest::{
+    DigestOutcome, DigestPeriod, DigestSite, PeriodPool, VectorSpace, compose, deliver, digest_mail,
+};
 use tokio_util::sync::CancellationToken;
 
 /// `paperboy digest …`.
@@ -62,42 +64,39 @@ pub async fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> 
     let period = DigestPeriod::ending(frequency, as_of);
     let store = super::open_store(config).await?;
     let site = digest_site(config, &store).await?;
+    let space = match open_embedder(config, Fetch::Never).await? {
+        Some(embedder) => VectorSpace::of(embedder.model_name(), embedder.dimension()),
+        None => None,
+    };
+    if space.is_none() {
+        eprintln!("no embedding model: digests go out without their \"for you\" section");
+    }
+    let pool = PeriodPool::load(&store, period.clone(), space).await?;
     let (mut queued, mut empty, mut done_before) = (0, 0, 0);
     for subscription in store.active_subscriptions(frequency).await? {
-        if store.had_digest(&subscription.id, &period.name).await? {
-            done_before += 1;
-            continue;
-        }
-        let digest = compose(&store, &subscription, period.clone()).await?;
-        let mail = (!digest.is_empty()).then(|| digest_mail(&site, &subscription, &digest));
         if args.dry_run {
+            if store.had_digest(&subscription.id, &period.name).await? {
+                done_before += 1;
+                continue;
+            }
+            let digest = compose(&store, &pool, &subscription).await?;
+            let mail = (!digest.is_empty()).then(|| digest_mail(&site, &subscription, &digest));
             println!(
-                "{}: {} trending, {} from alerts{}",
+                "{}: {} trending, {} from alerts, {} for you{}",
                 subscription.email,
                 digest.trending.len(),
                 digest.alerts.len(),
+                digest.for_you.len(),
                 mail.as_ref()
                     .map(|m| format!(" — {}", m.subject))
                     .unwrap_or_default()
             );
             continue;
         }
-        let ids = digest.paper_ids();
-        let record = DigestRecord {
-            subscription_id: &subscription.id,
-            period: &period.name,
-            until_day: digest.period.until,
-            papers: &ids,
-            mail: mail.as_ref(),
-        };
-        if store.record_digest(&record).await? {
-            if mail.is_some() {
-                queued += 1;
-            } else {
-                empty += 1;
-            }
-        } else {
-            done_before += 1;
+        match deliver(&store, &site, &pool, &subscription).await? {
+            DigestOutcome::Queued => queued += 1,
+            DigestOutcome::Empty => empty += 1,
+            DigestOutcome::DoneBefore => done_before += 1,
         }
     }
     eprintln!(

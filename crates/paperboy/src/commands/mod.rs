@@ -21,6 +21,7 @@ pub mod config;
 pub mod digest;
 pub mod embed;
 pub mod eval;
+pub mod eval_digests;
 pub mod export;
 pub mod fetch;
 pub mod harvest;
@@ -44,6 +45,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Keywords(args) => keywords::run(args, &config).await,
         Command::Summarize(args) => summarize::run(args, &config).await,
         Command::Eval(args) => eval::run(args, &config).await,
+        Command::EvalDigests(args) => eval_digests::run(args, &config).await,
         Command::Export(args) => export::run(args, &config).await,
         Command::Harvest(args) => harvest::run(args, &config).await,
         Command::Fetch(args) => fetch::run(args, &config).await,

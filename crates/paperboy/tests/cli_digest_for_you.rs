@@ -1,0 +1,194 @@
+//! "For you" in digests through the real binary, over SMTP to aiosmtpd, on both
+//! backends: the recorded arXiv listing embedded by the real model; one reader
+//! upvoted a paper (with an account), another imported one (no account); each
+//! digest carries new papers close to that reader's paper, with the reason, and
+//! "more like this" / "not interested" links; neither gets back what they liked.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use paperboy_core::{ArxivId, Author, DigestPrefs, Email, Mail, Paper};
+use paperboy_store::secret::hash_secret;
+use paperboy_store::{Batch, DayList, ReaderSignal, Store, Subscription};
+use paperboy_testkit::process::Paperboy;
+use paperboy_testkit::{SmtpSink, TestDb, on_both_backends};
+
+on_both_backends!(each_reader_gets_new_papers_close_to_what_they_liked);
+
+const PUBLIC_URL: &str = "https://papers.example.org";
+/// "Supersede: Diagnosing and Training the Memory-Update Gap in LLM Agents".
+const UPVOTED: &str = "2606.27472";
+/// "TruEye: Fine-Grained Detection of AI-Generated Human Subjects in Images".
+const IMPORTED: &str = "2606.27505";
+
+/// A confirmed subscription of `address` with default preferences.
+async fn subscriber(store: &Store, address: &str) -> Subscription {
+    let email = Email::parse(address).unwrap();
+    let token = format!("token-{address}");
+    let mail = Mail::text(address, "Confirm", "link");
+    store
+        .request_subscription(&email, &hash_secret(&token), Duration::from_secs(60), &mail)
+        .await
+        .unwrap();
+    let subscription = store
+        .confirm_subscription(&hash_secret(&token))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_subscription_prefs(&subscription.id, &DigestPrefs::default())
+        .await
+        .unwrap();
+    subscription
+}
+
+/// The "For you" part of a digest's text part (the sink decodes messages).
+fn for_you_section(message: &str) -> String {
+    let text = message.replace("\r\n", "\n");
+    let start = text
+        .find("\nFor you\n")
+        .unwrap_or_else(|| panic!("a For you section in {text}"));
+    let end = text[start..]
+        .find("\nChange topics")
+        .map_or(text.len(), |at| start + at);
+    text[start..end].to_owned()
+}
+
+/// The paper ids a section links.
+fn papers_in(section: &str) -> Vec<String> {
+    section
+        .split(&format!("{PUBLIC_URL}/papers/"))
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| c.is_whitespace()).next())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
+    let store = db
+        .open_with(std::sync::Arc::new(paperboy_core::SystemClock))
+        .await;
+    // The listing's papers, announced on its day (the file itself names no day).
+    let day = jiff::civil::date(2026, 6, 29);
+    let papers = paperboy_testkit::model::papers()
+        .into_iter()
+        .map(|p| {
+            let mut paper = Paper::new(
+                ArxivId::parse(&p.id).unwrap(),
+                p.title,
+                p.summary,
+                vec![Author::named("A. Author")],
+            );
+            paper.announced.insert(day);
+            paper
+        })
+        .collect();
+    store
+        .write(Batch {
+            papers,
+            entries: Vec::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.latest_day(DayList::Firehose).await.unwrap(),
+        Some(day)
+    );
+
+    let mut sink = SmtpSink::start("");
+    let dir = tempfile::tempdir().unwrap();
+    let model = paperboy_testkit::model::model_dir();
+    let paperboy = Paperboy::new(env!("CARGO_BIN_EXE_paperboy"), dir.path())
+        .env("PAPERBOY_DATABASE_URL", &db.url_setting())
+        .env("PAPERBOY_EMBEDDER", &format!("local:{}", model.display()))
+        .env("PAPERBOY_SMTP_URL", &sink.url())
+        .env("PAPERBOY_PUBLIC_URL", PUBLIC_URL)
+        .env("PAPERBOY_MAIL_PER_MINUTE", "0");
+    paperboy.run_ok(&["embed"]);
+
+    // Ada upvoted a paper from her account; Bob, who has none, imported another.
+    let ada_email = Email::parse("ada@example.org").unwrap();
+    let ada_account = store.find_or_create_user(&ada_email).await.unwrap();
+    store
+        .set_vote(&ada_account.id, &ArxivId::parse(UPVOTED).unwrap(), true)
+        .await
+        .unwrap();
+    store
+        .record_signals(
+            &Email::parse("bob@example.org").unwrap(),
+            &[ArxivId::parse(IMPORTED).unwrap()],
+            ReaderSignal::Seed,
+        )
+        .await
+        .unwrap();
+    let ada = subscriber(&store, "ada@example.org").await;
+    let bob = subscriber(&store, "bob@example.org").await;
+
+    let as_of = day.to_string();
+    let dry = paperboy.run_ok(&["digest", "run", "--as-of", &as_of, "--dry-run"]);
+    assert!(
+        dry.contains("ada@example.org: 0 trending, 0 from alerts, "),
+        "{dry}"
+    );
+    let out = paperboy.run(&["digest", "run", "--as-of", &as_of]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = sink.wait_for(4).await;
+    let digest_to = |address: &str| {
+        messages
+            .iter()
+            .find(|m| m.contains(&format!("To: {address}")) && m.contains("For you"))
+            .cloned()
+            .unwrap_or_else(|| panic!("{address}'s digest in {messages:?}"))
+    };
+
+    let ada_section = for_you_section(&digest_to("ada@example.org"));
+    let ada_papers = papers_in(&ada_section);
+    // The listing has many LLM papers: a full section.
+    assert_eq!(ada_papers.len(), 10, "{ada_section}");
+    assert!(
+        !ada_papers.contains(&UPVOTED.to_owned()),
+        "not what she upvoted"
+    );
+    // (The sink leaves the curly quotes around the title quoted-printable.)
+    assert_eq!(
+        ada_section.matches("which you upvoted").count(),
+        10,
+        "{ada_section}"
+    );
+    assert_eq!(
+        ada_section
+            .matches("Supersede: Diagnosing and Training the Memory-Update Gap in LLM Agents")
+            .count(),
+        10,
+        "every reason names the upvoted paper: {ada_section}"
+    );
+    assert_eq!(
+        ada_section
+            .matches(&format!("{PUBLIC_URL}/subscriptions/{}/papers/", ada.id))
+            .count(),
+        20,
+        "a more-like-this and a not-interested link per paper: {ada_section}"
+    );
+    assert!(ada_section.contains("/not-interested?sig"));
+
+    let bob_section = for_you_section(&digest_to("bob@example.org"));
+    let bob_papers = papers_in(&bob_section);
+    assert!(!bob_papers.is_empty(), "{bob_section}");
+    assert!(
+        !bob_papers.contains(&IMPORTED.to_owned()),
+        "not what he imported"
+    );
+    assert!(bob_section.contains("from your library"), "{bob_section}");
+    assert!(bob_section.contains(&format!("/subscriptions/{}/papers/", bob.id)));
+    assert_ne!(ada_papers, bob_papers, "two readers, two rankings");
+
+    // Nothing twice: the next run of the same period creates nothing.
+    let again = paperboy.run(&["digest", "run", "--as-of", &as_of]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 queued"));
+    sink.stop();
+}
