@@ -10,6 +10,7 @@ pub mod digest;
 pub mod endpoint;
 pub mod links;
 pub mod mail;
+pub mod math;
 pub mod paper;
 pub mod period;
 pub mod query;
