@@ -540,6 +540,10 @@ mod tests {
             "Schrödinger, Poincaré, ça"
         );
         assert_eq!(to_unicode("about ~25K, 3~5x"), "about ~25K, 3~5x");
+        assert_eq!(
+            to_unicode(r"GPT-4o\'s output, Kra\'sko"),
+            "GPT-4o's output, Kraśko"
+        );
         assert_eq!(to_unicode(r"\textbf{$\alpha$-CLIP} wins"), "α-CLIP wins");
         assert_eq!(to_unicode(r"\cite{x} stays"), r"\cite{x} stays");
         assert_eq!(

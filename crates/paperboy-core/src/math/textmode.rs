@@ -297,6 +297,7 @@ impl Converter<'_> {
             ' ' | '\n' | '\t' => out.push(' '),
             ',' => out.push('\u{202f}'),
             '-' | '/' | '@' => {}
+            '\'' if is_escaped_apostrophe(cur.rest()) => out.push('\''),
             c => match accent_of(c) {
                 Some(accent) => match accent_argument(cur, false) {
                     Some(base) => compose(base, accent, out),
@@ -496,6 +497,13 @@ impl<'t> Cursor<'t> {
             self.pos += end + 1;
         }
     }
+}
+
+/// Whether `\'` before `rest` is an apostrophe someone escaped (`GPT-4o\'s`,
+/// `don\'t`) rather than an acute accent: `ś` and `ť` do not end English words.
+fn is_escaped_apostrophe(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    matches!(chars.next(), Some('s' | 't')) && !chars.next().is_some_and(char::is_alphabetic)
 }
 
 /// Whether `rest` begins with a font or size switch, `\bf x`.
