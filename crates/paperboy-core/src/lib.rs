@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod foryou;
 pub mod links;
 pub mod mail;
+pub mod math;
 pub mod paper;
 pub mod period;
 pub mod query;
