@@ -9,6 +9,7 @@
 //! less a penalty when it is close to a paper the reader turned down; the closest
 //! liked paper names the reason ("close to X, which you upvoted").
 
+use crate::math::to_unicode;
 use crate::text::truncate_chars;
 use crate::vector::dot;
 
@@ -215,7 +216,7 @@ impl ReaderModel {
         let liked = &self.liked[closest];
         format!(
             "close to “{}”, {}",
-            truncate_chars(&liked.title, 70),
+            truncate_chars(&to_unicode(&liked.title), 70),
             liked.liking.clause()
         )
     }

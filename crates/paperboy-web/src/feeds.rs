@@ -1,7 +1,8 @@
 //! RSS 2.0 and Atom 1.0 feeds of paper lists, with absolute links (from
-//! `public_url`, else the request's host). Every text is XML-escaped; abstracts go
-//! in as plain text.
+//! `public_url`, else the request's host). Every text is XML-escaped; titles and
+//! abstracts go in as plain text, their LaTeX as Unicode (`$\alpha$` as α).
 
+use paperboy_core::math;
 use paperboy_core::text::escape_markup as escape;
 use std::fmt::Write;
 
@@ -70,10 +71,10 @@ impl Feed<'_> {
     }
 
     fn body(item: &FeedItem<'_>) -> String {
-        let summary = &item.record.paper.summary;
+        let summary = math::to_unicode(&item.record.paper.summary);
         match &item.note {
             Some(note) => format!("{note}\n\n{summary}"),
-            None => summary.clone(),
+            None => summary,
         }
     }
 
@@ -112,7 +113,7 @@ impl Feed<'_> {
                 xml,
                 "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n\
                  <pubDate>{}</pubDate>\n<description>{}</description>\n",
-                escape(&paper.title),
+                escape(&math::to_unicode(&paper.title)),
                 escape(&url),
                 escape(&url),
                 Self::when(item).strftime("%a, %d %b %Y %H:%M:%S +0000"),
@@ -159,7 +160,7 @@ impl Feed<'_> {
                 xml,
                 "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n\
                  <updated>{}</updated>\n<summary type=\"text\">{}</summary>\n",
-                escape(&paper.title),
+                escape(&math::to_unicode(&paper.title)),
                 escape(&url),
                 escape(&url),
                 Self::when(item).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -23,6 +23,8 @@ import urllib.request
 import websocket
 
 BASE, MAIL_DIR, ARTIFACTS = sys.argv[1], sys.argv[2], sys.argv[3]
+# A paper of the bundled sample whose abstract has inline math.
+MATH_PAPER = "2606.24157"
 os.makedirs(ARTIFACTS, exist_ok=True)
 
 
@@ -55,18 +57,36 @@ class Browser:
         page = next(t for t in targets if t["type"] == "page")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
         self.next_id = 0
+        # Errors the page reported (exceptions, console.error, failed loads).
+        self.errors = []
         self.call("Page.enable")
         self.call("Runtime.enable")
+        self.call("Log.enable")
 
     def call(self, method, **params):
         self.next_id += 1
         self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
             message = json.loads(self.ws.recv())
+            self.note_error(message)
             if message.get("id") == self.next_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message.get("result", {})
+
+    def note_error(self, message):
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            self.errors.append(params.get("exceptionDetails", {}).get("text", "exception"))
+        elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
+            self.errors.append(str(params.get("args")))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            self.errors.append(params["entry"].get("text", "error"))
+
+    def phone(self):
+        """From now on, a 390 px wide phone screen."""
+        self.call("Emulation.setDeviceMetricsOverride", width=390, height=844,
+                  deviceScaleFactor=2, mobile=True)
 
     def wait_loaded(self):
         deadline = time.time() + 30
@@ -204,6 +224,26 @@ def main():
         browser.go("/papers")
         seen["daily_has_paper"] = f"/papers/{paper}" in browser.html()
         browser.screenshot("daily")
+
+        # A paper whose abstract holds inline math (\\mathcal, \\mathbb): MathML.
+        browser.errors.clear()
+        browser.go(f"/papers/{MATH_PAPER}")
+        seen["math_elements"] = browser.eval("document.querySelectorAll('p.abstract math').length")
+        seen["math_dollars"] = browser.eval("document.querySelector('p.abstract').innerText.includes('$')")
+        seen["math_tex_kept"] = browser.eval(
+            "[...document.querySelectorAll('p.abstract annotation')].map(a => a.textContent).join(' ')")
+        seen["math_console_errors"] = list(browser.errors)
+        browser.screenshot("paper-math")
+
+        browser.go("/search?q=motion%20priors%20physics")
+        seen["search_hits"] = browser.eval("document.querySelectorAll('li.hit, li.paper').length")
+        browser.screenshot("search")
+
+        browser.phone()
+        browser.go("/papers")
+        seen["phone_overflow"] = browser.eval(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        browser.screenshot("daily-phone")
         seen["screenshots"] = sorted(os.listdir(ARTIFACTS))
     finally:
         browser.close()

@@ -1,8 +1,8 @@
 //! The end-to-end test in a real browser: headless Chromium (driven over the
 //! DevTools protocol by `tests/browser_e2e.py`) against the real binary, with a
 //! real SMTP server process receiving the sign-in mail. Screenshots of the daily
-//! list, a paper page and the trending page are kept in
-//! `$CARGO_TARGET_TMPDIR/e2e-screenshots`.
+//! list (desktop and phone), a paper page, a paper page with math, search results
+//! and the trending page are kept in `$CARGO_TARGET_TMPDIR/e2e-screenshots`.
 
 use paperboy_testkit::SmtpSink;
 use paperboy_testkit::process::Paperboy;
@@ -74,7 +74,28 @@ fn a_new_reader_signs_in_submits_votes_comments_and_finds_it_trending() {
         "{seen}"
     );
     assert_eq!(seen["daily_has_paper"], true);
-    for shot in ["daily.png", "paper.png", "trending.png"] {
+    // Math in an abstract is MathML: no dollar signs, the TeX kept as annotation,
+    // and the page reports no errors.
+    assert!(seen["math_elements"].as_u64().unwrap() >= 1, "{seen}");
+    assert_eq!(seen["math_dollars"], false, "{seen}");
+    assert!(
+        seen["math_tex_kept"].as_str().unwrap().contains("\\mathbb"),
+        "{seen}"
+    );
+    assert_eq!(seen["math_console_errors"], serde_json::json!([]), "{seen}");
+    assert!(seen["search_hits"].as_u64().unwrap() >= 1, "{seen}");
+    assert_eq!(
+        seen["phone_overflow"], false,
+        "no sideways scrolling on a phone"
+    );
+    for shot in [
+        "daily.png",
+        "paper.png",
+        "trending.png",
+        "paper-math.png",
+        "search.png",
+        "daily-phone.png",
+    ] {
         let size = std::fs::metadata(artifacts.join(shot))
             .map(|m| m.len())
             .unwrap_or(0);

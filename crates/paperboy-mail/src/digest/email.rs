@@ -1,7 +1,9 @@
 //! The email a digest becomes: multipart text and HTML, with `List-Id`,
-//! `List-Unsubscribe` and RFC 8058 one-click headers.
+//! `List-Unsubscribe` and RFC 8058 one-click headers. Titles' LaTeX goes in as
+//! Unicode (`$\alpha$` as α): mail clients do not all render MathML.
 
 use paperboy_core::digest::{Feedback, LinkPurpose};
+use paperboy_core::math::to_unicode;
 use paperboy_core::text::escape_markup as escape;
 use paperboy_core::{Mail, Paper};
 use paperboy_store::Subscription;
@@ -23,7 +25,7 @@ pub fn digest_mail(site: &DigestSite, subscription: &Subscription, digest: &Dige
         Some(top) => format!(
             "{}: {} and {} more",
             site.name,
-            shorten(&top.record.paper.title, 70),
+            shorten(&to_unicode(&top.record.paper.title), 70),
             count - 1
         ),
         None => format!("{}: {count} new papers for you", site.name),
@@ -46,7 +48,7 @@ pub fn digest_mail(site: &DigestSite, subscription: &Subscription, digest: &Dige
         text.push_str(&format!(
             "{}. {} ({} upvotes)\n   {url}\n",
             rank + 1,
-            paper.title,
+            to_unicode(&paper.title),
             item.entry.upvotes
         ));
         html.push_str(&format!(
@@ -54,15 +56,15 @@ pub fn digest_mail(site: &DigestSite, subscription: &Subscription, digest: &Dige
              <a href=\"{}\" style=\"{TITLE_STYLE};font-size:16px\">{}</a>\
              <div style=\"font-size:14px;opacity:.75\">▲ {} · {}</div>",
             escape(&url),
-            escape(&paper.title),
+            escape(&to_unicode(&paper.title)),
             item.entry.upvotes,
             escape(&authors(paper))
         ));
-        if let Some(tldr) = &paper.ai_summary {
+        if let Some(tldr) = paper.ai_summary.as_deref().map(to_unicode) {
             text.push_str(&format!("   {tldr}\n"));
             html.push_str(&format!(
                 "<div style=\"font-size:14px;margin-top:2px\">{}</div>",
-                escape(tldr)
+                escape(&tldr)
             ));
         }
         html.push_str("</div>");
@@ -73,7 +75,11 @@ pub fn digest_mail(site: &DigestSite, subscription: &Subscription, digest: &Dige
         for alert in &digest.alerts {
             let paper = &alert.record.paper;
             let url = paper_url(paper.id.as_str());
-            text.push_str(&format!("- {} ({})\n  {url}\n", paper.title, alert.reason));
+            text.push_str(&format!(
+                "- {} ({})\n  {url}\n",
+                to_unicode(&paper.title),
+                alert.reason
+            ));
             html.push_str(&reasoned_entry(&url, paper, &alert.reason, ""));
         }
     }
@@ -88,7 +94,8 @@ pub fn digest_mail(site: &DigestSite, subscription: &Subscription, digest: &Dige
                 site.feedback_link(&subscription.id, &paper.id, Feedback::NotInterested);
             text.push_str(&format!(
                 "- {} ({})\n  {url}\n  More like this: {more}\n  Not interested: {not_interested}\n",
-                paper.title, pick.reason
+                to_unicode(&paper.title),
+                pick.reason
             ));
             let links = format!(
                 "<div style=\"font-size:13px;margin-top:2px\"><a href=\"{}\" style=\"color:inherit\">More like this</a> · \
@@ -144,7 +151,7 @@ fn reasoned_entry(url: &str, paper: &Paper, reason: &str, extra: &str) -> String
         "<div style=\"{ENTRY_STYLE}\"><a href=\"{}\" style=\"{TITLE_STYLE}\">{}</a>\
          <div style=\"font-size:14px;opacity:.75\">{} · {}</div>{extra}</div>",
         escape(url),
-        escape(&paper.title),
+        escape(&to_unicode(&paper.title)),
         escape(reason),
         escape(&authors(paper))
     )

@@ -1,6 +1,8 @@
 //! Marking the words a query matched: text cut into plain and marked segments, which
-//! templates render (escaped) with `<mark>` around the marked ones, and the snippet
-//! of an abstract around its first match.
+//! templates render (escaped, LaTeX as MathML) with `<mark>` around the marked ones,
+//! and the snippet of an abstract around its first match. Neither a mark nor a
+//! snippet's edge ever cuts through a formula: matches inside math are not marked,
+//! and a snippet widens to take a formula at its edge whole.
 
 use std::ops::Range;
 
@@ -31,12 +33,21 @@ pub(crate) struct Snippet<'a> {
     pub cut_after: bool,
 }
 
-/// `ranges` that fit `text` (in bounds, on character boundaries, non-empty), sorted
-/// and merged where they touch.
+impl Segment<'_> {
+    /// The segment as HTML: escaped, its formulas as MathML.
+    pub(crate) fn html(&self) -> String {
+        paperboy_core::math::to_html(self.text)
+    }
+}
+
+/// `ranges` that fit `text` (in bounds, on character boundaries, non-empty, outside
+/// its formulas), sorted and merged where they touch.
 fn usable(text: &str, ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let formulas = paperboy_core::math::spans(text);
     let mut valid: Vec<Range<usize>> = ranges
         .iter()
         .filter(|r| r.start < r.end && text.get(r.start..r.end).is_some())
+        .filter(|r| !formulas.iter().any(|f| r.start < f.end && f.start < r.end))
         .cloned()
         .collect();
     valid.sort_by_key(|r| r.start);
@@ -118,6 +129,14 @@ pub(crate) fn snippet<'a>(text: &'a str, ranges: &[Range<usize>], max_chars: usi
     {
         end = start + i;
     }
+    // Widen to whole formulas at either edge.
+    let formulas = paperboy_core::math::spans(text);
+    if let Some(f) = formulas.iter().find(|f| f.start < start && start < f.end) {
+        start = f.start;
+    }
+    if let Some(f) = formulas.iter().find(|f| f.start < end && end < f.end) {
+        end = f.end;
+    }
     let inside: Vec<Range<usize>> = ranges
         .iter()
         .map(|r| r.start.max(start)..r.end.min(end))
@@ -176,6 +195,31 @@ mod tests {
             render(&s.segments),
             if s.cut_after { "…" } else { "" }
         )
+    }
+
+    #[test]
+    fn formulas_are_never_cut_by_a_mark_or_a_snippet_edge() {
+        let text =
+            "We bound the error by $O(n \\log n)$ and the error rate by $\\epsilon < 0.1$ overall.";
+        let log = text.find("log").unwrap();
+        let error = text.find("error").unwrap();
+        // "log" inside the formula is not marked; "error" outside is.
+        let marked = render(&segments(text, &[log..log + 3, error..error + 5]));
+        assert!(marked.contains("$O(n \\log n)$"), "{marked}");
+        assert!(marked.contains("[error]"));
+        // A snippet whose window would end inside the second formula takes it whole.
+        let inside = text.find("0.1").unwrap();
+        let cut = snippet(text, &one(error..error + 5), inside - 2);
+        let shown = render_snippet(&cut);
+        assert!(
+            shown.contains("$\\epsilon < 0.1$") || !shown.contains("epsilon"),
+            "{shown}"
+        );
+        let html: String = cut.segments.iter().map(Segment::html).collect();
+        assert!(
+            !html.contains('$'),
+            "every formula shown is rendered: {html}"
+        );
     }
 
     #[test]

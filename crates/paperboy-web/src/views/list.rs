@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use paperboy_core::ArxivId;
 use paperboy_core::text::first_sentence;
 use paperboy_core::thumbnail::file_name;
+use paperboy_core::{ArxivId, math};
 
 /// Longest TL;DR made from an abstract's first sentence, in characters.
 const TLDR_CHARS: usize = 240;
@@ -58,6 +58,21 @@ pub(crate) struct ListItem<'a> {
 }
 
 impl<'a> ListItem<'a> {
+    /// The title as HTML (escaped, its formulas as MathML).
+    pub(crate) fn title_html(&self) -> String {
+        math::to_html(self.title)
+    }
+
+    /// The TL;DR as HTML.
+    pub(crate) fn tldr_html(&self) -> Option<String> {
+        self.tldr.as_deref().map(math::to_html)
+    }
+
+    /// The abstract as HTML.
+    pub(crate) fn summary_html(&self) -> String {
+        math::to_html(self.summary)
+    }
+
     /// A firehose line: the paper alone.
     pub(crate) fn paper(record: &'a PaperRecord) -> Self {
         let paper = &record.paper;

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use paperboy_core::{ArxivId, Author, Paper, Period};
+use paperboy_core::{ArxivId, Author, Paper, Period, math};
 use paperboy_store::{AuthorClaim, ClaimStatus, Collection, Comment, PaperDetail, PaperRecord};
 
 use super::comments::{CommentLine, mark_authors, thread};
@@ -117,6 +117,26 @@ fn phrase_search(phrase: &str) -> TextLink {
 }
 
 impl<'a> PaperView<'a> {
+    /// The title as HTML (escaped, its formulas as MathML).
+    pub(crate) fn title_html(&self) -> String {
+        math::to_html(&self.paper.title)
+    }
+
+    /// The title as plain text (formulas in Unicode), for the window title.
+    pub(crate) fn title_text(&self) -> String {
+        math::to_unicode(&self.paper.title)
+    }
+
+    /// The abstract as HTML.
+    pub(crate) fn summary_html(&self) -> String {
+        math::to_html(&self.paper.summary)
+    }
+
+    /// The one-sentence summary as HTML.
+    pub(crate) fn ai_summary_html(&self) -> Option<String> {
+        self.paper.ai_summary.as_deref().map(math::to_html)
+    }
+
     /// The page of `detail`, with the `similar` papers (and their similarity) that
     /// semantic search in `status` found.
     pub(crate) fn new(

@@ -244,10 +244,13 @@ async fn old_style_ids_have_pages_and_other_spellings_redirect(db: TestDb) {
     let app = seeded(db).await;
     let body = app.text("/papers/hep-th/9901001", 200).await;
     assert!(body.contains("Old-style identifiers still work"));
+    // Math becomes MathML with its TeX kept (escaped) as the annotation; a text
+    // command such as \emph keeps only its content.
     assert!(
-        body.contains(r"$\alpha &#60; \beta$ and \emph{LaTeX}"),
-        "LaTeX stays as written, escaped: {body}"
+        body.contains(r#"<annotation encoding="application/x-tex">\alpha &lt; \beta</annotation></semantics></math> and LaTeX left"#),
+        "LaTeX as MathML, escaped: {body}"
     );
+    assert!(!body.contains("\\emph"), "{body}");
     assert!(body.contains("arXiv:hep-th/9901001 v2"));
     assert!(
         body.contains("Ada Lovelace <span class=\"affiliation\">(Analytical Engines Ltd)</span>")
