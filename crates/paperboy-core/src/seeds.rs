@@ -199,7 +199,7 @@ fn bibtex_fields(mut text: &str) -> Vec<(String, String)> {
             let end = balanced_end(inner).unwrap_or(inner.len());
             (&inner[..end], inner.get(end + 1..).unwrap_or(""))
         } else if let Some(inner) = after.strip_prefix('"') {
-            let end = inner.find('"').unwrap_or(inner.len());
+            let end = closing_quote(inner).unwrap_or(inner.len());
             (&inner[..end], inner.get(end + 1..).unwrap_or(""))
         } else {
             let end = after.find(',').unwrap_or(after.len());
@@ -209,6 +209,21 @@ fn bibtex_fields(mut text: &str) -> Vec<(String, String)> {
         text = rest.trim_start().trim_start_matches(',');
     }
     fields
+}
+
+/// Where a `"`-quoted BibTeX value ends: the first `"` outside braces (`{\"U}ber`
+/// keeps its quote).
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '"' if depth == 0 => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A CSL-JSON export (Zotero's "CSL JSON"): an array of items, or one item.
