@@ -105,7 +105,16 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
         .env("PAPERBOY_SMTP_URL", &sink.url())
         .env("PAPERBOY_PUBLIC_URL", PUBLIC_URL)
         .env("PAPERBOY_MAIL_PER_MINUTE", "0");
+    // `embed --limit` stops early (newest first); a second run does the rest.
+    let first = paperboy.run_ok(&["embed", "--limit", "20"]);
+    let model_name = "all-MiniLM-L6-v2";
+    let partly = store.embedding_count(model_name).await.unwrap();
+    assert!(
+        (20..166).contains(&partly),
+        "{partly} after --limit 20: {first}"
+    );
     paperboy.run_ok(&["embed"]);
+    assert_eq!(store.embedding_count(model_name).await.unwrap(), 166);
 
     // Ada upvoted a paper from her account; Bob, who has none, imported another.
     let ada_email = Email::parse("ada@example.org").unwrap();

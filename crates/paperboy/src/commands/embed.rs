@@ -9,11 +9,16 @@ use paperboy_store::Backlog;
 
 /// Arguments of `embed`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Stop after about this many papers (newest first: the latest days become
+    /// searchable first after a large import; run again for the rest).
+    #[arg(long)]
+    limit: Option<u64>,
+}
 
 /// Runs `embed`: embeds every paper without an up-to-date vector, newest first, with
 /// a progress bar and a rate. Safe to interrupt and run again.
-pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let store = super::open_store(config).await?;
     let Some(embedder) = open_embedder(config, Fetch::Never).await? else {
         anyhow::bail!(
@@ -26,8 +31,8 @@ pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
         .await?;
     let (semantic, _) = open_semantic(&store, embedder).await?;
     let job = EmbeddingJob::new(store.clone(), semantic.clone());
-    let done =
-        super::run_job_by_hand(&store, &job, &format!("embedding ({model})"), waiting).await?;
+    let label = format!("embedding ({model})");
+    let done = super::run_job_by_hand(&store, &job, &label, waiting, args.limit).await?;
     println!(
         "embedded {} papers in {:.1}s ({:.1} papers/s); {} unchanged; {} papers have vectors",
         done.progress.done,

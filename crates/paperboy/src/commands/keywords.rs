@@ -18,7 +18,7 @@ pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let index = super::reindex::open_index(config)?;
     let waiting = backlog_len(&store, &index).await?;
     let job = KeyphraseJob::new(store.clone(), index);
-    let done = super::run_job_by_hand(&store, &job, "key phrases", waiting).await?;
+    let done = super::run_job_by_hand(&store, &job, "key phrases", waiting, None).await?;
     println!(
         "extracted key phrases of {} papers in {:.1}s ({:.0} papers/s); {} unchanged; \
          {} papers have extracted key phrases",

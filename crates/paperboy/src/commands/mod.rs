@@ -98,22 +98,27 @@ impl RoundReport {
 
 /// Runs one round of `job` in the foreground, as the background runner would (under
 /// the job's lease, so a running server and this command never do the same work),
-/// with a progress bar over `total` items labelled `label`. Ctrl-C stops it cleanly;
-/// what was done is kept.
+/// with a progress bar over `total` items labelled `label`. Ctrl-C stops it cleanly,
+/// and so does reaching `stop_after` items done; what was done is kept.
 pub async fn run_job_by_hand(
     store: &Store,
     job: &dyn Job,
     label: &str,
     total: u64,
+    stop_after: Option<u64>,
 ) -> anyhow::Result<RoundReport> {
-    let bar = items_bar(label, total);
+    let bar = items_bar(label, stop_after.map_or(total, |n| n.min(total)));
     let last = Arc::new(Mutex::new(Progress::default()));
     let seen = last.clone();
     let shown = bar.clone();
     let cancel = CancellationToken::new();
+    let enough = cancel.clone();
     let ctx = JobContext::new(cancel.clone(), move |p: Progress| {
         shown.set_position(p.done + p.unchanged + p.failed);
         *seen.lock().unwrap_or_else(|e| e.into_inner()) = p;
+        if stop_after.is_some_and(|n| p.done >= n) {
+            enough.cancel();
+        }
     });
     let interrupt = cancel.clone();
     let ctrl_c = tokio::spawn(async move {

@@ -51,7 +51,7 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let waiting = backlog_len(&store).await?;
     let job = SummaryJob::new(store.clone(), client, options);
     let total = args.limit.map_or(waiting, |l| l.min(waiting));
-    super::run_job_by_hand(&store, &job, "summaries", total).await?;
+    super::run_job_by_hand(&store, &job, "summaries", total, None).await?;
     let done = job.last_round();
     let counts = store.summary_counts(MAX_ATTEMPTS).await?;
     println!(
