@@ -1,5 +1,5 @@
-//! The stylesheet and the one small script, compiled into the binary and served
-//! under URLs that carry a fingerprint of their content; and the papers'
+//! The stylesheet, the one small script and the icon, compiled into the binary and
+//! served under URLs that carry a fingerprint of their content; and the papers'
 //! thumbnails, from the data dir.
 
 use axum::extract::{Path, RawQuery, State};
@@ -29,6 +29,13 @@ pub(crate) const SCRIPT: Asset = Asset {
     path: "/static/app.js",
     body: include_str!("../assets/app.js"),
     content_type: "text/javascript; charset=utf-8",
+};
+
+/// The site's icon (a page on a blue square).
+pub(crate) const FAVICON: Asset = Asset {
+    path: "/favicon.svg",
+    body: include_str!("../assets/favicon.svg"),
+    content_type: "image/svg+xml",
 };
 
 impl Asset {
@@ -69,6 +76,11 @@ impl Asset {
 /// `GET /static/style.css`.
 pub(crate) async fn stylesheet(RawQuery(query): RawQuery) -> Response {
     STYLESHEET.respond(query)
+}
+
+/// `GET /favicon.svg`.
+pub(crate) async fn favicon(RawQuery(query): RawQuery) -> Response {
+    FAVICON.respond(query)
 }
 
 /// `GET /static/app.js`.

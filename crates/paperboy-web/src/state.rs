@@ -43,6 +43,8 @@ pub(crate) struct Site {
     pub css_href: String,
     /// The script's URL, fingerprinted likewise.
     pub script_href: String,
+    /// The icon's URL, fingerprinted likewise.
+    pub icon_href: String,
     /// Cookies get `Secure`: the public URL is https.
     pub secure_cookies: bool,
     /// Sign-in links are written to the log too.
@@ -70,6 +72,7 @@ impl AppState {
             site: Arc::new(Site {
                 name: config.site_name,
                 css_href: assets::STYLESHEET.href(),
+                icon_href: assets::FAVICON.href(),
                 script_href: assets::SCRIPT.href(),
                 secure_cookies: public_base
                     .as_deref()

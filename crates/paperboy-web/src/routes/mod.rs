@@ -194,6 +194,11 @@ pub fn router(
         .route("/readyz", get(health::readyz))
         .route("/static/style.css", get(assets::stylesheet))
         .route("/static/app.js", get(assets::script))
+        .route("/favicon.svg", get(assets::favicon))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/favicon.svg") }),
+        )
         .route("/thumbnails/{file}", get(assets::thumbnail))
         .nest("/api", api)
         .fallback(errors::not_found)

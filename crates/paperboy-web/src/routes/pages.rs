@@ -8,8 +8,9 @@ use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
+use paperboy_core::text::first_sentence;
 use paperboy_core::trending::trending_since;
-use paperboy_core::{ArxivId, Period, VersionedId, cite, parse_day};
+use paperboy_core::{ArxivId, Period, VersionedId, cite, math, parse_day, thumbnail};
 use paperboy_store::{DailyQuery, DayList, FirehoseQuery};
 
 use super::base_url::BaseUrl;
@@ -17,9 +18,10 @@ use crate::WebError;
 use crate::auth::Viewer;
 use crate::input::{ListParams, PageNumber, SearchPageParams};
 use crate::state::AppState;
+use crate::views::list::TLDR_CHARS;
 use crate::views::{
-    DailyView, FirehoseView, Layout, Nav, PaperView, SearchView, SemanticStatus, TrendingView,
-    render,
+    DailyView, FirehoseView, Layout, Nav, PaperView, SearchView, SemanticStatus, ShareCard,
+    TrendingView, render,
 };
 
 /// Entries per page of a daily list.
@@ -251,7 +253,9 @@ pub(super) async fn paper(
         .await?
         .ok_or_else(|| WebError::paper_not_found(&id.id))?;
     let similar = app.search.similar(&id.id, SIMILAR_ON_PAGE).await?;
-    let layout = Layout::new(&app.site, Nav::Other).for_viewer(&viewer);
+    let layout = Layout::new(&app.site, Nav::Other)
+        .for_viewer(&viewer)
+        .with_share(share_card(&app, &base, &detail.record.paper));
     let status = SemanticStatus::of(&app.search);
     let ids =
         std::iter::once(id.id.as_str()).chain(similar.iter().map(|(r, _)| r.paper.id.as_str()));
@@ -274,6 +278,32 @@ pub(super) async fn paper(
         .headers_mut()
         .insert(VARY, HeaderValue::from_static("Accept"));
     Ok(response)
+}
+
+/// How a link to `paper`'s page previews: its title, TL;DR (the `ai_summary`, else
+/// the abstract's first sentence) and thumbnail, LaTeX as Unicode.
+fn share_card(app: &AppState, base: &BaseUrl, paper: &paperboy_core::Paper) -> ShareCard {
+    let tldr = paper
+        .ai_summary
+        .clone()
+        .unwrap_or_else(|| first_sentence(&paper.summary, TLDR_CHARS));
+    let image = app
+        .site
+        .thumbnails_dir
+        .as_deref()
+        .and_then(|dir| thumbnail::existing(dir, &paper.id))
+        .map(|_| {
+            base.url(
+                &format!("/thumbnails/{}", thumbnail::file_name(&paper.id)),
+                "",
+            )
+        });
+    ShareCard {
+        title: math::to_unicode(&paper.title),
+        description: math::to_unicode(&tldr),
+        url: base.url(&format!("/papers/{}", paper.id), ""),
+        image,
+    }
 }
 
 /// What a paper is exported as.

@@ -8,7 +8,7 @@ use paperboy_core::thumbnail::file_name;
 use paperboy_core::{ArxivId, math};
 
 /// Longest TL;DR made from an abstract's first sentence, in characters.
-const TLDR_CHARS: usize = 240;
+pub(crate) const TLDR_CHARS: usize = 240;
 use paperboy_store::{DailyItem, PaperRecord};
 
 use super::format::{author_line, external_href, short_day};

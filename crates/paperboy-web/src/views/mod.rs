@@ -57,6 +57,24 @@ pub(crate) enum Nav {
     Other,
 }
 
+/// What a page says of itself unless it says more.
+const DESCRIPTION: &str =
+    "New arXiv papers every day, upvoted, discussed and searchable by meaning.";
+
+/// What a link to a page shows when pasted into a chat or a post (OpenGraph and
+/// Twitter card tags).
+#[derive(Debug, Clone)]
+pub(crate) struct ShareCard {
+    /// The title, in plain text.
+    pub title: String,
+    /// One or two sentences, in plain text.
+    pub description: String,
+    /// The page's absolute URL.
+    pub url: String,
+    /// An absolute image URL, when there is one.
+    pub image: Option<String>,
+}
+
 /// What the page frame (`base.html`) shows: the header, navigation and search box.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout<'a> {
@@ -66,6 +84,12 @@ pub(crate) struct Layout<'a> {
     pub css_href: &'a str,
     /// The script's URL.
     pub script_href: &'a str,
+    /// The icon's URL.
+    pub icon_href: &'a str,
+    /// What search engines and link previews say of the page.
+    pub description: String,
+    /// The link-preview card of a page worth sharing (paper pages).
+    pub share: Option<ShareCard>,
     /// The search box's text: the query of a search page, else empty.
     pub query: &'a str,
     /// The search mode a search page keeps when the box is submitted again; `None`
@@ -87,6 +111,9 @@ impl<'a> Layout<'a> {
             site_name: &site.name,
             css_href: &site.css_href,
             script_href: &site.script_href,
+            icon_href: &site.icon_href,
+            description: DESCRIPTION.to_owned(),
+            share: None,
             query: "",
             mode: None,
             viewer: None,
@@ -105,6 +132,16 @@ impl<'a> Layout<'a> {
                 path: path.to_owned(),
                 query: query.to_owned(),
             }),
+            ..self
+        }
+    }
+
+    /// The same frame, previewed as `card` when shared (its description is the
+    /// page's).
+    pub(crate) fn with_share(self, card: ShareCard) -> Self {
+        Self {
+            description: card.description.clone(),
+            share: Some(card),
             ..self
         }
     }

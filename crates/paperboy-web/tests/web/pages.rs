@@ -26,6 +26,7 @@ paperboy_testkit::on_both_backends!(
     shutdown_stops_listening_and_serve_returns_ok,
     the_hf_day_is_linked_from_its_week,
     odd_input_gets_a_page_never_a_server_error,
+    paper_pages_preview_well_when_shared_and_the_site_has_an_icon,
 );
 
 fn position(body: &str, needle: &str) -> usize {
@@ -486,4 +487,40 @@ async fn the_daily_list_answered_from_memory_follows_writes(db: TestDb) {
     let api = app.json("/api/daily_papers?date=2025-01-06", 200).await;
     assert_eq!(api.as_array().map(Vec::len), Some(4));
     assert_eq!(api[0]["paper"]["upvotes"], 99);
+}
+
+async fn paper_pages_preview_well_when_shared_and_the_site_has_an_icon(db: TestDb) {
+    let app = seeded(db).await;
+    let body = app.text("/papers/2608.19880", 200).await;
+    let meta = |attribute: &str, name: &str| -> String {
+        let marker = format!(r#"<meta {attribute}="{name}" content=""#);
+        let start = body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {body}"))
+            + marker.len();
+        body[start..start + body[start..].find('"').unwrap()].to_owned()
+    };
+    let title = meta("property", "og:title");
+    assert!(title.contains("EnvHarness"), "{title}");
+    let description = meta("property", "og:description");
+    assert!(description.len() > 40, "a TL;DR: {description}");
+    assert_eq!(meta("name", "description"), description);
+    assert_eq!(meta("name", "twitter:description"), description);
+    let url = meta("property", "og:url");
+    assert_eq!(url, format!("{}/papers/2608.19880", app.base));
+    assert!(body.contains(&format!(r#"<link rel="canonical" href="{url}">"#)));
+    assert_eq!(meta("name", "twitter:card"), "summary", "no thumbnail here");
+    // Other pages describe the site, without a card.
+    let daily = app.text("/papers", 200).await;
+    assert!(daily.contains(r#"<meta name="description" content="New arXiv papers every day"#));
+    assert!(!daily.contains("og:title"));
+
+    let icon = app.get("/favicon.svg").await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(content_type(&icon), "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+    assert!(daily.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg?v="#));
+    let legacy = app.get("/favicon.ico").await;
+    assert_eq!(legacy.status(), 308);
+    assert_eq!(legacy.headers()["location"], "/favicon.svg");
 }
