@@ -498,7 +498,8 @@ async fn paper_pages_preview_well_when_shared_and_the_site_has_an_icon(db: TestD
             .find(&marker)
             .unwrap_or_else(|| panic!("no {name} in {body}"))
             + marker.len();
-        body[start..start + body[start..].find('"').unwrap()].to_owned()
+        let end = body[start..].find('"').expect("a closing quote");
+        body[start..start + end].to_owned()
     };
     let title = meta("property", "og:title");
     assert!(title.contains("EnvHarness"), "{title}");
@@ -518,7 +519,7 @@ async fn paper_pages_preview_well_when_shared_and_the_site_has_an_icon(db: TestD
     let icon = app.get("/favicon.svg").await;
     assert_eq!(icon.status(), 200);
     assert_eq!(content_type(&icon), "image/svg+xml");
-    assert!(icon.text().await.unwrap().starts_with("<svg"));
+    assert!(icon.text().await.expect("a body").starts_with("<svg"));
     assert!(daily.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg?v="#));
     let legacy = app.get("/favicon.ico").await;
     assert_eq!(legacy.status(), 308);
