@@ -86,7 +86,7 @@ pub struct ModelParams {
 impl Default for ModelParams {
     fn default() -> Self {
         Self {
-            neighbours: 2,
+            neighbours: 3,
             dislike_weight: 2.0,
             floor: 0.3,
         }
