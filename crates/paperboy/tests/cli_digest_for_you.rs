@@ -140,12 +140,21 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
         dry.contains("ada@example.org: 0 trending, 0 from alerts, "),
         "{dry}"
     );
-    let out = paperboy.run(&["digest", "run", "--as-of", &as_of]);
+    // --no-send queues without a sending pass; the flush sends.
+    let out = paperboy.run(&["digest", "run", "--as-of", &as_of, "--no-send"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 queued"));
+    assert_eq!(
+        store.outbox_counts().await.unwrap().pending,
+        4,
+        "2 confirmations, 2 digests"
+    );
+    assert!(sink.messages().is_empty());
+    paperboy.run_ok(&["outbox", "flush"]);
     let messages = sink.wait_for(4).await;
     let digest_to = |address: &str| {
         messages

@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// Compose and print what would be sent; queue and send nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Queue the digests but make no sending pass (a running server's outbox job
+    /// sends them); exits 0.
+    #[arg(long, conflicts_with = "dry_run")]
+    no_send: bool,
 }
 
 /// The site as digests present it: `public_url` (else the listen address) and name.
@@ -104,7 +108,7 @@ pub async fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> 
         frequency.as_str(),
         period.name
     );
-    if args.dry_run {
+    if args.dry_run || args.no_send {
         return Ok(ExitCode::SUCCESS);
     }
     let sender = super::outbox::sender(config, store.clone());
