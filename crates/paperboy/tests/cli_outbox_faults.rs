@@ -143,7 +143,7 @@ async fn two_senders_on_one_database_deliver_each_message_once(db: TestDb) {
     let total = 80;
     for i in 0..total {
         let mail = Mail::text(
-            &format!("reader{i}@example.org"),
+            format!("reader{i}@example.org"),
             "Digest",
             "Trending papers",
         );
