@@ -41,6 +41,8 @@ pub(super) enum PaperWrite {
     Links(ArxivId),
     /// `{id}/hide` (moderators: off the daily lists, with a reason; empty shows it).
     Hide(ArxivId),
+    /// `{id}/fetch` (a paper this database lacks, fetched from arXiv).
+    Fetch(ArxivId),
 }
 
 /// What a comment form does.
@@ -77,6 +79,7 @@ impl PaperWrite {
             "/claim",
             "/links",
             "/hide",
+            "/fetch",
         ]
         .iter()
         .find_map(|marker| path.find(marker).map(|at| (&path[..at], &path[at + 1..])))
@@ -89,6 +92,7 @@ impl PaperWrite {
             ["claim"] => Self::Claim(id),
             ["links"] => Self::Links(id),
             ["hide"] => Self::Hide(id),
+            ["fetch"] => Self::Fetch(id),
             ["claims", index, decision @ ("verify" | "reject")] => {
                 let index = index.parse().map_err(|_| unknown())?;
                 Self::Decide(id, index, *decision == "verify")

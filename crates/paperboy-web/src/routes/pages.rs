@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use paperboy_core::text::first_sentence;
@@ -20,8 +20,8 @@ use crate::input::{ListParams, PageNumber, SearchPageParams};
 use crate::state::AppState;
 use crate::views::list::TLDR_CHARS;
 use crate::views::{
-    DailyView, FirehoseView, Layout, Nav, PaperView, SearchView, SemanticStatus, ShareCard,
-    TrendingView, render,
+    DailyView, FirehoseView, Layout, MissingPaperView, Nav, PaperView, SearchView, SemanticStatus,
+    ShareCard, TrendingView, render,
 };
 
 /// Entries per page of a daily list.
@@ -247,11 +247,15 @@ pub(super) async fn paper(
     if id.version.is_some() || id.id.as_str() != raw {
         return Ok(Redirect::permanent(&format!("/papers/{}", id.id)).into_response());
     }
-    let detail = app
-        .store
-        .paper(&id.id)
-        .await?
-        .ok_or_else(|| WebError::paper_not_found(&id.id))?;
+    let Some(detail) = app.store.paper(&id.id).await? else {
+        let view = MissingPaperView {
+            layout: Layout::new(&app.site, Nav::Other).for_viewer(&viewer),
+            id: id.id.to_string(),
+            abs_url: id.id.abs_url(),
+            can_fetch: app.fetcher.is_some(),
+        };
+        return Ok((StatusCode::NOT_FOUND, render(&view)?).into_response());
+    };
     let similar = app.search.similar(&id.id, SIMILAR_ON_PAGE).await?;
     let layout = Layout::new(&app.site, Nav::Other)
         .for_viewer(&viewer)

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::views::{Layout, Nav, SubmitView, render};
 
 /// The paper `id`, fetched from arXiv when the database lacks it.
-async fn stored_paper(app: &AppState, id: &ArxivId) -> Result<PaperRecord, WebError> {
+pub(super) async fn stored_paper(app: &AppState, id: &ArxivId) -> Result<PaperRecord, WebError> {
     if let Some(record) = app
         .store
         .records_by_ids(std::slice::from_ref(id))

@@ -12,7 +12,7 @@ use paperboy_store::{StoreError, VoteOutcome};
 
 use super::comments::{self, PaperBody, PaperForm, PaperWrite};
 use super::submit::api_writer;
-use super::{claims, curate};
+use super::{claims, curate, submit};
 use crate::WebError;
 use crate::auth::{SignedIn, Viewer, check_origin};
 use crate::limits::Limit;
@@ -78,6 +78,12 @@ pub(super) async fn page_post(
             Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
         }
         PaperWrite::Hide(paper) => claims::hide_paper(&app, &signed_in, &paper, &form.reason).await,
+        PaperWrite::Fetch(paper) => {
+            app.limits
+                .check(Limit::SubmitPerAccount, &signed_in.user.id)?;
+            submit::stored_paper(&app, &paper).await?;
+            Ok(Redirect::to(&format!("/papers/{paper}")).into_response())
+        }
         PaperWrite::Claim(paper) => {
             claims::claim(&app, &signed_in, &paper, &form.author_index).await
         }

@@ -29,3 +29,17 @@ impl<'a> ErrorView<'a> {
         }
     }
 }
+
+/// `missing_paper.html`: a paper this database lacks, with its arXiv link and (when
+/// this server fetches from arXiv) a button to fetch it.
+#[derive(Template)]
+#[template(path = "missing_paper.html")]
+pub(crate) struct MissingPaperView<'a> {
+    pub layout: Layout<'a>,
+    /// The id asked for.
+    pub id: String,
+    /// Its arXiv abstract page.
+    pub abs_url: String,
+    /// Whether this server can fetch papers from arXiv.
+    pub can_fetch: bool,
+}

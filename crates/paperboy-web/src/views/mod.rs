@@ -28,7 +28,7 @@ pub(crate) use account::{
     SettingsView, SubmitView, WelcomeView,
 };
 pub(crate) use daily::DailyView;
-pub(crate) use error::ErrorView;
+pub(crate) use error::{ErrorView, MissingPaperView};
 pub(crate) use firehose::FirehoseView;
 pub(crate) use foryou::ForYouView;
 pub(crate) use paper::PaperView;

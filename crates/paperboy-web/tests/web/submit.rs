@@ -17,6 +17,7 @@ on_both_backends!(
     the_submission_form_works_without_script,
     trending_ranks_fresh_activity_and_says_why,
     admins_put_any_paper_on_any_day_and_take_it_off,
+    a_missing_paper_links_to_arxiv_and_a_reader_fetches_it,
 );
 
 /// A fake arXiv API: the recorded answer for 1707.08567, an empty feed otherwise.
@@ -338,4 +339,36 @@ async fn admins_put_any_paper_on_any_day_and_take_it_off(db: TestDb) {
         .send(Method::DELETE, path, &[("authorization", &admin)], None)
         .await;
     assert_eq!(again.status, 404);
+}
+
+async fn a_missing_paper_links_to_arxiv_and_a_reader_fetches_it(db: TestDb) {
+    let arxiv = fake_arxiv();
+    let app = app_with_arxiv(db, &arxiv).await;
+    // Signed out: the arXiv link and a way to sign in.
+    let response = app.get("/papers/1707.08567").await;
+    assert_eq!(response.status(), 404);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Paper 1707.08567 is not in this database"), "{body}");
+    assert!(body.contains(r#"href="https://arxiv.org/abs/1707.08567""#), "{body}");
+    assert!(body.contains("/login?next=/papers/1707.08567"), "{body}");
+    // Signed in: a button that fetches it, then its page.
+    let reader = signed_in(&app, "fetcher").await;
+    let page = reader.get("/papers/1707.08567").await;
+    assert_eq!(page.status, 404);
+    let csrf = page.csrf();
+    let fetched = reader
+        .post("/papers/1707.08567/fetch", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(fetched.status, 303, "{}", fetched.body);
+    assert_eq!(fetched.location.as_deref(), Some("/papers/1707.08567"));
+    let paper = app.text("/papers/1707.08567", 200).await;
+    assert!(paper.contains("<h1>"), "{paper}");
+    // A paper arXiv does not have: a 404 saying so; no token, no fetch.
+    let none = reader
+        .post("/papers/2401.00001/fetch", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(none.status, 404);
+    assert!(none.body.contains("arXiv has no paper 2401.00001"), "{}", none.body);
+    let forged = reader.post("/papers/2401.00002/fetch", &[]).await;
+    assert_eq!(forged.status, 403);
 }
