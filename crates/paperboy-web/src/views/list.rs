@@ -12,6 +12,7 @@ pub(crate) const TLDR_CHARS: usize = 240;
 use paperboy_store::{DailyItem, PaperRecord};
 
 use super::format::{author_line, external_href, short_day};
+use super::linkify::linkify;
 use crate::input::PageNumber;
 
 /// A paper in a list (`_item.html`).
@@ -68,9 +69,9 @@ impl<'a> ListItem<'a> {
         self.tldr.as_deref().map(math::to_html)
     }
 
-    /// The abstract as HTML.
+    /// The abstract as HTML, its URLs and arXiv ids linked.
     pub(crate) fn summary_html(&self) -> String {
-        math::to_html(self.summary)
+        linkify(&math::to_html(self.summary))
     }
 
     /// A firehose line: the paper alone.

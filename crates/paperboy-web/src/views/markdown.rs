@@ -1,7 +1,7 @@
 //! Comments' Markdown to HTML that is safe to put in a page: pulldown-cmark renders,
 //! ammonia keeps only an allow-list of tags and attributes (no script, no event
 //! handlers, no styles, no images), links only to http(s) and mailto, each with
-//! `rel="nofollow ugc noopener"`.
+//! `rel="nofollow ugc noopener"`. Bare URLs and arXiv ids become links.
 
 use std::collections::HashSet;
 
@@ -12,6 +12,9 @@ pub(crate) fn render(markdown: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
     html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    // Bare URLs and arXiv ids become links before the sanitiser sees them: it
+    // checks and marks those links like the others.
+    let raw = super::linkify::linkify(&raw);
     ammonia::Builder::default()
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .link_rel(Some("nofollow ugc noopener"))
@@ -23,6 +26,20 @@ pub(crate) fn render(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_urls_and_arxiv_ids_in_comments_become_safe_links() {
+        let html = render("Compare with arXiv:2401.12345 and https://example.org/x.");
+        assert!(
+            html.contains(
+                r#"<a href="/papers/2401.12345" rel="nofollow ugc noopener">arXiv:2401.12345</a>"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"<a href="https://example.org/x" rel="nofollow ugc noopener">https://example.org/x</a>."#), "{html}");
+        let code = render("`https://example.org/y`");
+        assert!(!code.contains("<a "), "{code}");
+    }
 
     #[test]
     fn markdown_renders_and_links_are_marked_user_content() {

@@ -12,6 +12,7 @@ mod firehose;
 pub(crate) mod format;
 mod foryou;
 mod highlight;
+mod linkify;
 pub(crate) mod list;
 pub(crate) mod markdown;
 mod paper;

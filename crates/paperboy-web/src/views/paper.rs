@@ -8,6 +8,7 @@ use paperboy_store::{AuthorClaim, ClaimStatus, Collection, Comment, PaperDetail,
 
 use super::comments::{CommentLine, mark_authors, thread};
 use super::format::{external_href, long_day, short_day, utc_day};
+use super::linkify::linkify;
 use super::list::{ListItem, mark_voted, page_href, show_thumbnails};
 use super::{Layout, SemanticStatus, TextLink};
 
@@ -127,9 +128,17 @@ impl<'a> PaperView<'a> {
         math::to_unicode(&self.paper.title)
     }
 
-    /// The abstract as HTML.
+    /// The abstract as HTML, its URLs and arXiv ids linked.
     pub(crate) fn summary_html(&self) -> String {
-        math::to_html(&self.paper.summary)
+        linkify(&math::to_html(&self.paper.summary))
+    }
+
+    /// arXiv's comments field as HTML, its URLs and arXiv ids linked.
+    pub(crate) fn comments_html(&self) -> Option<String> {
+        self.paper
+            .comments
+            .as_deref()
+            .map(|c| linkify(&math::to_html(c)))
     }
 
     /// The one-sentence summary as HTML.

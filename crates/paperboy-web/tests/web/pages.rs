@@ -27,6 +27,7 @@ paperboy_testkit::on_both_backends!(
     the_hf_day_is_linked_from_its_week,
     odd_input_gets_a_page_never_a_server_error,
     paper_pages_preview_well_when_shared_and_the_site_has_an_icon,
+    urls_in_abstracts_are_links,
 );
 
 fn position(body: &str, needle: &str) -> usize {
@@ -524,4 +525,17 @@ async fn paper_pages_preview_well_when_shared_and_the_site_has_an_icon(db: TestD
     let legacy = app.get("/favicon.ico").await;
     assert_eq!(legacy.status(), 308);
     assert_eq!(legacy.headers()["location"], "/favicon.svg");
+}
+
+async fn urls_in_abstracts_are_links(db: TestDb) {
+    let app = seeded(db).await;
+    let body = app.text("/papers/2608.20335", 200).await;
+    // "... video results and source code: https://4danyone.github.io."
+    assert!(
+        body.contains(r#"<a href="https://4danyone.github.io" rel="nofollow noopener">https://4danyone.github.io</a>."#),
+        "{body}"
+    );
+    // The list's unfolded abstract links it too.
+    let list = app.text(&format!("/papers/date/{HF_DAY}"), 200).await;
+    assert!(list.contains(r#"href="https://4danyone.github.io" rel="nofollow noopener""#));
 }

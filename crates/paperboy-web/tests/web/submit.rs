@@ -348,8 +348,14 @@ async fn a_missing_paper_links_to_arxiv_and_a_reader_fetches_it(db: TestDb) {
     let response = app.get("/papers/1707.08567").await;
     assert_eq!(response.status(), 404);
     let body = response.text().await.unwrap();
-    assert!(body.contains("Paper 1707.08567 is not in this database"), "{body}");
-    assert!(body.contains(r#"href="https://arxiv.org/abs/1707.08567""#), "{body}");
+    assert!(
+        body.contains("Paper 1707.08567 is not in this database"),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"href="https://arxiv.org/abs/1707.08567""#),
+        "{body}"
+    );
     assert!(body.contains("/login?next=/papers/1707.08567"), "{body}");
     // Signed in: a button that fetches it, then its page.
     let reader = signed_in(&app, "fetcher").await;
@@ -368,7 +374,11 @@ async fn a_missing_paper_links_to_arxiv_and_a_reader_fetches_it(db: TestDb) {
         .post("/papers/2401.00001/fetch", &[("csrf", &csrf)])
         .await;
     assert_eq!(none.status, 404);
-    assert!(none.body.contains("arXiv has no paper 2401.00001"), "{}", none.body);
+    assert!(
+        none.body.contains("arXiv has no paper 2401.00001"),
+        "{}",
+        none.body
+    );
     let forged = reader.post("/papers/2401.00002/fetch", &[]).await;
     assert_eq!(forged.status, 403);
 }
