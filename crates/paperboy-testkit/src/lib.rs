@@ -19,12 +19,14 @@ pub mod oai;
 pub mod postgres;
 pub mod process;
 pub mod smtp;
+pub mod subscribers;
 pub mod upstream;
 
 pub use app::TestApp;
 pub use browser::{Browser, Mailbox, Page};
 pub use db::TestDb;
 pub use smtp::SmtpSink;
+pub use subscribers::confirmed_subscriber;
 
 use std::path::{Path, PathBuf};
 

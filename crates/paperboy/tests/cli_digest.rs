@@ -7,39 +7,14 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::time::Duration;
-
-use paperboy_core::{DigestPrefs, Email, Mail};
+use paperboy_core::DigestPrefs;
 use paperboy_ingest::import::{ImportOptions, import_file};
-use paperboy_store::secret::hash_secret;
-use paperboy_store::{Store, Subscription};
 use paperboy_testkit::process::Paperboy;
-use paperboy_testkit::{SmtpSink, TestDb, fixture_path, on_both_backends};
+use paperboy_testkit::{SmtpSink, TestDb, confirmed_subscriber, fixture_path, on_both_backends};
 
 on_both_backends!(digests_reach_each_reader_once_with_what_they_asked_for);
 
 const PUBLIC_URL: &str = "https://papers.example.org";
-
-/// A confirmed subscription of `address` with `prefs`.
-async fn subscriber(store: &Store, address: &str, prefs: &DigestPrefs) -> Subscription {
-    let email = Email::parse(address).unwrap();
-    let token = format!("token-{address}");
-    let mail = Mail::text(address, "Confirm", "link");
-    store
-        .request_subscription(&email, &hash_secret(&token), Duration::from_secs(60), &mail)
-        .await
-        .unwrap();
-    let subscription = store
-        .confirm_subscription(&hash_secret(&token))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .set_subscription_prefs(&subscription.id, prefs)
-        .await
-        .unwrap();
-    subscription
-}
 
 fn to(messages: &[String], address: &str) -> Vec<String> {
     messages
@@ -61,8 +36,8 @@ async fn digests_reach_each_reader_once_with_what_they_asked_for(db: TestDb) {
     )
     .await;
     assert!(report.is_clean(), "{report:?}");
-    let ada = subscriber(&store, "ada@example.org", &DigestPrefs::default()).await;
-    let bob = subscriber(&store, "bob@example.org", &DigestPrefs::default()).await;
+    let ada = confirmed_subscriber(&store, "ada@example.org", &DigestPrefs::default()).await;
+    let bob = confirmed_subscriber(&store, "bob@example.org", &DigestPrefs::default()).await;
     // Bob was sent the two most upvoted papers in an earlier digest.
     let seen: Vec<paperboy_core::ArxivId> = ["2505.24864", "2505.24863"]
         .iter()
@@ -169,7 +144,7 @@ async fn digests_reach_each_reader_once_with_what_they_asked_for(db: TestDb) {
 
     // SMTP down during a run: the digests wait in the outbox (exit 75), and a flush
     // delivers each once when the server is back.
-    subscriber(&store, "carol@example.org", &DigestPrefs::default()).await;
+    confirmed_subscriber(&store, "carol@example.org", &DigestPrefs::default()).await;
     sink.stop();
     let out = paperboy.run(&["digest", "run", "--as-of", "2025-06-02"]);
     assert_eq!(

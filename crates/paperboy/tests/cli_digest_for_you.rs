@@ -6,13 +6,10 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::time::Duration;
-
-use paperboy_core::{ArxivId, Author, DigestPrefs, Email, Mail, Paper};
-use paperboy_store::secret::hash_secret;
-use paperboy_store::{Batch, DayList, ReaderSignal, Store, Subscription};
+use paperboy_core::{ArxivId, Author, DigestPrefs, Email, Paper};
+use paperboy_store::{Batch, DayList, ReaderSignal};
 use paperboy_testkit::process::Paperboy;
-use paperboy_testkit::{SmtpSink, TestDb, on_both_backends};
+use paperboy_testkit::{SmtpSink, TestDb, confirmed_subscriber, on_both_backends};
 
 on_both_backends!(each_reader_gets_new_papers_close_to_what_they_liked);
 
@@ -21,27 +18,6 @@ const PUBLIC_URL: &str = "https://papers.example.org";
 const UPVOTED: &str = "2606.27472";
 /// "TruEye: Fine-Grained Detection of AI-Generated Human Subjects in Images".
 const IMPORTED: &str = "2606.27505";
-
-/// A confirmed subscription of `address` with default preferences.
-async fn subscriber(store: &Store, address: &str) -> Subscription {
-    let email = Email::parse(address).unwrap();
-    let token = format!("token-{address}");
-    let mail = Mail::text(address, "Confirm", "link");
-    store
-        .request_subscription(&email, &hash_secret(&token), Duration::from_secs(60), &mail)
-        .await
-        .unwrap();
-    let subscription = store
-        .confirm_subscription(&hash_secret(&token))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .set_subscription_prefs(&subscription.id, &DigestPrefs::default())
-        .await
-        .unwrap();
-    subscription
-}
 
 /// The "For you" part of a digest's text part (the sink decodes messages).
 fn for_you_section(message: &str) -> String {
@@ -131,8 +107,8 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
         )
         .await
         .unwrap();
-    let ada = subscriber(&store, "ada@example.org").await;
-    let bob = subscriber(&store, "bob@example.org").await;
+    let ada = confirmed_subscriber(&store, "ada@example.org", &DigestPrefs::default()).await;
+    let bob = confirmed_subscriber(&store, "bob@example.org", &DigestPrefs::default()).await;
 
     let as_of = day.to_string();
     let dry = paperboy.run_ok(&["digest", "run", "--as-of", &as_of, "--dry-run"]);

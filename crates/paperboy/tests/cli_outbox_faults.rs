@@ -8,12 +8,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use paperboy_core::{DigestPrefs, Email, Mail};
+use paperboy_core::{DigestPrefs, Mail};
 use paperboy_ingest::import::{ImportOptions, import_file};
-use paperboy_store::secret::hash_secret;
-use paperboy_store::{Backend, Store};
+use paperboy_store::Backend;
 use paperboy_testkit::process::Paperboy;
-use paperboy_testkit::{SmtpSink, TestDb, fixture_path, on_both_backends};
+use paperboy_testkit::{SmtpSink, TestDb, confirmed_subscriber, fixture_path, on_both_backends};
 use sqlx::Connection;
 
 on_both_backends!(
@@ -23,26 +22,6 @@ on_both_backends!(
 
 /// Readers in the digest run.
 const READERS: usize = 30;
-
-/// A confirmed subscription of `address` (its confirmation email queued).
-async fn subscriber(store: &Store, address: &str) {
-    let email = Email::parse(address).unwrap();
-    let token = format!("token-{address}");
-    let mail = Mail::text(address, "Confirm your subscription", "link");
-    store
-        .request_subscription(&email, &hash_secret(&token), Duration::from_secs(60), &mail)
-        .await
-        .unwrap();
-    let subscription = store
-        .confirm_subscription(&hash_secret(&token))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .set_subscription_prefs(&subscription.id, &DigestPrefs::default())
-        .await
-        .unwrap();
-}
 
 /// How many messages each recipient got, by the sink's envelope line.
 fn per_recipient(messages: &[String]) -> HashMap<String, usize> {
@@ -90,7 +69,12 @@ async fn a_sender_killed_mid_run_loses_nothing_and_repeats_at_most_one_message(d
     .await;
     assert!(report.is_clean(), "{report:?}");
     for i in 0..READERS {
-        subscriber(&store, &format!("reader{i}@example.org")).await;
+        confirmed_subscriber(
+            &store,
+            &format!("reader{i}@example.org"),
+            &DigestPrefs::default(),
+        )
+        .await;
     }
     let mut sink = SmtpSink::start("");
     let dir = tempfile::tempdir().unwrap();

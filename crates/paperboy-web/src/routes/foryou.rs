@@ -345,15 +345,26 @@ pub(super) async fn preview(
     Ok(Html(mail.html.unwrap_or(mail.text)).into_response())
 }
 
-/// The subscription whose feedback link this is, when its signature holds.
+/// What a feedback link names, once its signature holds.
+struct SignedFeedback {
+    subscription: Subscription,
+    paper: ArxivId,
+    record: PaperRecord,
+    feedback: Feedback,
+}
+
+/// The subscription, paper and feedback of the link `/subscriptions/{id}/papers/
+/// {paper}/{kind}?sig=`, when its signature holds; else 404 (a wrong signature, an
+/// unknown subscription or paper, and a wrong kind look the same).
 async fn signed_feedback(
     app: &AppState,
-    id: &str,
-    paper: &str,
-    sig: &str,
-) -> Result<(Subscription, ArxivId, PaperRecord), WebError> {
+    (id, paper, kind): &(String, String, String),
+    params: Result<Query<SigParam>, QueryRejection>,
+) -> Result<SignedFeedback, WebError> {
     let missing = || WebError::NotFound("This link does not name a subscription.".into());
-    if !verify(link_key(app).await?, &Feedback::message(id, paper), sig) {
+    let sig = params.map(|q| q.0.sig).unwrap_or_default();
+    let feedback = Feedback::parse(kind).ok_or_else(missing)?;
+    if !verify(link_key(app).await?, &Feedback::message(id, paper), &sig) {
         return Err(missing());
     }
     let subscription = app.store.subscription(id).await?.ok_or_else(missing)?;
@@ -364,21 +375,24 @@ async fn signed_feedback(
         .await?
         .pop()
         .ok_or_else(missing)?;
-    Ok((subscription, paper, record))
+    Ok(SignedFeedback {
+        subscription,
+        paper,
+        record,
+        feedback,
+    })
 }
 
 /// `GET /subscriptions/{id}/papers/{paper}/{feedback}?sig=`: a button.
 pub(super) async fn email_feedback_page(
     State(app): State<AppState>,
     viewer: Viewer,
-    Path((id, paper, kind)): Path<(String, String, String)>,
+    Path(parts): Path<(String, String, String)>,
     params: Result<Query<SigParam>, QueryRejection>,
 ) -> Result<Response, WebError> {
-    let sig = params.map(|q| q.0.sig).unwrap_or_default();
-    let feedback = Feedback::parse(&kind)
-        .ok_or_else(|| WebError::NotFound("This link does not name a subscription.".into()))?;
-    let (_, paper_id, record) = signed_feedback(&app, &id, &paper, &sig).await?;
-    let (heading, question, button) = match feedback {
+    let link = signed_feedback(&app, &parts, params).await?;
+    let record = &link.record;
+    let (heading, question, button) = match link.feedback {
         Feedback::More => (
             "More like this",
             format!("Show you more papers like “{}”?", record.paper.title),
@@ -396,9 +410,9 @@ pub(super) async fn email_feedback_page(
         question,
         action: paperboy_store::secret::signed_feedback_link(
             link_key(&app).await?,
-            &id,
-            paper_id.as_str(),
-            feedback,
+            &link.subscription.id,
+            link.paper.as_str(),
+            link.feedback,
         ),
         button: button.into(),
     };
@@ -410,15 +424,17 @@ pub(super) async fn email_feedback_page(
 pub(super) async fn email_feedback(
     State(app): State<AppState>,
     viewer: Viewer,
-    Path((id, paper, kind)): Path<(String, String, String)>,
+    Path(parts): Path<(String, String, String)>,
     params: Result<Query<SigParam>, QueryRejection>,
 ) -> Result<Response, WebError> {
-    let sig = params.map(|q| q.0.sig).unwrap_or_default();
-    let feedback = Feedback::parse(&kind)
-        .ok_or_else(|| WebError::NotFound("This link does not name a subscription.".into()))?;
-    let (subscription, paper_id, record) = signed_feedback(&app, &id, &paper, &sig).await?;
+    let SignedFeedback {
+        subscription,
+        paper,
+        record,
+        feedback,
+    } = signed_feedback(&app, &parts, params).await?;
     app.store
-        .record_signals(&subscription.email, &[paper_id], signal_of(feedback))
+        .record_signals(&subscription.email, &[paper], signal_of(feedback))
         .await?;
     let said = match feedback {
         Feedback::More => "more papers like",

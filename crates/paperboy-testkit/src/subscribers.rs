@@ -1,0 +1,33 @@
+//! Digest subscribers as the double opt-in makes them, for tests of digests.
+
+use std::time::Duration;
+
+use paperboy_core::{DigestPrefs, Email, Mail};
+use paperboy_store::secret::hash_secret;
+use paperboy_store::{Store, Subscription};
+
+/// A confirmed subscription of `address` with `prefs`, made as a reader would make it
+/// (requested, its confirmation email queued, then confirmed).
+pub async fn confirmed_subscriber(
+    store: &Store,
+    address: &str,
+    prefs: &DigestPrefs,
+) -> Subscription {
+    let email = Email::parse(address).expect("a valid address");
+    let token = format!("token-{address}");
+    let mail = Mail::text(address, "Confirm your subscription", "link");
+    store
+        .request_subscription(&email, &hash_secret(&token), Duration::from_secs(60), &mail)
+        .await
+        .expect("subscription requested");
+    let subscription = store
+        .confirm_subscription(&hash_secret(&token))
+        .await
+        .expect("the store answers")
+        .expect("the fresh link confirms");
+    store
+        .set_subscription_prefs(&subscription.id, prefs)
+        .await
+        .expect("preferences saved");
+    subscription
+}
