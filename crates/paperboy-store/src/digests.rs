@@ -1,7 +1,7 @@
 //! What the digests need of the database: who is due, what each reader was sent,
 //! and recording a digest with its email in one transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use paperboy_core::{ArxivId, Frequency, Mail};
@@ -11,19 +11,21 @@ use crate::outbox::enqueue;
 use crate::subscriptions::{COLUMNS, SubscriptionRow};
 use crate::{Result, Store, StoreError, Subscription};
 
-/// A subscriber's previous digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LastDigest {
-    /// Its period (`2026-12-02`, `2026-W49`).
-    pub period: String,
-    /// The last daily list it covered.
-    pub until_day: Date,
+/// Subscriptions and paper ids per `IN (…)` list.
+const IDS_PER_QUERY: usize = 500;
+
+/// A subscription's last digest day.
+#[derive(Debug, sqlx::FromRow)]
+struct DayRow {
+    id: String,
+    day: String,
 }
 
+/// A paper a subscription was sent.
 #[derive(Debug, sqlx::FromRow)]
-struct LastRow {
-    period: String,
-    until_day: String,
+struct SentRow {
+    id: String,
+    paper_id: String,
 }
 
 /// A digest to record: who, which period, what it covered and sent.
@@ -56,51 +58,69 @@ impl Store {
             .collect()
     }
 
-    /// Whether subscription `id` had the digest of `period` (sent or empty).
-    pub async fn had_digest(&self, id: &str, period: &str) -> Result<bool> {
-        let sql = Sql::new(
-            "SELECT COUNT(*) AS v FROM digest_deliveries WHERE subscription_id = $1 AND period = $2",
-        )
-        .arg(id)
-        .arg(period);
-        Ok(self.db.fetch_one::<Scalar<i64>>(sql).await?.v > 0)
-    }
-
-    /// Subscription `id`'s latest digest, by the day it covered up to.
-    pub async fn last_digest(&self, id: &str) -> Result<Option<LastDigest>> {
-        let sql = Sql::new(
-            "SELECT period, until_day FROM digest_deliveries WHERE subscription_id = $1 \
-             ORDER BY until_day DESC, created_ms DESC LIMIT 1",
-        )
-        .arg(id);
-        let Some(row) = self.db.fetch_optional::<LastRow>(sql).await? else {
-            return Ok(None);
-        };
-        let until_day = row
-            .until_day
-            .parse()
-            .map_err(|e| StoreError::corrupt("digest until_day", e))?;
-        Ok(Some(LastDigest {
-            period: row.period,
-            until_day,
-        }))
-    }
-
-    /// Which of `papers` subscription `id` was sent already.
-    pub async fn papers_sent(&self, id: &str, papers: &[&str]) -> Result<HashSet<String>> {
-        if papers.is_empty() {
-            return Ok(HashSet::new());
+    /// Which of `ids` had the digest of `period` (sent or empty).
+    pub async fn had_digests(&self, ids: &[&str], period: &str) -> Result<HashSet<String>> {
+        let mut had = HashSet::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let mut sql =
+                Sql::new("SELECT subscription_id AS v FROM digest_deliveries WHERE period = ");
+            sql.bind(period).push(" AND subscription_id IN ");
+            sql.bind_list(chunk.iter().copied());
+            had.extend(
+                self.db
+                    .fetch_all::<Scalar<String>>(sql)
+                    .await?
+                    .into_iter()
+                    .map(|row| row.v),
+            );
         }
-        let mut sql = Sql::new("SELECT paper_id AS v FROM digest_papers WHERE subscription_id = ");
-        sql.bind(id).push(" AND paper_id IN ");
-        sql.bind_list(papers.iter().copied());
-        Ok(self
-            .db
-            .fetch_all::<Scalar<String>>(sql)
-            .await?
-            .into_iter()
-            .map(|row| row.v)
-            .collect())
+        Ok(had)
+    }
+
+    /// The last day each of `ids` had a digest up to (those without one left out).
+    pub async fn last_digest_days(&self, ids: &[&str]) -> Result<HashMap<String, Date>> {
+        let mut days = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let mut sql = Sql::new(
+                "SELECT subscription_id AS id, MAX(until_day) AS day FROM digest_deliveries \
+                 WHERE subscription_id IN ",
+            );
+            sql.bind_list(chunk.iter().copied());
+            sql.push(" GROUP BY subscription_id");
+            for row in self.db.fetch_all::<DayRow>(sql).await? {
+                let day = row
+                    .day
+                    .parse()
+                    .map_err(|e| StoreError::corrupt("digest until_day", e))?;
+                days.insert(row.id, day);
+            }
+        }
+        Ok(days)
+    }
+
+    /// For each of `ids`, which of `papers` it was sent already (those sent none
+    /// left out).
+    pub async fn papers_sent_to(
+        &self,
+        ids: &[&str],
+        papers: &[&str],
+    ) -> Result<HashMap<String, HashSet<String>>> {
+        let mut sent: HashMap<String, HashSet<String>> = HashMap::new();
+        for subscribers in ids.chunks(IDS_PER_QUERY) {
+            for chunk in papers.chunks(IDS_PER_QUERY * 2) {
+                let mut sql = Sql::new(
+                    "SELECT subscription_id AS id, paper_id FROM digest_papers \
+                     WHERE subscription_id IN ",
+                );
+                sql.bind_list(subscribers.iter().copied());
+                sql.push(" AND paper_id IN ");
+                sql.bind_list(chunk.iter().copied());
+                for row in self.db.fetch_all::<SentRow>(sql).await? {
+                    sent.entry(row.id).or_default().insert(row.paper_id);
+                }
+            }
+        }
+        Ok(sent)
     }
 
     /// Records `digest` and queues its email in one transaction. False, and nothing

@@ -62,7 +62,7 @@ pub use copy::{
 pub use daily::{DailyItem, DailyPage, DailyQuery, DailySort};
 pub use days::DayList;
 pub use db::{Backend, ColumnType};
-pub use digests::{DigestRecord, LastDigest};
+pub use digests::DigestRecord;
 pub use embeddings::EmbeddingRow;
 pub use error::StoreError;
 pub use export::ExportSummary;

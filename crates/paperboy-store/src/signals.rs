@@ -14,10 +14,10 @@ use crate::codec::parse_id;
 use crate::db::{Sql, Value};
 use crate::{Result, Store};
 
-/// Liked papers read per reader at most, most recent first.
-const MAX_LIKED: i64 = 500;
-/// Turned-down papers read per reader at most, most recent first.
-const MAX_TURNED_DOWN: i64 = 500;
+/// Liked papers kept per reader at most, most recent first.
+const MAX_LIKED: usize = 500;
+/// Turned-down papers kept per reader at most, most recent first.
+const MAX_TURNED_DOWN: usize = 500;
 /// Ids per `IN (…)` list.
 const IDS_PER_QUERY: usize = 500;
 
@@ -75,8 +75,10 @@ impl ReaderInterests {
     }
 }
 
+/// One word of a reader on a paper, with the paper's title.
 #[derive(Debug, sqlx::FromRow)]
-struct LikedRow {
+struct SignalRow {
+    reader: String,
     paper_id: String,
     kind: String,
     title: String,
@@ -142,45 +144,66 @@ impl Store {
     /// What `reader` liked (upvotes and saves of the account with that address,
     /// seeds, "more like this") and turned down.
     pub async fn reader_interests(&self, reader: &Email) -> Result<ReaderInterests> {
-        let key = reader.key();
-        let liked_sql = Sql::new(
-            "SELECT s.paper_id, s.kind, p.title FROM ( \
-               SELECT v.paper_id AS paper_id, 'upvote' AS kind, v.created_ms AS at \
-                 FROM votes v JOIN users u ON u.id = v.user_id WHERE u.email_key = $1 \
-               UNION ALL \
-               SELECT cp.paper_id, 'save', cp.added_ms FROM collection_papers cp \
-                 JOIN collections c ON c.id = cp.collection_id \
-                 JOIN users u ON u.id = c.user_id WHERE u.email_key = $1 \
-               UNION ALL \
-               SELECT paper_id, signal, created_ms FROM reader_signals \
-                 WHERE reader = $1 AND signal <> 'not_interested' \
-             ) s JOIN papers p ON p.id = s.paper_id \
-             ORDER BY s.at DESC, s.paper_id LIMIT $2",
-        )
-        .arg(key.as_str())
-        .arg(MAX_LIKED);
-        let mut seen = HashSet::new();
-        let mut liked = Vec::new();
-        for row in self.db.fetch_all::<LikedRow>(liked_sql).await? {
-            let Some(liking) = Liking::parse(&row.kind) else {
-                continue;
-            };
-            if seen.insert(row.paper_id.clone()) {
-                liked.push(LikedRef {
-                    id: parse_id(&row.paper_id)?,
-                    title: row.title,
-                    liking,
-                });
+        let mut all = self.readers_interests(std::slice::from_ref(reader)).await?;
+        Ok(all.remove(&reader.key()).unwrap_or_default())
+    }
+
+    /// [`Store::reader_interests`] of many readers at once, by address key (readers
+    /// without any signal left out); most recent first, at most 500 of each kind.
+    pub async fn readers_interests(
+        &self,
+        readers: &[Email],
+    ) -> Result<HashMap<String, ReaderInterests>> {
+        let keys: Vec<String> = readers.iter().map(Email::key).collect();
+        let mut all: HashMap<String, ReaderInterests> = HashMap::new();
+        for chunk in keys.chunks(IDS_PER_QUERY) {
+            // Every clause reads the same list: it is bound once per clause.
+            let mut sql = Sql::new(
+                "SELECT s.reader, s.paper_id, s.kind, p.title FROM ( \
+                   SELECT u.email_key AS reader, v.paper_id AS paper_id, 'upvote' AS kind, \
+                     v.created_ms AS at FROM votes v JOIN users u ON u.id = v.user_id \
+                     WHERE u.email_key IN ",
+            );
+            sql.bind_list(chunk.iter().map(String::as_str));
+            sql.push(
+                " UNION ALL \
+                   SELECT u.email_key, cp.paper_id, 'save', cp.added_ms FROM collection_papers cp \
+                     JOIN collections c ON c.id = cp.collection_id \
+                     JOIN users u ON u.id = c.user_id WHERE u.email_key IN ",
+            );
+            sql.bind_list(chunk.iter().map(String::as_str));
+            sql.push(
+                " UNION ALL \
+                   SELECT reader, paper_id, signal, created_ms FROM reader_signals \
+                     WHERE reader IN ",
+            );
+            sql.bind_list(chunk.iter().map(String::as_str));
+            sql.push(
+                " ) s JOIN papers p ON p.id = s.paper_id \
+                 ORDER BY s.reader, s.at DESC, s.paper_id",
+            );
+            let mut seen: HashSet<(String, String)> = HashSet::new();
+            for row in self.db.fetch_all::<SignalRow>(sql).await? {
+                if !seen.insert((row.reader.clone(), row.paper_id.clone())) {
+                    continue;
+                }
+                let interests = all.entry(row.reader).or_default();
+                if row.kind == ReaderSignal::NotInterested.as_str() {
+                    if interests.turned_down.len() < MAX_TURNED_DOWN {
+                        interests.turned_down.push(parse_id(&row.paper_id)?);
+                    }
+                } else if let Some(liking) = Liking::parse(&row.kind)
+                    && interests.liked.len() < MAX_LIKED
+                {
+                    interests.liked.push(LikedRef {
+                        id: parse_id(&row.paper_id)?,
+                        title: row.title,
+                        liking,
+                    });
+                }
             }
         }
-        let turned_down_sql = Sql::new(
-            "SELECT paper_id AS v FROM reader_signals WHERE reader = $1 \
-             AND signal = 'not_interested' ORDER BY created_ms DESC, paper_id LIMIT $2",
-        )
-        .arg(key.as_str())
-        .arg(MAX_TURNED_DOWN);
-        let turned_down = self.fetch_paper_ids(turned_down_sql).await?;
-        Ok(ReaderInterests { liked, turned_down })
+        Ok(all)
     }
 
     /// The stored `model` embeddings of dimension `dim` among `ids`.

@@ -1,9 +1,10 @@
 //! What one subscriber's digest of a period holds.
 //!
 //! Every digest of a run draws from one [`PeriodPool`] (the period's daily lists in
-//! trending order, its new papers and their embeddings), read once; each reader
-//! then costs a few small queries: their previous digest, their interests and which
-//! of the chosen papers they were sent before.
+//! trending order, its new papers and their embeddings) and one [`Readers`] (what
+//! the store knows of the readers: previous digests, papers sent, interests and
+//! their vectors), each read in bulk once; composing a digest is then pure work,
+//! which a run spreads over the cores.
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,7 +13,8 @@ use jiff::civil::Date;
 use paperboy_core::foryou::{LikedPaper, Pick, ReaderModel};
 use paperboy_core::{ArxivId, Email};
 use paperboy_store::{
-    DailyItem, DailyQuery, FirehoseQuery, PaperRecord, Store, StoreError, Subscription,
+    DailyItem, DailyQuery, FirehoseQuery, PaperRecord, ReaderInterests, Store, StoreError,
+    Subscription,
 };
 
 use super::DigestPeriod;
@@ -166,164 +168,202 @@ impl Digest {
     }
 }
 
-/// What `subscription`'s digest of `pool`'s period holds.
-pub async fn compose(
-    store: &Store,
-    pool: &PeriodPool,
-    subscription: &Subscription,
-) -> Result<Digest, StoreError> {
+/// What a run knows of its readers, read in bulk before any digest is composed:
+/// their previous digests, which of the pool's papers each was sent, their
+/// interests and the vectors of the papers those name.
+#[derive(Debug, Default)]
+pub struct Readers {
+    last_until: HashMap<String, Date>,
+    sent: HashMap<String, HashSet<String>>,
+    interests: HashMap<String, ReaderInterests>,
+    vectors: HashMap<ArxivId, Vec<f32>>,
+}
+
+impl Readers {
+    /// What `subscriptions` need for `pool`'s digests.
+    pub async fn load(
+        store: &Store,
+        pool: &PeriodPool,
+        subscriptions: &[Subscription],
+    ) -> Result<Self, StoreError> {
+        let ids: Vec<&str> = subscriptions.iter().map(|s| s.id.as_str()).collect();
+        let papers: Vec<&str> = pool
+            .listed
+            .iter()
+            .map(|i| &i.record)
+            .chain(&pool.new_papers)
+            .map(|r| r.paper.id.as_str())
+            .collect();
+        let emails: Vec<Email> = subscriptions
+            .iter()
+            .filter(|s| s.prefs.for_you)
+            .map(|s| s.email.clone())
+            .collect();
+        let mut readers = Self {
+            last_until: store.last_digest_days(&ids).await?,
+            sent: store.papers_sent_to(&ids, &papers).await?,
+            ..Self::default()
+        };
+        readers.load_interests(store, pool, &emails).await?;
+        Ok(readers)
+    }
+
+    /// Only the interests of `emails` (the "for you" page and feed).
+    pub async fn of_emails(
+        store: &Store,
+        pool: &PeriodPool,
+        emails: &[Email],
+    ) -> Result<Self, StoreError> {
+        let mut readers = Self::default();
+        readers.load_interests(store, pool, emails).await?;
+        Ok(readers)
+    }
+
+    async fn load_interests(
+        &mut self,
+        store: &Store,
+        pool: &PeriodPool,
+        emails: &[Email],
+    ) -> Result<(), StoreError> {
+        let Some(space) = &pool.space else {
+            return Ok(());
+        };
+        self.interests = store.readers_interests(emails).await?;
+        let named: HashSet<&ArxivId> = self
+            .interests
+            .values()
+            .flat_map(|i| i.liked.iter().map(|l| &l.id).chain(&i.turned_down))
+            .collect();
+        let named: Vec<ArxivId> = named.into_iter().cloned().collect();
+        self.vectors = store.embeddings_of(&space.model, space.dim, &named).await?;
+        Ok(())
+    }
+
+    /// The "for you" model of the reader at `email` and every paper they gave a
+    /// word on; `None` while nothing they liked has an embedding.
+    fn model(&self, email: &Email) -> Option<(ReaderModel, HashSet<&ArxivId>)> {
+        let interests = self.interests.get(&email.key())?;
+        let liked: Vec<LikedPaper> = interests
+            .liked
+            .iter()
+            .filter_map(|l| {
+                self.vectors.get(&l.id).map(|v| LikedPaper {
+                    title: l.title.clone(),
+                    liking: l.liking,
+                    vector: v.clone(),
+                })
+            })
+            .collect();
+        let disliked: Vec<Vec<f32>> = interests
+            .turned_down
+            .iter()
+            .filter_map(|id| self.vectors.get(id).cloned())
+            .collect();
+        ReaderModel::new(liked, disliked).map(|model| (model, interests.known()))
+    }
+}
+
+/// What `subscription`'s digest of `pool`'s period holds (no I/O: `readers` holds
+/// what the store knows of the reader).
+pub fn compose(pool: &PeriodPool, readers: &Readers, subscription: &Subscription) -> Digest {
     let period = &pool.period;
-    let from = match store.last_digest(&subscription.id).await? {
-        Some(last) if last.until_day < period.from => last
-            .until_day
-            .tomorrow()
-            .unwrap_or(period.from)
-            .max(pool.listed_from),
+    let from = match readers.last_until.get(&subscription.id) {
+        Some(last) if *last < period.from => {
+            last.tomorrow().unwrap_or(period.from).max(pool.listed_from)
+        }
         _ => period.from,
     };
-    let wanted = |record: &PaperRecord| in_categories(&subscription.prefs.categories, record);
-    let listed: Vec<&DailyItem> = pool
+    let prefs = &subscription.prefs;
+    let no_papers = HashSet::new();
+    let sent = readers.sent.get(&subscription.id).unwrap_or(&no_papers);
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut fresh = |record: &PaperRecord| {
+        let id = record.paper.id.as_str();
+        in_categories(&prefs.categories, record)
+            && !sent.contains(id)
+            && taken.insert(id.to_owned())
+    };
+    let trending: Vec<DailyItem> = pool
         .listed
         .iter()
-        .filter(|item| item.entry.date >= from && wanted(&item.record))
+        .filter(|item| item.entry.date >= from)
+        .filter(|item| fresh(&item.record))
+        .take(TRENDING_PAPERS)
+        .cloned()
         .collect();
-    let prefs = &subscription.prefs;
     let alerts: Vec<Alert> = if prefs.keywords.is_empty() && prefs.authors.is_empty() {
         Vec::new()
     } else {
         pool.new_papers
             .iter()
-            .filter(|record| wanted(record))
             .filter_map(|record| {
-                alert_reason(record, &prefs.keywords, &prefs.authors).map(|reason| Alert {
-                    record: record.clone(),
-                    reason,
-                })
+                alert_reason(record, &prefs.keywords, &prefs.authors).map(|reason| (record, reason))
+            })
+            .filter(|(record, _)| fresh(record))
+            .take(ALERT_PAPERS)
+            .map(|(record, reason)| Alert {
+                record: record.clone(),
+                reason,
             })
             .collect()
     };
     let for_you = if prefs.for_you {
-        // More than the section shows, so that papers sent before can be dropped.
-        let n = FOR_YOU_PAPERS * 3;
-        for_you(store, pool, &subscription.email, &prefs.categories, n).await?
+        // Ranked among the papers no earlier section took and the reader was not sent.
+        let open: Vec<&PaperRecord> = pool
+            .new_papers
+            .iter()
+            .filter(|record| fresh(record))
+            .collect();
+        rank(pool, readers, &subscription.email, open, FOR_YOU_PAPERS)
     } else {
         Vec::new()
     };
-
-    // One look at what the reader was sent before, over the head of each section;
-    // a section that comes up short looks further down its own list.
-    let mut sent = Sent::default();
-    let heads = listed
-        .iter()
-        .take(TRENDING_PAPERS * 2)
-        .map(|i| &i.record)
-        .chain(alerts.iter().take(ALERT_PAPERS * 2).map(|a| &a.record))
-        .chain(for_you.iter().map(|p| &p.item));
-    sent.ask(store, &subscription.id, heads).await?;
-    let trending = sent
-        .keep(store, &subscription.id, listed, TRENDING_PAPERS, |i| {
-            &i.record
-        })
-        .await?
-        .into_iter()
-        .cloned()
-        .collect();
-    let alerts = sent
-        .keep(store, &subscription.id, alerts, ALERT_PAPERS, |a| &a.record)
-        .await?;
-    let for_you = sent
-        .keep(store, &subscription.id, for_you, FOR_YOU_PAPERS, |p| {
-            &p.item
-        })
-        .await?;
-    Ok(Digest {
+    Digest {
         period: period.clone(),
         trending,
         alerts,
         for_you,
-    })
-}
-
-/// What a reader was sent before, as far as asked, and what this digest took.
-#[derive(Debug, Default)]
-struct Sent {
-    /// Ids asked about.
-    asked: HashSet<String>,
-    /// Ids sent before or taken by an earlier section.
-    taken: HashSet<String>,
-}
-
-impl Sent {
-    /// Asks the store about those of `records` not asked about yet.
-    async fn ask<'r>(
-        &mut self,
-        store: &Store,
-        subscription: &str,
-        records: impl Iterator<Item = &'r PaperRecord>,
-    ) -> Result<(), StoreError> {
-        let new: Vec<&str> = records
-            .map(|r| r.paper.id.as_str())
-            .filter(|id| !self.asked.contains(*id))
-            .collect();
-        if new.is_empty() {
-            return Ok(());
-        }
-        self.taken
-            .extend(store.papers_sent(subscription, &new).await?);
-        self.asked.extend(new.into_iter().map(str::to_owned));
-        Ok(())
-    }
-
-    /// The first `n` of `items` not sent before nor taken, in order; marks them
-    /// taken. Asks the store about further items only when the head runs short.
-    async fn keep<T>(
-        &mut self,
-        store: &Store,
-        subscription: &str,
-        items: Vec<T>,
-        n: usize,
-        record: impl Fn(&T) -> &PaperRecord,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut kept = Vec::with_capacity(n);
-        let mut rest = items.into_iter().peekable();
-        while kept.len() < n && rest.peek().is_some() {
-            let batch: Vec<T> = rest.by_ref().take(n * 2).collect();
-            self.ask(store, subscription, batch.iter().map(&record))
-                .await?;
-            for item in batch {
-                if kept.len() < n && self.taken.insert(record(&item).paper.id.to_string()) {
-                    kept.push(item);
-                }
-            }
-        }
-        Ok(kept)
     }
 }
 
 /// The new papers of `pool` closest to what the reader at `email` liked, best
 /// first, at most `n`, only those in `categories` (any, when empty); none without
 /// a vector space or before the reader liked anything.
-pub async fn for_you(
-    store: &Store,
+pub fn for_you(
     pool: &PeriodPool,
+    readers: &Readers,
     email: &Email,
     categories: &[String],
     n: usize,
-) -> Result<Vec<Pick<PaperRecord>>, StoreError> {
-    let Some(space) = &pool.space else {
-        return Ok(Vec::new());
+) -> Vec<Pick<PaperRecord>> {
+    let open = pool
+        .new_papers
+        .iter()
+        .filter(|record| in_categories(categories, record))
+        .collect();
+    rank(pool, readers, email, open, n)
+}
+
+/// The best `n` of `open` for the reader at `email`, leaving out what they gave a
+/// word on already.
+fn rank(
+    pool: &PeriodPool,
+    readers: &Readers,
+    email: &Email,
+    open: Vec<&PaperRecord>,
+    n: usize,
+) -> Vec<Pick<PaperRecord>> {
+    let Some((model, known)) = readers.model(email) else {
+        return Vec::new();
     };
-    let Some((model, known)) = reader_model(store, space, email).await? else {
-        return Ok(Vec::new());
-    };
-    let candidates = pool.new_papers.iter().filter_map(|record| {
+    let candidates = open.into_iter().filter_map(|record| {
         let id = &record.paper.id;
-        if known.contains(id) || !in_categories(categories, record) {
+        if known.contains(id) {
             return None;
         }
         pool.vectors.get(id).map(|v| (record, v.as_slice()))
     });
-    Ok(model
+    model
         .rank(candidates, n)
         .into_iter()
         .map(|pick| Pick {
@@ -331,41 +371,7 @@ pub async fn for_you(
             score: pick.score,
             reason: pick.reason,
         })
-        .collect())
-}
-
-/// The "for you" model of the reader at `email` and the papers they already gave
-/// a word on; `None` while nothing they liked has an embedding.
-pub async fn reader_model(
-    store: &Store,
-    space: &VectorSpace,
-    email: &Email,
-) -> Result<Option<(ReaderModel, HashSet<ArxivId>)>, StoreError> {
-    let interests = store.reader_interests(email).await?;
-    if interests.liked.is_empty() {
-        return Ok(None);
-    }
-    let mut ids: Vec<ArxivId> = interests.liked.iter().map(|l| l.id.clone()).collect();
-    ids.extend(interests.turned_down.iter().cloned());
-    let mut vectors = store.embeddings_of(&space.model, space.dim, &ids).await?;
-    let liked: Vec<LikedPaper> = interests
-        .liked
-        .iter()
-        .filter_map(|l| {
-            vectors.get(&l.id).map(|v| LikedPaper {
-                title: l.title.clone(),
-                liking: l.liking,
-                vector: v.clone(),
-            })
-        })
-        .collect();
-    let disliked: Vec<Vec<f32>> = interests
-        .turned_down
-        .iter()
-        .filter_map(|id| vectors.remove(id))
-        .collect();
-    let known: HashSet<ArxivId> = interests.known().into_iter().cloned().collect();
-    Ok(ReaderModel::new(liked, disliked).map(|model| (model, known)))
+        .collect()
 }
 
 /// Whether `record` is in one of `categories` (any, when there are none).

@@ -1,16 +1,19 @@
 //! The `digests` job: each confirmed subscriber's digest at their hour, and
 //! [`deliver`], which `paperboy digest run` shares with it.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use paperboy_core::Frequency;
 use paperboy_core::digest::LINK_KEY;
+use paperboy_core::{Frequency, Mail};
 use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
 use paperboy_store::{DigestRecord, Store, StoreError, Subscription};
 
-use super::{DigestPeriod, DigestSite, PeriodPool, VectorSpace, compose, digest_mail, due_day};
+use super::{
+    Digest, DigestPeriod, DigestSite, PeriodPool, Readers, VectorSpace, compose, digest_mail,
+    due_day,
+};
 
 /// What became of one subscriber's digest of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,27 +26,76 @@ pub enum DigestOutcome {
     DoneBefore,
 }
 
-/// Composes `subscription`'s digest of `pool`'s period and records it with its
-/// email in one transaction, unless they had that period's digest already.
+/// A composed digest and its email (`None` when empty).
+type Composed = (Digest, Option<Mail>);
+
+/// Composes the digests of `subscriptions` (of one period) on every core.
+pub fn compose_all(
+    site: &DigestSite,
+    pool: &PeriodPool,
+    readers: &Readers,
+    subscriptions: &[Subscription],
+) -> Vec<Composed> {
+    let one = |subscription: &Subscription| {
+        let digest = compose(pool, readers, subscription);
+        let mail = (!digest.is_empty()).then(|| digest_mail(site, subscription, &digest));
+        (digest, mail)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = subscriptions.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = subscriptions
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Composes the digests of `subscriptions` of `pool`'s period and records each with
+/// its email in one transaction (those who had that period's digest already are
+/// skipped). Returns what became of each, in order.
 pub async fn deliver(
     store: &Store,
     site: &DigestSite,
     pool: &PeriodPool,
-    subscription: &Subscription,
-) -> Result<DigestOutcome, StoreError> {
+    subscriptions: &[Subscription],
+) -> Result<Vec<DigestOutcome>, StoreError> {
     let period = pool.period();
-    if store.had_digest(&subscription.id, &period.name).await? {
-        return Ok(DigestOutcome::DoneBefore);
+    let ids: Vec<&str> = subscriptions.iter().map(|s| s.id.as_str()).collect();
+    let done = store.had_digests(&ids, &period.name).await?;
+    let due: Vec<Subscription> = subscriptions
+        .iter()
+        .filter(|s| !done.contains(&s.id))
+        .cloned()
+        .collect();
+    let readers = Readers::load(store, pool, &due).await?;
+    let composed = compose_all(site, pool, &readers, &due);
+    let mut outcomes = vec![DigestOutcome::DoneBefore; done.len()];
+    for (subscription, (digest, mail)) in due.iter().zip(composed) {
+        outcomes.push(record(store, subscription, &digest, mail.as_ref()).await?);
     }
-    let digest = compose(store, pool, subscription).await?;
-    let mail = (!digest.is_empty()).then(|| digest_mail(site, subscription, &digest));
+    Ok(outcomes)
+}
+
+/// Records `digest` of `subscription` with its `mail`.
+async fn record(
+    store: &Store,
+    subscription: &Subscription,
+    digest: &Digest,
+    mail: Option<&Mail>,
+) -> Result<DigestOutcome, StoreError> {
+    let period = &digest.period;
     let ids = digest.paper_ids();
     let record = DigestRecord {
         subscription_id: &subscription.id,
         period: &period.name,
         until_day: period.until,
         papers: &ids,
-        mail: mail.as_ref(),
+        mail,
     };
     Ok(
         match (store.record_digest(&record).await?, mail.is_some()) {
@@ -91,36 +143,34 @@ impl DigestJob {
             link_key: self.store.site_key(LINK_KEY).await?,
         };
         let now = self.store.clock().now();
-        let mut pools: HashMap<String, PeriodPool> = HashMap::new();
-        let mut queued = 0;
+        // Due subscribers by period (their local days differ).
+        let mut due: BTreeMap<String, (DigestPeriod, Vec<Subscription>)> = BTreeMap::new();
         for frequency in [Frequency::Daily, Frequency::Weekly] {
             for subscription in self.store.active_subscriptions(frequency).await? {
-                if ctx.is_cancelled() {
-                    return Ok(queued);
-                }
-                let Some(day) = due_day(&subscription.prefs, now) else {
-                    continue;
-                };
-                let period = DigestPeriod::ending(frequency, day);
-                if self
-                    .store
-                    .had_digest(&subscription.id, &period.name)
-                    .await?
-                {
-                    continue;
-                }
-                let pool = match pools.entry(period.name.clone()) {
-                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        let space = self.space.get().cloned();
-                        entry.insert(PeriodPool::load(&self.store, period, space).await?)
-                    }
-                };
-                if deliver(&self.store, &site, pool, &subscription).await? == DigestOutcome::Queued
-                {
-                    queued += 1;
+                if let Some(day) = due_day(&subscription.prefs, now) {
+                    let period = DigestPeriod::ending(frequency, day);
+                    due.entry(period.name.clone())
+                        .or_insert_with(|| (period, Vec::new()))
+                        .1
+                        .push(subscription);
                 }
             }
+        }
+        let mut queued = 0;
+        for (period, subscriptions) in due.into_values() {
+            if ctx.is_cancelled() {
+                break;
+            }
+            let ids: Vec<&str> = subscriptions.iter().map(|s| s.id.as_str()).collect();
+            if self.store.had_digests(&ids, &period.name).await?.len() == ids.len() {
+                continue;
+            }
+            let pool = PeriodPool::load(&self.store, period, self.space.get().cloned()).await?;
+            let outcomes = deliver(&self.store, &site, &pool, &subscriptions).await?;
+            queued += outcomes
+                .iter()
+                .filter(|o| **o == DigestOutcome::Queued)
+                .count() as u64;
         }
         ctx.report(Progress {
             done: queued,

@@ -21,11 +21,11 @@ use paperboy_core::{ArxivId, DigestPrefs, Frequency};
 use paperboy_store::secret::{signed_feedback_link, signed_link};
 
 pub use compose::{
-    ALERT_PAPERS, Alert, Digest, FOR_YOU_PAPERS, PeriodPool, TRENDING_PAPERS, VectorSpace, compose,
-    for_you, reader_model,
+    ALERT_PAPERS, Alert, Digest, FOR_YOU_PAPERS, PeriodPool, Readers, TRENDING_PAPERS, VectorSpace,
+    compose, for_you,
 };
 pub use email::digest_mail;
-pub use job::{DigestJob, DigestOutcome, deliver};
+pub use job::{DigestJob, DigestOutcome, compose_all, deliver};
 
 /// A digest period: a day, or for weekly digests the seven days ending on a day.
 #[derive(Debug, Clone, PartialEq, Eq)]

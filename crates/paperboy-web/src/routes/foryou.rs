@@ -14,7 +14,7 @@ use paperboy_core::digest::{Feedback, LinkPurpose};
 use paperboy_core::foryou::Pick;
 use paperboy_core::{ArxivId, DigestPrefs, Email, Frequency, VersionedId, seeds};
 use paperboy_mail::digest::{
-    DigestPeriod, DigestSite, PeriodPool, VectorSpace, compose, digest_mail, for_you,
+    DigestPeriod, DigestSite, PeriodPool, Readers, VectorSpace, compose, digest_mail, for_you,
 };
 use paperboy_store::secret::verify;
 use paperboy_store::{DayList, PaperRecord, ReaderSignal, Subscription, SubscriptionStatus};
@@ -67,7 +67,8 @@ async fn recommendations(
     let Some(pool) = latest_week(app).await? else {
         return Ok(Vec::new());
     };
-    Ok(for_you(&app.store, &pool, email, &[], LISTED).await?)
+    let readers = Readers::of_emails(&app.store, &pool, std::slice::from_ref(email)).await?;
+    Ok(for_you(&pool, &readers, email, &[], LISTED))
 }
 
 fn reader_email(signed_in: &SignedIn) -> Result<Email, WebError> {
@@ -324,7 +325,8 @@ pub(super) async fn preview(
     let frequency = subscription.prefs.frequency;
     let period = DigestPeriod::ending(frequency, as_of);
     let pool = PeriodPool::load(&app.store, period, vector_space(&app)).await?;
-    let digest = compose(&app.store, &pool, &subscription).await?;
+    let readers = Readers::load(&app.store, &pool, std::slice::from_ref(&subscription)).await?;
+    let digest = compose(&pool, &readers, &subscription);
     let site = DigestSite {
         name: app.site.name.clone(),
         base_url: base.root().to_owned(),

@@ -1,5 +1,6 @@
 //! `paperboy digest run`: every confirmed subscriber's digest of a period, by hand.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -10,8 +11,9 @@ use paperboy_core::Frequency;
 use paperboy_core::digest::LINK_KEY;
 use paperboy_jobs::JobContext;
 use paperboy_mail::digest::{
-    DigestOutcome, DigestPeriod, DigestSite, PeriodPool, VectorSpace, compose, deliver, digest_mail,
+    DigestOutcome, DigestPeriod, DigestSite, PeriodPool, Readers, VectorSpace, compose_all, deliver,
 };
+use paperboy_store::Subscription;
 use tokio_util::sync::CancellationToken;
 
 /// `paperboy digest …`.
@@ -76,31 +78,39 @@ pub async fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> 
         eprintln!("no embedding model: digests go out without their \"for you\" section");
     }
     let pool = PeriodPool::load(&store, period.clone(), space).await?;
+    let subscriptions = store.active_subscriptions(frequency).await?;
     let (mut queued, mut empty, mut done_before) = (0, 0, 0);
-    for subscription in store.active_subscriptions(frequency).await? {
-        if args.dry_run {
-            if store.had_digest(&subscription.id, &period.name).await? {
-                done_before += 1;
-                continue;
-            }
-            let digest = compose(&store, &pool, &subscription).await?;
-            let mail = (!digest.is_empty()).then(|| digest_mail(&site, &subscription, &digest));
-            println!(
+    if args.dry_run {
+        let ids: Vec<&str> = subscriptions.iter().map(|s| s.id.as_str()).collect();
+        let done = store.had_digests(&ids, &period.name).await?;
+        let due: Vec<Subscription> = subscriptions
+            .into_iter()
+            .filter(|s| !done.contains(&s.id))
+            .collect();
+        done_before = done.len();
+        let readers = Readers::load(&store, &pool, &due).await?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for (subscription, (digest, mail)) in
+            due.iter().zip(compose_all(&site, &pool, &readers, &due))
+        {
+            writeln!(
+                out,
                 "{}: {} trending, {} from alerts, {} for you{}",
                 subscription.email,
                 digest.trending.len(),
                 digest.alerts.len(),
                 digest.for_you.len(),
-                mail.as_ref()
-                    .map(|m| format!(" — {}", m.subject))
+                mail.map(|m| format!(" — {}", m.subject))
                     .unwrap_or_default()
-            );
-            continue;
+            )?;
         }
-        match deliver(&store, &site, &pool, &subscription).await? {
-            DigestOutcome::Queued => queued += 1,
-            DigestOutcome::Empty => empty += 1,
-            DigestOutcome::DoneBefore => done_before += 1,
+    } else {
+        for outcome in deliver(&store, &site, &pool, &subscriptions).await? {
+            match outcome {
+                DigestOutcome::Queued => queued += 1,
+                DigestOutcome::Empty => empty += 1,
+                DigestOutcome::DoneBefore => done_before += 1,
+            }
         }
     }
     eprintln!(
