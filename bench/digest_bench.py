@@ -40,6 +40,8 @@ ARCHIVE = os.path.join(DATA, "hf_daily_papers_2024-05-27_2026-08-21.jsonl.gz")
 # A weekday near the corpus's end with both a daily list and an announcement.
 AS_OF = "2026-06-30"
 SEED = 20261202
+# Papers embedded, newest first: the digest day's and those readers import.
+EMBEDDED = 8000
 KEYWORDS = ["diffusion", "reinforcement learning", "agents", "retrieval", "robot",
             "speech", "graph", "benchmark", "quantization", "video"]
 
@@ -75,7 +77,11 @@ def prepare(binary, data_dir):
         paperboy(binary, data_dir, "import", CORPUS, ARCHIVE)
         paperboy(binary, data_dir, "model", "fetch")
     # Newest first: the days the digests draw from, and the papers readers import.
-    paperboy(binary, data_dir, "embed", "--limit", "8000")
+    db = sqlite3.connect(os.path.join(data_dir, "paperboy.db"))
+    embedded = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    db.close()
+    if embedded < EMBEDDED:
+        paperboy(binary, data_dir, "embed", "--limit", str(EMBEDDED - embedded))
 
 
 def add_subscribers(db_path, n):

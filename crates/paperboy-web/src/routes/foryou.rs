@@ -8,6 +8,7 @@ use axum::Form;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
+use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::ToSpan;
 use paperboy_core::digest::{Feedback, LinkPurpose};
@@ -34,6 +35,9 @@ use crate::views::{ConfirmView, ForYouView, Layout, Nav, NoticeView, TextLink, r
 const LISTED: usize = 30;
 /// Days of new papers the page ranks (ending on the latest announcement).
 const DAYS: i64 = 7;
+/// The preview's content policy: the site's, with inline styles allowed.
+const PREVIEW_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /// Largest library file read, in bytes.
 const MAX_UPLOAD: usize = 2 * 1024 * 1024;
 
@@ -344,7 +348,13 @@ pub(super) async fn preview(
         )));
     }
     let mail = digest_mail(&site, &subscription, &digest);
-    Ok(Html(mail.html.unwrap_or(mail.text)).into_response())
+    // The email's HTML styles itself inline (mail clients load no stylesheet): this
+    // page allows inline styles and nothing else the site's policy forbids.
+    Ok((
+        [(CONTENT_SECURITY_POLICY, PREVIEW_POLICY)],
+        Html(mail.html.unwrap_or(mail.text)),
+    )
+        .into_response())
 }
 
 /// What a feedback link names, once its signature holds.

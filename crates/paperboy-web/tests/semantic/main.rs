@@ -311,6 +311,21 @@ async fn for_you_ranks_the_weeks_papers_by_what_the_reader_liked(app: &TestApp) 
     // The preview shows the reader's next digest as the email would.
     let preview = browser.get("/digest/preview").await;
     assert_eq!(preview.status, 200);
+    let policy = app.get("/digest/preview").await;
+    assert_eq!(policy.status(), 401, "signed out: nothing to preview");
+    let cookie = browser.cookie("paperboy_session").unwrap();
+    let raw = app
+        .client()
+        .get(format!("{}/digest/preview", app.base))
+        .header("cookie", format!("paperboy_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    let policy = raw.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("style-src 'unsafe-inline'") && !policy.contains("script-src"),
+        "the email's inline styles apply, and nothing runs: {policy}"
+    );
     assert!(preview.body.contains("Trending papers"), "{}", preview.body);
 }
 
