@@ -1,8 +1,9 @@
 //! "For you" in digests through the real binary, over SMTP to aiosmtpd, on both
-//! backends: the recorded arXiv listing embedded by the real model; one reader
-//! upvoted a paper (with an account), another imported one (no account); each
-//! digest carries new papers close to that reader's paper, with the reason, and
-//! "more like this" / "not interested" links; neither gets back what they liked.
+//! backends: the recorded arXiv listing embedded by the real model; two readers
+//! upvoted different papers (from their accounts), a third imported one (no
+//! account); each digest carries new papers close to that reader's paper, with the
+//! reason, and "more like this" / "not interested" links; no one gets back what
+//! they liked.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -17,7 +18,9 @@ const PUBLIC_URL: &str = "https://papers.example.org";
 /// "Supersede: Diagnosing and Training the Memory-Update Gap in LLM Agents".
 const UPVOTED: &str = "2606.27472";
 /// "TruEye: Fine-Grained Detection of AI-Generated Human Subjects in Images".
-const IMPORTED: &str = "2606.27505";
+const BOB_UPVOTED: &str = "2606.27505";
+/// "Qwen-Image-2.0-RL Technical Report".
+const IMPORTED: &str = "2606.27608";
 
 /// The "For you" part of a digest's text part (the sink decodes messages).
 fn for_you_section(message: &str) -> String {
@@ -92,16 +95,24 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
     paperboy.run_ok(&["embed"]);
     assert_eq!(store.embedding_count(model_name).await.unwrap(), 166);
 
-    // Ada upvoted a paper from her account; Bob, who has none, imported another.
-    let ada_email = Email::parse("ada@example.org").unwrap();
-    let ada_account = store.find_or_create_user(&ada_email).await.unwrap();
-    store
-        .set_vote(&ada_account.id, &ArxivId::parse(UPVOTED).unwrap(), true)
-        .await
-        .unwrap();
+    // Ada and Bob upvoted different papers from their accounts; Carol, who has
+    // none, imported a third.
+    for (address, paper) in [
+        ("ada@example.org", UPVOTED),
+        ("bob@example.org", BOB_UPVOTED),
+    ] {
+        let account = store
+            .find_or_create_user(&Email::parse(address).unwrap())
+            .await
+            .unwrap();
+        store
+            .set_vote(&account.id, &ArxivId::parse(paper).unwrap(), true)
+            .await
+            .unwrap();
+    }
     store
         .record_signals(
-            &Email::parse("bob@example.org").unwrap(),
+            &Email::parse("carol@example.org").unwrap(),
             &[ArxivId::parse(IMPORTED).unwrap()],
             ReaderSignal::Seed,
         )
@@ -109,6 +120,7 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
         .unwrap();
     let ada = confirmed_subscriber(&store, "ada@example.org", &DigestPrefs::default()).await;
     let bob = confirmed_subscriber(&store, "bob@example.org", &DigestPrefs::default()).await;
+    let carol = confirmed_subscriber(&store, "carol@example.org", &DigestPrefs::default()).await;
 
     let as_of = day.to_string();
     let dry = paperboy.run_ok(&["digest", "run", "--as-of", &as_of, "--dry-run"]);
@@ -123,15 +135,15 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("2 queued"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 queued"));
     assert_eq!(
         store.outbox_counts().await.unwrap().pending,
-        4,
-        "2 confirmations, 2 digests"
+        6,
+        "3 confirmations, 3 digests"
     );
     assert!(sink.messages().is_empty());
     paperboy.run_ok(&["outbox", "flush"]);
-    let messages = sink.wait_for(4).await;
+    let messages = sink.wait_for(6).await;
     let digest_to = |address: &str| {
         messages
             .iter()
@@ -174,12 +186,30 @@ async fn each_reader_gets_new_papers_close_to_what_they_liked(db: TestDb) {
     let bob_papers = papers_in(&bob_section);
     assert!(!bob_papers.is_empty(), "{bob_section}");
     assert!(
-        !bob_papers.contains(&IMPORTED.to_owned()),
-        "not what he imported"
+        !bob_papers.contains(&BOB_UPVOTED.to_owned()),
+        "not what he upvoted"
     );
-    assert!(bob_section.contains("from your library"), "{bob_section}");
+    assert!(bob_section.contains("TruEye"), "{bob_section}");
+    assert!(bob_section.contains("which you upvoted"), "{bob_section}");
     assert!(bob_section.contains(&format!("/subscriptions/{}/papers/", bob.id)));
-    assert_ne!(ada_papers, bob_papers, "two readers, two rankings");
+    assert_ne!(
+        ada_papers, bob_papers,
+        "two readers, two upvotes, two rankings"
+    );
+
+    // Imported papers count too, for a reader without an account.
+    let carol_section = for_you_section(&digest_to("carol@example.org"));
+    let carol_papers = papers_in(&carol_section);
+    assert!(!carol_papers.is_empty(), "{carol_section}");
+    assert!(
+        !carol_papers.contains(&IMPORTED.to_owned()),
+        "not what she imported"
+    );
+    assert!(
+        carol_section.contains("from your library"),
+        "{carol_section}"
+    );
+    assert!(carol_section.contains(&format!("/subscriptions/{}/papers/", carol.id)));
 
     // Nothing twice: the next run of the same period creates nothing.
     let again = paperboy.run(&["digest", "run", "--as-of", &as_of]);

@@ -191,36 +191,45 @@ pub(super) async fn import_seeds(
     let signed_in = viewer.clone().require()?;
     let upload = read_upload(multipart.map_err(|e| WebError::BadRequest(e.body_text()))?).await?;
     signed_in.check_csrf(Some(&upload.csrf))?;
-    let (notice, error) = match seeds::parse(&upload.text) {
-        Err(e) => (None, Some(e.to_string())),
-        Ok(refs) => {
-            let matched = app.store.match_seeds(&refs).await?;
-            let email = reader_email(&signed_in)?;
-            app.store
-                .record_signals(&email, &matched, ReaderSignal::Seed)
-                .await?;
-            (
-                Some(format!(
-                    "Found {} of the {} papers you named here; they now shape this list and your digests.",
-                    matched.len(),
-                    refs.len()
-                )),
-                None,
-            )
-        }
-    };
+    let email = reader_email(&signed_in)?;
+    let (notice, error) = import_library(&app, &email, &upload.text).await?;
     render_page(&app, &viewer, &signed_in, notice, error).await
+}
+
+/// Imports the papers `text` names (BibTeX, CSL-JSON or arXiv ids) as seeds of the
+/// reader at `email`: what to tell them, or why nothing was read.
+pub(super) async fn import_library(
+    app: &AppState,
+    email: &Email,
+    text: &str,
+) -> Result<(Option<String>, Option<String>), WebError> {
+    let refs = match seeds::parse(text) {
+        Ok(refs) => refs,
+        Err(e) => return Ok((None, Some(e.to_string()))),
+    };
+    let matched = app.store.match_seeds(&refs).await?;
+    app.store
+        .record_signals(email, &matched, ReaderSignal::Seed)
+        .await?;
+    Ok((
+        Some(format!(
+            "Found {} of the {} papers you named here; they now shape \"for you\" in your digests.",
+            matched.len(),
+            refs.len()
+        )),
+        None,
+    ))
 }
 
 /// An import form's fields.
 #[derive(Debug, Default)]
-struct Upload {
-    csrf: String,
-    text: String,
+pub(super) struct Upload {
+    pub(super) csrf: String,
+    pub(super) text: String,
 }
 
 /// The `csrf` field and the file's text (or the pasted text when no file came).
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
+pub(super) async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
     let mut upload = Upload::default();
     let mut file = String::new();
     while let Some(field) = multipart

@@ -131,6 +131,10 @@ pub fn router(
         .route("/feeds/for-you/{file}", get(foryou::feed))
         .route("/digest/preview", get(foryou::preview))
         .route(
+            "/subscriptions/{id}/seeds",
+            post(subscriptions::import_seeds),
+        )
+        .route(
             "/subscriptions/{id}/papers/{paper}/{feedback}",
             get(foryou::email_feedback_page).post(foryou::email_feedback),
         )

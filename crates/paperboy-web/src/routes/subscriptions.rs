@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -283,7 +284,7 @@ pub(super) async fn manage_page(
     manage_view(&app, &viewer, &headers, &subscription, None, None).await
 }
 
-async fn manage_view(
+pub(super) async fn manage_view(
     app: &AppState,
     viewer: &Viewer,
     headers: &HeaderMap,
@@ -317,6 +318,9 @@ async fn manage_view(
         authors: prefs.authors.join(", "),
         prefs,
         action: signed_path(app, LinkPurpose::Manage, &subscription.id).await?,
+        seeds_action: signed_path(app, LinkPurpose::Manage, &subscription.id)
+            .await?
+            .replacen('?', "/seeds?", 1),
         unsubscribe: signed_path(app, LinkPurpose::Unsubscribe, &subscription.id).await?,
         can_edit: matches!(
             status,
@@ -472,4 +476,27 @@ pub(super) async fn unsubscribe(
         }),
     };
     Ok(render(&view)?.into_response())
+}
+
+/// `POST /subscriptions/{id}/seeds?sig=` (the manage link's signature): papers from
+/// the subscriber's library (BibTeX, CSL-JSON or arXiv ids, as a file or pasted)
+/// become positives of their "for you" section, without an account.
+pub(super) async fn import_seeds(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    params: Result<Query<SigParam>, QueryRejection>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    check_origin(&headers, app.site.public_base.as_deref())?;
+    let sig = params.map(|q| q.0.sig).unwrap_or_default();
+    let subscription = signed_subscription(&app, LinkPurpose::Manage, &id, &sig).await?;
+    let upload =
+        super::foryou::read_upload(multipart.map_err(|e| WebError::BadRequest(e.body_text()))?)
+            .await?;
+    check_form_csrf(&headers, &upload.csrf)?;
+    let (notice, error) =
+        super::foryou::import_library(&app, &subscription.email, &upload.text).await?;
+    manage_view(&app, &viewer, &headers, &subscription, notice, error).await
 }

@@ -32,6 +32,8 @@ pub(crate) struct SubscriptionView<'a> {
     pub authors: String,
     /// Where the form posts (the signed manage link).
     pub action: String,
+    /// Where the library import posts (signed like the manage link).
+    pub seeds_action: String,
     /// Where the unsubscribe button posts (the signed one-click link).
     pub unsubscribe: String,
     pub can_edit: bool,

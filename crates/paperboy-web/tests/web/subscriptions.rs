@@ -123,6 +123,47 @@ async fn a_confirmed_subscription_is_managed_by_signed_links_and_left_with_one_c
     assert_eq!(prefs.frequency.as_str(), "weekly");
     assert_eq!((prefs.hour, prefs.timezone.as_str()), (7, "Europe/Paris"));
     assert_eq!(prefs.keywords, ["LoRA", "diffusion"]);
+
+    // A library import, without an account, behind the same signature.
+    let seeds = manage.replacen('?', "/seeds?", 1);
+    assert!(page.body.contains(&seeds.replace('&', "&amp;")) || page.body.contains(&seeds));
+    let imported = browser
+        .post_multipart(
+            &seeds,
+            &[("csrf", &page.csrf())],
+            Some(("file", "ids.txt", "2608.19880\n2401.99999")),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    assert!(
+        imported.body.contains("of the 2 papers you named here"),
+        "{}",
+        imported.body
+    );
+    let unreadable = browser
+        .post_multipart(
+            &seeds,
+            &[("csrf", &page.csrf()), ("text", "no ids here")],
+            None,
+        )
+        .await;
+    assert!(
+        unreadable.body.contains("no papers found"),
+        "{}",
+        unreadable.body
+    );
+    let forged = browser
+        .post_multipart(
+            &format!("/subscriptions/{id}/seeds?sig=00"),
+            &[("csrf", &page.csrf())],
+            None,
+        )
+        .await;
+    assert_eq!(forged.status, 404);
+    let no_token = browser
+        .post_multipart(&seeds, &[("text", "2608.19880")], None)
+        .await;
+    assert_eq!(no_token.status, 403);
     let bad = browser
         .post(
             &manage,
