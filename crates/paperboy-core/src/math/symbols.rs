@@ -428,12 +428,8 @@ const TEXT_COMMANDS: &[(&str, Style)] = &[
     ("texttt", Style::Monospace),
 ];
 
-/// Commands that change only sizes or TeX's internals: drawn as nothing.
-const IGNORED: &[&str] = &[
-    "displaystyle",
-    "textstyle",
-    "scriptstyle",
-    "scriptscriptstyle",
+/// Font-size commands, in math and in prose: drawn as nothing.
+pub(super) const SIZES: &[&str] = &[
     "tiny",
     "scriptsize",
     "footnotesize",
@@ -444,6 +440,14 @@ const IGNORED: &[&str] = &[
     "LARGE",
     "huge",
     "Huge",
+];
+
+/// Commands that change only TeX's internals (or sizes, [`SIZES`]): drawn as nothing.
+const IGNORED: &[&str] = &[
+    "displaystyle",
+    "textstyle",
+    "scriptstyle",
+    "scriptscriptstyle",
     "big",
     "Big",
     "bigg",
@@ -620,7 +624,7 @@ pub(super) fn text_command(name: &str) -> Option<Style> {
 
 /// Whether `\name` changes only how big things are.
 pub(super) fn ignored(name: &str) -> bool {
-    IGNORED.contains(&name)
+    IGNORED.contains(&name) || SIZES.contains(&name)
 }
 
 /// The accent `\name`.

@@ -37,7 +37,13 @@ const WRAPPERS: &[&str] = &[
     "url",
 ];
 
-/// Declarations that change the font or size of what follows: drawn as nothing.
+/// Whether `name` is a declaration that changes the font or size of what follows.
+fn is_switch(name: &str) -> bool {
+    SWITCHES.contains(&name) || super::symbols::SIZES.contains(&name)
+}
+
+/// Declarations that change the font of what follows (sizes: [`super::symbols::SIZES`]):
+/// drawn as nothing.
 const SWITCHES: &[&str] = &[
     "em",
     "bf",
@@ -53,16 +59,6 @@ const SWITCHES: &[&str] = &[
     "upshape",
     "mdseries",
     "normalfont",
-    "tiny",
-    "scriptsize",
-    "footnotesize",
-    "small",
-    "normalsize",
-    "large",
-    "Large",
-    "LARGE",
-    "huge",
-    "Huge",
     "boldmath",
     "unboldmath",
 ];
@@ -313,7 +309,7 @@ impl Converter<'_> {
         if let Some((_, symbol)) = SYMBOLS.iter().find(|(key, _)| *key == name) {
             out.push_str(symbol);
             cur.eat_str("{}");
-        } else if SWITCHES.contains(&name) {
+        } else if is_switch(name) {
             cur.eat(' ');
         } else if WRAPPERS.contains(&name) && cur.eat('{') {
             self.closers.push("");
@@ -514,7 +510,7 @@ fn starts_with_switch(rest: &str) -> bool {
     let len = after
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(after.len());
-    SWITCHES.contains(&&after[..len])
+    is_switch(&after[..len])
 }
 
 /// Whether the `~` just read is a tie (`Fig.~2`, `models~(LLMs)`) rather than
