@@ -26,7 +26,7 @@ pub use app::TestApp;
 pub use browser::{Browser, Mailbox, Page};
 pub use db::TestDb;
 pub use smtp::SmtpSink;
-pub use subscribers::confirmed_subscriber;
+pub use subscribers::{confirmed_subscriber, store_with_daily_list};
 
 use std::path::{Path, PathBuf};
 

@@ -2,9 +2,27 @@
 
 use std::time::Duration;
 
-use paperboy_core::{DigestPrefs, Email, Mail};
+use paperboy_core::{DigestPrefs, Email, Mail, SystemClock};
+use paperboy_ingest::import::{ImportOptions, import_file};
 use paperboy_store::secret::hash_secret;
 use paperboy_store::{Store, Subscription};
+
+use crate::{TestDb, fixture_path};
+
+/// A store on the real clock (a binary's sender judges its messages' age by it)
+/// holding the recorded HF daily list of 2025-06-02 (20 papers): what the digest
+/// tests of the binary compose from.
+pub async fn store_with_daily_list(db: &TestDb) -> Store {
+    let store = db.open_with(std::sync::Arc::new(SystemClock)).await;
+    let report = import_file(
+        &store,
+        &fixture_path("hf_api/daily_papers_date_2025-06-02.json"),
+        &ImportOptions::default(),
+    )
+    .await;
+    assert!(report.is_clean(), "{report:?}");
+    store
+}
 
 /// A confirmed subscription of `address` with `prefs`, made as a reader would make it
 /// (requested, its confirmation email queued, then confirmed).

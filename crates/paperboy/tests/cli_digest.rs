@@ -8,9 +8,10 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use paperboy_core::DigestPrefs;
-use paperboy_ingest::import::{ImportOptions, import_file};
 use paperboy_testkit::process::Paperboy;
-use paperboy_testkit::{SmtpSink, TestDb, confirmed_subscriber, fixture_path, on_both_backends};
+use paperboy_testkit::{
+    SmtpSink, TestDb, confirmed_subscriber, on_both_backends, store_with_daily_list,
+};
 
 on_both_backends!(digests_reach_each_reader_once_with_what_they_asked_for);
 
@@ -25,17 +26,7 @@ fn to(messages: &[String], address: &str) -> Vec<String> {
 }
 
 async fn digests_reach_each_reader_once_with_what_they_asked_for(db: TestDb) {
-    // The real clock: the binary's sender judges the messages' age by it.
-    let store = db
-        .open_with(std::sync::Arc::new(paperboy_core::SystemClock))
-        .await;
-    let report = import_file(
-        &store,
-        &fixture_path("hf_api/daily_papers_date_2025-06-02.json"),
-        &ImportOptions::default(),
-    )
-    .await;
-    assert!(report.is_clean(), "{report:?}");
+    let store = store_with_daily_list(&db).await;
     let ada = confirmed_subscriber(&store, "ada@example.org", &DigestPrefs::default()).await;
     let bob = confirmed_subscriber(&store, "bob@example.org", &DigestPrefs::default()).await;
     // Bob was sent the two most upvoted papers in an earlier digest.

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use paperboy_core::{DigestPrefs, Mail};
-use paperboy_ingest::import::{ImportOptions, import_file};
 use paperboy_store::Backend;
 use paperboy_testkit::process::Paperboy;
-use paperboy_testkit::{SmtpSink, TestDb, confirmed_subscriber, fixture_path, on_both_backends};
+use paperboy_testkit::{
+    SmtpSink, TestDb, confirmed_subscriber, on_both_backends, store_with_daily_list,
+};
 use sqlx::Connection;
 
 on_both_backends!(
@@ -58,16 +59,7 @@ async fn expire_claims(db: &TestDb) {
 }
 
 async fn a_sender_killed_mid_run_loses_nothing_and_repeats_at_most_one_message(db: TestDb) {
-    let store = db
-        .open_with(std::sync::Arc::new(paperboy_core::SystemClock))
-        .await;
-    let report = import_file(
-        &store,
-        &fixture_path("hf_api/daily_papers_date_2025-06-02.json"),
-        &ImportOptions::default(),
-    )
-    .await;
-    assert!(report.is_clean(), "{report:?}");
+    let store = store_with_daily_list(&db).await;
     for i in 0..READERS {
         confirmed_subscriber(
             &store,

@@ -75,19 +75,42 @@ impl PeriodPool {
         period: DigestPeriod,
         space: Option<VectorSpace>,
     ) -> Result<Self, StoreError> {
+        Self::load_with(store, period, space, true).await
+    }
+
+    /// The pool of `period` without its daily lists: enough for "for you" alone
+    /// (the page and feed), which ranks new papers only.
+    pub async fn new_papers(
+        store: &Store,
+        period: DigestPeriod,
+        space: Option<VectorSpace>,
+    ) -> Result<Self, StoreError> {
+        Self::load_with(store, period, space, false).await
+    }
+
+    async fn load_with(
+        store: &Store,
+        period: DigestPeriod,
+        space: Option<VectorSpace>,
+        with_lists: bool,
+    ) -> Result<Self, StoreError> {
         let listed_from = period
             .from
             .checked_sub(Span::new().days(LOOKBACK_DAYS))
             .unwrap_or(period.from);
-        let listed = store
-            .daily_page(&DailyQuery::trending(
-                listed_from,
-                period.until,
-                0,
-                LISTED_PAPERS,
-            ))
-            .await?
-            .items;
+        let listed = if with_lists {
+            store
+                .daily_page(&DailyQuery::trending(
+                    listed_from,
+                    period.until,
+                    0,
+                    LISTED_PAPERS,
+                ))
+                .await?
+                .items
+        } else {
+            Vec::new()
+        };
         let mut new_papers = Vec::new();
         let mut day = period.from;
         while day <= period.until {

@@ -59,7 +59,7 @@ async fn latest_week(app: &AppState) -> Result<Option<PeriodPool>, WebError> {
         until: latest,
     };
     Ok(Some(
-        PeriodPool::load(&app.store, period, vector_space(app)).await?,
+        PeriodPool::new_papers(&app.store, period, vector_space(app)).await?,
     ))
 }
 
