@@ -121,7 +121,9 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// Removes an arXiv URL's scheme, host and path prefix, and a trailing `.pdf` or `/`.
 fn strip_url(s: &str) -> &str {
     let mut rest = s;
-    for scheme in ["https://", "http://"] {
+    // A URL pasted after a path (`/papers/https://arxiv.org/...`) may reach us with
+    // its double slash merged by a proxy.
+    for scheme in ["https://", "http://", "https:/", "http:/"] {
         if let Some(r) = strip_prefix_ignore_case(rest, scheme) {
             rest = r;
             break;

@@ -200,16 +200,17 @@ impl Paper {
         })
     }
 
-    /// The days this paper belongs to in the "new" firehose: its announcement days, or
-    /// when no source gave one, the day it was published.
-    pub fn firehose_days(&self) -> BTreeSet<Date> {
-        if !self.announced.is_empty() {
-            return self.announced.clone();
+    /// The day this paper is "new" in the firehose: its first announcement (arXiv
+    /// lists Friday's announcement again on Saturday and Sunday; a weekend listing
+    /// day folds into the Friday before it), or when no source gave one, the day it
+    /// was published.
+    pub fn firehose_day(&self) -> Option<Date> {
+        match self.announced.first() {
+            Some(first) => Some(announcement_day(*first)),
+            None => self
+                .published
+                .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
         }
-        self.published
-            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
-            .into_iter()
-            .collect()
     }
 
     /// Fills `github_repo`, `project_page` and `links` from the abstract and comments,
@@ -366,6 +367,20 @@ fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     }
 }
 
+/// The announcement a listing day belongs to: the day itself on weekdays, the Friday
+/// before on Saturdays and Sundays (arXiv does not announce on weekends; listings
+/// dated then repeat Friday's).
+pub fn announcement_day(listed: Date) -> Date {
+    let back = match listed.weekday() {
+        jiff::civil::Weekday::Saturday => 1,
+        jiff::civil::Weekday::Sunday => 2,
+        _ => 0,
+    };
+    listed
+        .checked_sub(jiff::Span::new().days(back))
+        .unwrap_or(listed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,19 +448,30 @@ mod tests {
     }
 
     #[test]
-    fn firehose_days_fall_back_to_publication_day() {
+    fn firehose_day_is_the_first_announcement_weekends_folded_into_friday() {
         let mut p = paper(None, "T");
-        assert!(p.firehose_days().is_empty());
+        assert_eq!(p.firehose_day(), None);
         p.published = Some("2025-03-14T23:30:00Z".parse().unwrap());
-        assert_eq!(
-            p.firehose_days().into_iter().collect::<Vec<_>>(),
-            vec![jiff::civil::date(2025, 3, 14)]
-        );
-        p.announced.insert(jiff::civil::date(2025, 3, 17));
-        assert_eq!(
-            p.firehose_days().into_iter().collect::<Vec<_>>(),
-            vec![jiff::civil::date(2025, 3, 17)]
-        );
+        assert_eq!(p.firehose_day(), Some(jiff::civil::date(2025, 3, 14)));
+        // Listed Friday, Saturday and Sunday (as the listing corpus has it): new on Friday.
+        for day in [16, 15, 14] {
+            p.announced.insert(jiff::civil::date(2025, 3, day));
+        }
+        assert_eq!(p.firehose_day(), Some(jiff::civil::date(2025, 3, 14)));
+        // First listed on a Sunday: Friday's announcement.
+        p.announced = [
+            jiff::civil::date(2025, 3, 23),
+            jiff::civil::date(2025, 3, 24),
+        ]
+        .into();
+        assert_eq!(p.firehose_day(), Some(jiff::civil::date(2025, 3, 21)));
+        // Announced Monday and listed again Tuesday: new on Monday only.
+        p.announced = [
+            jiff::civil::date(2025, 3, 17),
+            jiff::civil::date(2025, 3, 18),
+        ]
+        .into();
+        assert_eq!(p.firehose_day(), Some(jiff::civil::date(2025, 3, 17)));
     }
 
     #[test]

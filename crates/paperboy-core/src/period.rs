@@ -128,21 +128,6 @@ impl Period {
         }
     }
 
-    /// The period before this one.
-    /// `None` at the calendar's start ([`YEARS`]).
-    pub fn prev(&self) -> Option<Self> {
-        let (first, _) = self.bounds();
-        let day = first.checked_sub(1.days()).ok()?;
-        YEARS.contains(&day.year()).then(|| self.same_kind(day))
-    }
-
-    /// The period after this one; `None` at the calendar's end ([`YEARS`]).
-    pub fn next(&self) -> Option<Self> {
-        let (_, last) = self.bounds();
-        let day = last.checked_add(1.days()).ok()?;
-        YEARS.contains(&day.year()).then(|| self.same_kind(day))
-    }
-
     /// The period of the same kind that contains `date`.
     pub fn same_kind(&self, date: Date) -> Self {
         match self {
@@ -182,45 +167,32 @@ mod tests {
         let w = Period::parse_week("2024-W22").unwrap();
         assert_eq!(w.bounds(), (date(2024, 5, 27), date(2024, 6, 2)));
         assert_eq!(w.to_string(), "2024-W22");
-        assert_eq!(w.prev().unwrap().to_string(), "2024-W21");
+        assert_eq!(w.same_kind(date(2024, 5, 26)).to_string(), "2024-W21");
         assert_eq!(
             Period::parse_week("2020-W53")
                 .unwrap()
-                .next()
-                .unwrap()
+                .same_kind(date(2021, 1, 4))
                 .to_string(),
             "2021-W01"
         );
     }
 
     #[test]
-    fn month_bounds_and_navigation() {
+    fn month_bounds_and_kind() {
         let m = Period::parse_month("2024-02").unwrap();
         assert_eq!(m.bounds(), (date(2024, 2, 1), date(2024, 2, 29)));
-        assert_eq!(m.next().unwrap().to_string(), "2024-03");
-        assert_eq!(
-            Period::parse_month("2024-01")
-                .unwrap()
-                .prev()
-                .unwrap()
-                .to_string(),
-            "2023-12"
-        );
+        assert_eq!(m.same_kind(date(2023, 12, 31)).to_string(), "2023-12");
     }
 
     #[test]
-    fn day_navigation() {
+    fn day_path() {
         let d = Period::Day(date(2024, 3, 1));
-        assert_eq!(d.prev().unwrap().to_string(), "2024-02-29");
         assert_eq!(d.path(), "/papers/date/2024-03-01");
     }
 
     #[test]
-    fn navigation_stops_at_the_calendar_s_ends() {
-        let first = Period::parse_month("0001-01").unwrap();
-        assert_eq!(first.prev(), None);
-        assert_eq!(first.next().unwrap().to_string(), "0001-02");
-        assert_eq!(Period::Day(date(9999, 12, 31)).next(), None);
+    fn periods_stay_inside_the_calendar() {
+        assert!(Period::parse_month("0001-01").is_ok());
         for outside in ["0000-01", "-001-12"] {
             assert!(Period::parse_month(outside).is_err(), "{outside}");
         }

@@ -1,7 +1,7 @@
 //! The search engine the web layer talks to: keyword search, semantic search when an
 //! embedder is configured, their fusion, similar papers, and hydration from the store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -25,6 +25,14 @@ const FILTERED_CANDIDATES: usize = 1_000;
 const SHORT_QUERY_KEYWORD_WEIGHT: f32 = 2.0;
 /// Query embeddings remembered (pagination and repeated queries).
 const QUERY_CACHE: usize = 512;
+/// Semantic candidates less similar (cosine) to the query than this are dropped, in
+/// semantic and hybrid search: every paper has *some* nearest neighbour, and a
+/// query like `asdfghjkl` must find nothing rather than the hundred papers least
+/// unlike it. In hybrid search this is also the rule that a result needs a keyword
+/// match or a strong semantic one. Calibrated on the tuning half of the evaluation
+/// set (docs/search.md): above every nonsense query's best match, below every
+/// description's target.
+pub const SEMANTIC_FLOOR: f32 = 0.38;
 
 /// Which rankers a search uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -499,8 +507,17 @@ impl SearchEngine {
                         .map(|(id, _)| id)
                         .collect()
                 };
-                let keyword: Vec<ArxivId> = keyword_hits.into_iter().map(|h| h.id).collect();
-                fuse(&keyword, &vector, self.weights_for(query))
+                let in_title: HashSet<&ArxivId> = keyword_hits
+                    .iter()
+                    .filter(|h| h.title_match)
+                    .map(|h| &h.id)
+                    .collect();
+                let keyword: Vec<ArxivId> = keyword_hits.iter().map(|h| h.id.clone()).collect();
+                let mut fused = fuse(&keyword, &vector, self.weights_for(query));
+                // A name query lists the papers with the name in their title first, as
+                // keyword search does (the sort is stable: fused order within each).
+                fused.sort_by_key(|f| !in_title.contains(&f.id));
+                fused
                     .into_iter()
                     .map(|f| (f.id, f.score, f.provenance))
                     .collect()
@@ -567,14 +584,15 @@ impl SearchEngine {
         } else {
             CANDIDATES
         };
-        let candidates = phases
+        let mut candidates = phases
             .time(|t| &mut t.scan, self.nearest(semantic, vector, k, None))
             .await?;
+        candidates.retain(|(_, similarity)| *similarity >= SEMANTIC_FLOOR);
         if !query.has_filters() {
             return Ok(candidates);
         }
         let ids: Vec<ArxivId> = candidates.iter().map(|(id, _)| id.clone()).collect();
-        let allowed: std::collections::HashSet<ArxivId> = self
+        let allowed: HashSet<ArxivId> = self
             .store
             .records_by_ids(&ids)
             .await?

@@ -86,6 +86,7 @@ async fn engine_on_real_papers() {
     filters_apply_to_semantic_candidates_too(&engine).await;
     similar_papers_exclude_the_paper_itself(&engine).await;
     a_named_author_narrows_the_semantic_list(&engine).await;
+    nonsense_and_impossible_filters_find_nothing_in_every_mode(&engine).await;
 }
 
 async fn descriptions_find_the_paper_and_every_mode_answers(engine: &SearchEngine) {
@@ -203,17 +204,56 @@ async fn a_named_author_narrows_the_semantic_list(engine: &SearchEngine) {
             .any(|a| a.name.contains("Nadolsky"))),
         "embeddings know no names: their list holds only the named author's papers"
     );
+    // Without a name the semantic list is the whole corpus's (above the floor).
     let topic_only = engine
-        .search(&request("diphoton cross sections", SearchMode::Hybrid))
+        .search(&request("diphoton cross sections", SearchMode::Semantic))
         .await
         .unwrap();
+    assert_eq!(
+        topic_only.hits.first().map(|h| h.record.paper.id.as_str()),
+        Some("0704.0001")
+    );
     assert!(
         topic_only
             .hits
             .iter()
-            .filter(|h| h.explanation.provenance.vector_rank.is_some())
-            .count()
-            > semantic.len(),
-        "without a name, semantic neighbours come from all papers"
+            .all(|h| h.score >= paperboy_search::engine::SEMANTIC_FLOOR)
     );
+}
+
+async fn nonsense_and_impossible_filters_find_nothing_in_every_mode(engine: &SearchEngine) {
+    for query in [
+        "asdfghjkl",
+        "qwertyuiop",
+        "blorptastic frumious",
+        "xyzzyx plughq",
+        "doppler tracking cat:nonexistent.XX",
+        "doppler tracking before:1990-01-01",
+    ] {
+        for mode in [
+            SearchMode::Keyword,
+            SearchMode::Semantic,
+            SearchMode::Hybrid,
+        ] {
+            let page = engine.search(&request(query, mode)).await.unwrap();
+            assert!(
+                page.hits.is_empty() && page.total == 0,
+                "{query} ({mode:?}): {:?}",
+                page.hits
+                    .iter()
+                    .map(|h| (&h.record.paper.title, h.score))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    // The floor drops only the weak: a real description still finds its paper.
+    let page = engine
+        .search(&request(
+            "a crewed moon capsule's radio doppler shift",
+            SearchMode::Semantic,
+        ))
+        .await
+        .unwrap();
+    assert!(!page.hits.is_empty());
+    assert!(page.hits.len() < 100, "weak neighbours are dropped");
 }

@@ -156,12 +156,12 @@ impl WriteTx {
             match stored.remove(&paper.id) {
                 Some((mut existing, first_seen_ms)) => {
                     let old_categories = existing.categories.clone();
-                    let old_days = existing.firehose_days();
+                    let old_day = existing.firehose_day();
                     if existing.merge(paper) {
                         self.summary.papers_updated += 1;
                         writes.push(PaperWrite {
                             categories_changed: existing.categories != old_categories,
-                            days_changed: existing.firehose_days() != old_days,
+                            days_changed: existing.firehose_day() != old_day,
                             paper: existing,
                             first_seen_ms,
                         });
@@ -193,7 +193,7 @@ impl WriteTx {
             .await?;
             let days = chunk.iter().filter(|w| w.days_changed);
             self.replace_derived("firehose", "day", days, |p| {
-                p.firehose_days().iter().map(Date::to_string).collect()
+                p.firehose_day().iter().map(Date::to_string).collect()
             })
             .await?;
         }

@@ -1,6 +1,7 @@
 //! A store filled with the committed real recordings and a keyword index that
 //! follows it: what search, enrichment and web tests start from.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use paperboy_ingest::{ImportOptions, import_file};
@@ -23,17 +24,30 @@ pub const CORPUS_PAPERS: u64 = 166 + 200 + 17;
 
 /// Imports [`CORPUS_FILES`] into `store` and indexes them in a keyword index in
 /// `index_dir`; returns the follower that holds the index writer.
-pub async fn indexed_corpus(store: &Store, index_dir: &std::path::Path) -> IndexFollower {
-    for file in CORPUS_FILES {
-        let report = import_file(store, &fixture_path(file), &ImportOptions::default()).await;
-        assert!(report.is_clean(), "{report:?}");
+pub async fn indexed_corpus(store: &Store, index_dir: &Path) -> IndexFollower {
+    let files: Vec<PathBuf> = CORPUS_FILES.iter().map(|f| fixture_path(f)).collect();
+    let (follower, indexed) = indexed_import(store, &files, index_dir).await;
+    assert_eq!(indexed, CORPUS_PAPERS);
+    follower
+}
+
+/// Imports `files` into `store` (each must import cleanly) and indexes them in a
+/// keyword index in `index_dir`; returns the follower that holds the index writer
+/// and how many papers it indexed.
+pub async fn indexed_import(
+    store: &Store,
+    files: &[PathBuf],
+    index_dir: &Path,
+) -> (IndexFollower, u64) {
+    for file in files {
+        let report = import_file(store, file, &ImportOptions::default()).await;
+        assert!(report.is_clean(), "{}: {report:?}", file.display());
     }
     let index = Arc::new(KeywordIndex::open(index_dir).expect("index opens"));
     let follower = IndexFollower::new(index).expect("index writer");
     let indexed = follower
         .catch_up(store, &|_| {})
         .await
-        .expect("corpus indexed");
-    assert_eq!(indexed, CORPUS_PAPERS);
-    follower
+        .expect("papers indexed");
+    (follower, indexed)
 }

@@ -212,6 +212,7 @@ fn key_phrase_extraction_can_be_switched_off() {
     server.terminate();
 
     let server = start(dir.path(), &[], &[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while keywords(&server) == 0 {
         assert!(Instant::now() < deadline, "switched on, the job runs");
         std::thread::sleep(Duration::from_millis(200));

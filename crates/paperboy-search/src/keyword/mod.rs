@@ -27,7 +27,7 @@ use tantivy::{
 
 use budget::Budgeted;
 use names::NameProbe;
-pub use query::{AUTHOR_BOOST, SHORT_QUERY_WORDS, TITLE_BOOST};
+pub use query::{AUTHOR_BOOST, NAME_QUERY_WORDS, SHORT_QUERY_WORDS, TITLE_BOOST, TITLE_TIER};
 use query::{Analyzers, build};
 use schema::{
     Fields, NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, analyze, highlight_analyzer,
@@ -137,6 +137,9 @@ pub struct KeywordHit {
     /// know. Worked out only when the best hit of the first page is such a hit (the
     /// case in which the engine uses it); false on every hit otherwise.
     pub by_author: bool,
+    /// True when the query is a name ([`NAME_QUERY_WORDS`] words at most) and the
+    /// paper's title holds every word of it: such papers rank first.
+    pub title_match: bool,
 }
 
 /// A page of keyword hits and how many papers matched in all.
@@ -357,10 +360,16 @@ impl KeywordIndex {
         let mut hits = Vec::with_capacity(page.len());
         for (i, (_, score, id, address)) in page.into_iter().enumerate() {
             let by_author = best_by_author && (i == 0 || names.matches(&searcher, address)?);
+            let title_match = score >= TITLE_TIER;
             hits.push(KeywordHit {
                 id,
-                score,
+                score: if title_match {
+                    score - TITLE_TIER
+                } else {
+                    score
+                },
                 by_author,
+                title_match,
             });
         }
         Ok(KeywordResults {

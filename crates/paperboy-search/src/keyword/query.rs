@@ -5,7 +5,8 @@ use std::ops::Bound;
 use paperboy_core::SearchQuery;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
@@ -21,6 +22,13 @@ pub const TITLE_BOOST: f32 = 2.0;
 pub const SHORT_QUERY_WORDS: usize = 3;
 /// How much a match in the author list counts against one in the abstract.
 pub const AUTHOR_BOOST: f32 = 1.5;
+/// Queries of at most this many words are names (`llama`, `LoRA`, `DPO`): the papers
+/// that carry every one of their words in the title rank first.
+pub const NAME_QUERY_WORDS: usize = 2;
+/// What a title holding every word of a name query adds to its BM25 score: more than
+/// any BM25 score of a two-word query reaches, so those papers form a tier above the
+/// rest. Taken off again before a hit's score is reported.
+pub const TITLE_TIER: f32 = 1_000.0;
 
 /// The analyzers a query needs.
 pub struct Analyzers {
@@ -72,7 +80,7 @@ pub fn build(
         content
     };
     let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for word in searched {
+    for word in &searched {
         for term in analyze(&mut analyzers.text, word) {
             words.push((
                 Occur::Should,
@@ -86,6 +94,9 @@ pub fn build(
                 boosted(term_query(fields.authors, &term), AUTHOR_BOOST),
             ));
         }
+    }
+    if let Some(tier) = title_tier(query, &searched, fields, analyzers) {
+        words.push((Occur::Should, tier));
     }
     let words = (!words.is_empty()).then(|| BooleanQuery::new(words));
 
@@ -163,6 +174,30 @@ pub fn build(
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     (Box::new(BooleanQuery::new(clauses)), ranks)
+}
+
+/// For a name query (no more than [`NAME_QUERY_WORDS`] words, no phrases): a clause
+/// that adds [`TITLE_TIER`] to papers whose title holds every searched word.
+fn title_tier(
+    query: &SearchQuery,
+    searched: &[&String],
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+) -> Option<Box<dyn Query>> {
+    if !query.phrases.is_empty() || searched.is_empty() || query.words.len() > NAME_QUERY_WORDS {
+        return None;
+    }
+    let all_in_title: Vec<(Occur, Box<dyn Query>)> = searched
+        .iter()
+        .flat_map(|word| analyze(&mut analyzers.text, word))
+        .map(|term| (Occur::Must, term_query(fields.title, &term)))
+        .collect();
+    (!all_in_title.is_empty()).then(|| {
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(all_in_title)),
+            TITLE_TIER,
+        )) as Box<dyn Query>
+    })
 }
 
 fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {

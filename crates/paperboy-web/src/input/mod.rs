@@ -178,6 +178,9 @@ pub(crate) struct PapersParams {
 pub(crate) struct ListParams {
     page: Option<String>,
     category: Option<String>,
+    /// `/papers?date=YYYY-MM-DD`: HF's older address of a day's list (and the date
+    /// picker's).
+    pub date: Option<String>,
 }
 
 /// A page number of an HTML list, counted from 1.

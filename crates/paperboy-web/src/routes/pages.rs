@@ -44,19 +44,31 @@ pub(super) async fn home() -> Redirect {
     Redirect::temporary("/papers")
 }
 
-/// `/papers`: the latest day that has a daily list.
+/// `/papers`: the latest day that has a daily list. `/papers?date=YYYY-MM-DD` (HF's
+/// older form, and what the date picker sends) redirects to that day's page.
 pub(super) async fn latest_daily(
     State(app): State<AppState>,
     viewer: Viewer,
     params: Params,
-) -> PageResult {
-    let page = params?.page()?;
-    match app.store.latest_day(DayList::Daily).await? {
-        Some(day) => daily(&app, &viewer, Period::Day(day), page).await,
-        None => render(&DailyView::empty_store(
-            Layout::new(&app.site, Nav::Daily).for_viewer(&viewer),
-        )),
+) -> Result<Response, WebError> {
+    let params = params?.0;
+    if let Some(date) = params.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        let day = parse_day(date.trim())?;
+        return Ok(Redirect::permanent(&Period::Day(day).path()).into_response());
     }
+    let page = params.page()?;
+    Ok(match app.store.latest_day(DayList::Daily).await? {
+        Some(day) => daily(&app, &viewer, Period::Day(day), page).await?,
+        None => empty_daily(&app, &viewer)?,
+    }
+    .into_response())
+}
+
+/// The daily page of an instance without any daily list: how to get papers in.
+fn empty_daily(app: &AppState, viewer: &Viewer) -> PageResult {
+    render(&DailyView::empty_store(
+        Layout::new(&app.site, Nav::Daily).for_viewer(viewer),
+    ))
 }
 
 /// `/papers/date/YYYY-MM-DD`.
@@ -92,20 +104,17 @@ pub(super) async fn month(
     daily(&app, &viewer, month, params?.page()?).await
 }
 
-/// A page of the daily list of `period`, most upvoted first. Days link to the nearest
-/// days that have lists; weeks and months to the adjacent ones.
+/// A page of the daily list of `period`, most upvoted first, linking the nearest days,
+/// weeks or months before and after it that have lists.
 async fn daily(app: &AppState, viewer: &Viewer, period: Period, page: PageNumber) -> PageResult {
     let mut query = DailyQuery::period(period, DAILY_PAGE_SIZE);
     query.offset = page.offset(DAILY_PAGE_SIZE);
     let list = app.store.daily_page(&query).await?;
     page.check_exists(list.total, DAILY_PAGE_SIZE)?;
-    let neighbours = match period {
-        Period::Day(day) => {
-            let (prev, next) = app.store.neighbour_days(DayList::Daily, day).await?;
-            (prev.map(Period::Day), next.map(Period::Day))
-        }
-        other => (other.prev(), other.next()),
-    };
+    if list.total == 0 && app.store.latest_day(DayList::Daily).await?.is_none() {
+        return empty_daily(app, viewer);
+    }
+    let neighbours = nearest_periods(app, period).await?;
     let layout = Layout::new(&app.site, Nav::Daily)
         .for_viewer(viewer)
         .with_feed(
@@ -116,6 +125,26 @@ async fn daily(app: &AppState, viewer: &Viewer, period: Period, page: PageNumber
     let view = DailyView::new(layout, period, page, DAILY_PAGE_SIZE, &list, neighbours);
     let voted = votes_of(app, viewer, view.paper_ids()).await?;
     render(&view.with_votes(&voted))
+}
+
+/// The nearest periods of `period`'s kind before and after it that have daily lists.
+async fn nearest_periods(
+    app: &AppState,
+    period: Period,
+) -> Result<(Option<Period>, Option<Period>), WebError> {
+    let (first, last) = period.bounds();
+    let (before, after) = if first == last {
+        app.store.neighbour_days(DayList::Daily, first).await?
+    } else {
+        (
+            app.store.neighbour_days(DayList::Daily, first).await?.0,
+            app.store.neighbour_days(DayList::Daily, last).await?.1,
+        )
+    };
+    Ok((
+        before.map(|day| period.same_kind(day)),
+        after.map(|day| period.same_kind(day)),
+    ))
 }
 
 /// Which of the papers `ids` the viewer upvoted; none for anonymous readers.

@@ -37,6 +37,8 @@ pub(crate) struct DailyView<'a> {
     pager: Pager,
     /// The database has no daily lists at all: say how to import some.
     empty_store: bool,
+    /// The day the date picker starts on (`YYYY-MM-DD`): the period's first.
+    picker_day: String,
 }
 
 impl<'a> DailyView<'a> {
@@ -108,6 +110,7 @@ impl<'a> DailyView<'a> {
             items,
             pager: Pager::new(page, list.total, page_size, |n| page_href(&path, &[], n)),
             empty_store: false,
+            picker_day: first_day.to_string(),
         }
     }
 
@@ -124,6 +127,7 @@ impl<'a> DailyView<'a> {
             items: Vec::new(),
             pager: Pager::new(PageNumber::FIRST, 0, 1, |_| String::new()),
             empty_store: true,
+            picker_day: String::new(),
         }
     }
 }

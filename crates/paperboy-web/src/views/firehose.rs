@@ -41,6 +41,40 @@ pub(crate) struct FirehoseView<'a> {
     pager: Pager,
     /// The database has no announcements at all: say how to import some.
     empty_store: bool,
+    /// Nothing was announced on the day (unfiltered): say so, and link the nearest
+    /// announcement.
+    no_announcement: Option<NoAnnouncement>,
+}
+
+/// Why an unfiltered day has no papers, and where the nearest ones are.
+#[derive(Debug)]
+pub(crate) struct NoAnnouncement {
+    /// The day is a Saturday or a Sunday, when arXiv does not announce.
+    pub weekend: bool,
+    /// The nearest announcement day (the earlier one of two as near).
+    pub nearest: Option<TextLink>,
+}
+
+impl NoAnnouncement {
+    /// For `day`, which has no papers, between the announcement days `neighbours`.
+    fn new(day: Date, neighbours: (Option<Date>, Option<Date>)) -> Self {
+        let distance = |other: Date| (other - day).get_days().abs();
+        let nearest = match neighbours {
+            (Some(prev), Some(next)) if distance(next) < distance(prev) => Some(next),
+            (Some(prev), _) => Some(prev),
+            (None, next) => next,
+        };
+        Self {
+            weekend: matches!(
+                day.weekday(),
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ),
+            nearest: nearest.map(|day| TextLink {
+                href: day_href(day, None, 1),
+                label: long_day(day),
+            }),
+        }
+    }
 }
 
 /// The URL of the firehose of `day`, filtered by `category`, at `page`.
@@ -111,6 +145,8 @@ impl<'a> FirehoseView<'a> {
         };
         let mut items: Vec<ListItem<'a>> = list.papers.iter().map(ListItem::paper).collect();
         show_thumbnails(&mut items, layout.thumbnails);
+        let no_announcement =
+            (list.total == 0 && category.is_none()).then(|| NoAnnouncement::new(day, neighbours));
         Self {
             layout,
             heading: long_day(day),
@@ -121,6 +157,7 @@ impl<'a> FirehoseView<'a> {
             items,
             pager: Pager::new(page, list.total, page_size, |n| day_href(day, category, n)),
             empty_store: false,
+            no_announcement,
         }
     }
 
@@ -136,6 +173,7 @@ impl<'a> FirehoseView<'a> {
             items: Vec::new(),
             pager: Pager::new(PageNumber::FIRST, 0, 1, |_| String::new()),
             empty_store: true,
+            no_announcement: None,
         }
     }
 }

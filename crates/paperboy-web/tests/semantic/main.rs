@@ -63,6 +63,7 @@ async fn semantic_search_and_similar_papers_over_http(db: TestDb) {
 
     a_description_finds_its_paper_on_the_search_page(&app).await;
     a_description_finds_its_paper_through_the_api(&app).await;
+    nonsense_finds_nothing_on_the_page_and_through_the_api(&app).await;
     similar_papers_show_on_paper_pages_and_through_the_api(&app).await;
     the_hf_client_finds_a_described_paper(&app).await;
     // Odd queries reach the real embedder too (hybrid and semantic modes).
@@ -119,6 +120,19 @@ async fn a_description_finds_its_paper_through_the_api(app: &TestApp) {
         .json("/api/papers/search?q=EnvHarness&limit=5", 200)
         .await);
     assert_eq!(precise[0], "2608.19880", "{precise:?}");
+}
+
+async fn nonsense_finds_nothing_on_the_page_and_through_the_api(app: &TestApp) {
+    for mode in ["hybrid", "semantic", "keyword"] {
+        let body = app
+            .text(&format!("/search?q=asdfghjkl&mode={mode}"), 200)
+            .await;
+        assert!(body.contains("No papers match this search."), "{mode}");
+        let hits = app
+            .json(&format!("/api/papers/search?q=qwertyuiop&mode={mode}"), 200)
+            .await;
+        assert_eq!(hits, serde_json::json!([]), "{mode}");
+    }
 }
 
 async fn similar_papers_show_on_paper_pages_and_through_the_api(app: &TestApp) {

@@ -28,6 +28,8 @@ paperboy_testkit::on_both_backends!(
     odd_input_gets_a_page_never_a_server_error,
     paper_pages_preview_well_when_shared_and_the_site_has_an_icon,
     urls_in_abstracts_are_links,
+    hf_s_old_date_address_and_the_date_picker_reach_a_day,
+    a_weekend_day_of_the_firehose_links_the_nearest_announcement,
 );
 
 fn position(body: &str, needle: &str) -> usize {
@@ -51,7 +53,14 @@ async fn the_front_page_redirects_to_the_daily_papers(db: TestDb) {
 
 async fn an_empty_store_says_how_to_import_papers(db: TestDb) {
     let app = TestApp::start(db).await;
-    for path in ["/papers", "/papers/new"] {
+    // The current period of an empty instance, of any kind, says how to get papers in.
+    for path in [
+        "/papers",
+        "/papers/new",
+        "/papers/date/2026-12-01",
+        "/papers/week/2026-W49",
+        "/papers/month/2026-12",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(content_type(&response), "text/html");
@@ -115,16 +124,22 @@ async fn weeks_and_months_list_their_days_and_link_to_adjacent_periods(db: TestD
     );
     assert!(body.contains("ConvLLaVA"));
     assert!(body.contains("Mon 27 May 2024"), "entries show their day");
-    assert!(body.contains(r#"<a rel="prev" href="/papers/week/2024-W21">← Week 21 of 2024</a>"#));
-    assert!(body.contains(r#"<a rel="next" href="/papers/week/2024-W23">Week 23 of 2024 →</a>"#));
+    // The nearest weeks with lists: none before, 2026's week 34 after (not week 23).
+    assert!(!body.contains(r#"rel="prev""#), "{body}");
+    assert!(body.contains(r#"<a rel="next" href="/papers/week/2026-W34">Week 34 of 2026 →</a>"#));
     assert!(body.contains(r#"<a href="/papers/date/2024-05-27" aria-current="false">Day</a>"#));
     assert!(body.contains(r#"<a href="/papers/week/2024-W22" aria-current="page">Week</a>"#));
 
     let body = app.text("/papers/month/2026-08", 200).await;
     assert!(body.contains("<h1>August 2026</h1>"));
     assert!(body.contains("EnvHarness"));
-    assert!(body.contains(r#"<a rel="prev" href="/papers/month/2026-07">← July 2026</a>"#));
-    assert!(body.contains(r#"<a rel="next" href="/papers/month/2026-09">September 2026 →</a>"#));
+    assert!(body.contains(r#"<a rel="prev" href="/papers/month/2024-05">← May 2024</a>"#));
+    assert!(!body.contains(r#"rel="next""#), "nothing after August 2026");
+    // An empty month between lists links to the nearest months that have some.
+    let body = app.text("/papers/month/2025-03", 200).await;
+    assert!(body.contains("No papers were listed here."));
+    assert!(body.contains(r#"<a rel="prev" href="/papers/month/2024-05">"#));
+    assert!(body.contains(r#"<a rel="next" href="/papers/month/2026-08">"#));
 }
 
 async fn long_lists_are_paginated(db: TestDb) {
@@ -178,9 +193,12 @@ async fn bad_dates_and_page_numbers_are_400_pages_with_the_reason(db: TestDb) {
         let body = response.text().await.expect("body");
         assert!(body.contains("A date is missing"), "{path}: {body}");
     }
-    // The calendar's first month links to no month before it.
+    // The calendar's first month links to the first month with lists, never before it.
     let first = app.text("/papers/month/0001-01", 200).await;
-    assert!(first.contains("/papers/month/0001-02"), "{first}");
+    assert!(
+        first.contains(r#"<a rel="next" href="/papers/month/2024-05">"#),
+        "{first}"
+    );
     assert!(!first.contains("/papers/month/0000-") && !first.contains("/papers/month/-"));
 }
 
@@ -280,6 +298,16 @@ async fn old_style_ids_have_pages_and_other_spellings_redirect(db: TestDb) {
         ("/papers/arXiv:2608.19880", "/papers/2608.19880"),
         ("/papers/hep-th/9901001v1", "/papers/hep-th/9901001"),
         ("/papers/hep-th.QC/9901001", "/papers/hep-th/9901001"),
+        // A pasted arxiv.org URL, whole or with its double slash merged by a proxy.
+        (
+            "/papers/https://arxiv.org/abs/2608.19880v2",
+            "/papers/2608.19880",
+        ),
+        (
+            "/papers/https:/arxiv.org/pdf/2608.19880.pdf",
+            "/papers/2608.19880",
+        ),
+        ("/papers/arxiv.org/html/2608.19880v1", "/papers/2608.19880"),
     ] {
         let response = app.get(spelling).await;
         assert_eq!(response.status(), 308, "{spelling}");
@@ -538,4 +566,59 @@ async fn urls_in_abstracts_are_links(db: TestDb) {
     // The list's unfolded abstract links it too.
     let list = app.text(&format!("/papers/date/{HF_DAY}"), 200).await;
     assert!(list.contains(r#"href="https://4danyone.github.io" rel="nofollow noopener""#));
+}
+
+async fn hf_s_old_date_address_and_the_date_picker_reach_a_day(db: TestDb) {
+    let app = seeded(db).await;
+    let response = app.get("/papers?date=2024-05-27").await;
+    assert_eq!(response.status(), 308);
+    assert_eq!(response.headers()["location"], "/papers/date/2024-05-27");
+    let body = app.text("/papers?date=2024-02-30", 400).await;
+    assert!(body.contains("is not a date (YYYY-MM-DD)"), "{body}");
+    // An empty date (a picker submitted blank) is the latest list, not an error.
+    let body = app.text("/papers?date=", 200).await;
+    assert!(body.contains("Friday, 21 August 2026"));
+    // The picker on a day's, week's and month's page sends `date` to /papers.
+    for (path, day) in [
+        ("/papers", "2026-08-21"),
+        ("/papers/week/2024-W22", "2024-05-27"),
+        ("/papers/month/2026-08", "2026-08-01"),
+    ] {
+        let body = app.text(path, 200).await;
+        assert!(
+            body.contains(r#"<form class="datepick" action="/papers" method="get">"#),
+            "{path}"
+        );
+        assert!(
+            body.contains(&format!(
+                r#"<input id="datepick-day" type="date" name="date" value="{day}" required>"#
+            )),
+            "{path}: {body}"
+        );
+    }
+}
+
+async fn a_weekend_day_of_the_firehose_links_the_nearest_announcement(db: TestDb) {
+    let app = seeded(db).await;
+    // Announcements on Friday 26 June (the old-style paper) and Monday 29 June 2026.
+    let saturday = app.text("/papers/new/2026-06-27", 200).await;
+    assert!(
+        saturday.contains("arXiv does not announce new papers on Saturdays and Sundays."),
+        "{saturday}"
+    );
+    assert!(saturday.contains(
+        r#"The nearest announcement: <a href="/papers/new/2026-06-26">Friday, 26 June 2026</a>."#
+    ));
+    let sunday = app.text("/papers/new/2026-06-28", 200).await;
+    assert!(sunday.contains(
+        r#"The nearest announcement: <a href="/papers/new/2026-06-29">Monday, 29 June 2026</a>."#
+    ));
+    let weekday = app.text("/papers/new/2026-06-30", 200).await;
+    assert!(weekday.contains("arXiv announced no papers on this day."));
+    assert!(weekday.contains(r#"<a href="/papers/new/2026-06-29">Monday, 29 June 2026</a>"#));
+    // A filter that leaves a real announcement day empty is not "no announcement".
+    let filtered = app
+        .text("/papers/new/2026-06-29?category=q-bio.XX", 200)
+        .await;
+    assert!(filtered.contains("No papers here."), "{filtered}");
 }
