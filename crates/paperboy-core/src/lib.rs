@@ -29,7 +29,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use daily::{DailyEntry, Submitter};
 pub use digest::{DigestPrefs, Frequency};
 pub use mail::Mail;
-pub use paper::{Author, Paper, PaperError};
+pub use paper::{Author, Paper, PaperError, Source};
 pub use period::{Period, PeriodError, parse_day};
 pub use query::SearchQuery;
 pub use submit::{BoundaryError, DayBoundary, SubmitRefusal, SubmitRules};

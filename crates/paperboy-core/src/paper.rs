@@ -29,6 +29,40 @@ impl Author {
     }
 }
 
+/// The kind of source a record comes from, ranked for the bibliographic fields: of two
+/// records of the same version, the higher-ranked one's title, abstract, authors,
+/// categories, comments, journal-ref, DOI and licence win (see [`Paper::merge`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Hugging Face daily papers (its abstracts lose their LaTeX; it has no
+    /// categories, comments or DOIs).
+    Hf,
+    /// arXiv daily-listing files: arXiv's metadata as a third party copied it.
+    Listing,
+    /// arXiv's own metadata: the API (and papers users submit, fetched from it),
+    /// OAI-PMH, the Kaggle snapshot.
+    Arxiv,
+}
+
+impl Source {
+    /// The name stored in the database and written in exports (`hf`, `listing`, `arxiv`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hf => "hf",
+            Self::Listing => "listing",
+            Self::Arxiv => "arxiv",
+        }
+    }
+
+    /// The source named `name` ([`Source::as_str`]), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Hf, Self::Listing, Self::Arxiv]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
 /// A paper's metadata. Optional fields are `None` when no source has given them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Paper {
@@ -37,6 +71,11 @@ pub struct Paper {
     /// The latest version any source has described (`None`: the source did not say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u32>,
+    /// Where the bibliographic fields come from: for a record fresh from a parser, its
+    /// source; for a stored paper, the source of the record that won them. `None`
+    /// (papers stored before paperboy kept it) ranks below every source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bib_source: Option<Source>,
     /// Title, whitespace-normalised, LaTeX kept.
     pub title: String,
     /// Abstract, whitespace-normalised, LaTeX kept.
@@ -73,7 +112,8 @@ pub struct Paper {
     /// The project page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_page: Option<String>,
-    /// Every URL found in the abstract and comments.
+    /// Every URL found in the abstract and comments of every source, sorted (so the
+    /// order sources arrive in does not show).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
     /// GitHub stars of the repository, as last reported by a source.
@@ -164,6 +204,7 @@ impl Paper {
         Self {
             id,
             version: None,
+            bib_source: None,
             title,
             summary,
             authors,
@@ -226,12 +267,7 @@ impl Paper {
         if self.project_page.is_none() {
             self.project_page = found.project_page;
         }
-        for url in found.urls {
-            if !self.links.contains(&url) {
-                self.links.push(url);
-            }
-        }
-        self.links.truncate(limits::LIST);
+        add_links(&mut self.links, found.urls);
     }
 
     /// Checks required fields and size limits.
@@ -275,22 +311,39 @@ impl Paper {
         Ok(())
     }
 
+    /// The precedence of this paper's bibliographic fields: its version (unknown
+    /// counts as oldest), then the rank of their source.
+    fn bib_rank(&self) -> (u32, Option<Source>) {
+        (self.version.unwrap_or(0), self.bib_source)
+    }
+
     /// Merges what `incoming` knows into this stored paper and says whether anything
-    /// changed.
+    /// changed. Which record wins is a fixed precedence per field, so the result does
+    /// not depend on the order records arrive in (docs/architecture.md has the table):
     ///
-    /// - A newer or equal version replaces the metadata fields it carries; fields it
-    ///   lacks keep their stored values (sources differ in what they carry).
-    /// - An older version only fills fields still missing.
-    /// - `published` keeps the earliest time, `updated` the latest; announcement days
-    ///   and links accumulate.
+    /// - Bibliographic fields (title, abstract, authors, categories, comments,
+    ///   journal-ref, DOI, licence) and [`Paper::bib_source`]: a record of a newer
+    ///   version, or of the same version (unknown counts as oldest) from a
+    ///   higher-ranked [`Source`], replaces the fields it carries; fields it lacks
+    ///   keep their stored values. A lower-ranked record only fills fields still
+    ///   missing. Of two records of the same source and version, the later one is
+    ///   that source's correction and wins.
+    /// - Hugging Face's fields (AI summary, AI keywords, thumbnail, GitHub stars) and
+    ///   the code repository and project page: an HF record's value replaces the
+    ///   stored one (HF's repository and project page are the ones their authors
+    ///   linked on HF); a record from any other source only fills a gap.
+    /// - `version` and `updated` keep the latest, `published` the earliest;
+    ///   announcement days and links accumulate.
     ///
     /// Merging the same paper twice changes nothing the second time.
     pub fn merge(&mut self, incoming: Paper) -> bool {
         let before = self.clone();
-        let replace = incoming.version.unwrap_or(0) >= self.version.unwrap_or(0);
+        let bib = incoming.bib_rank() >= self.bib_rank();
+        let hf = incoming.bib_source == Some(Source::Hf);
         let Paper {
             id: _,
             version,
+            bib_source,
             title,
             summary,
             authors,
@@ -311,35 +364,46 @@ impl Paper {
             ai_keywords,
         } = incoming;
 
+        if bib {
+            self.bib_source = bib_source;
+        }
         self.version = self.version.max(version);
-        merge_required(&mut self.title, title, replace);
-        merge_required(&mut self.summary, summary, replace);
-        merge_list(&mut self.authors, authors, replace);
-        merge_list(&mut self.categories, categories, replace);
-        merge_list(&mut self.ai_keywords, ai_keywords, replace);
+        merge_required(&mut self.title, title, bib);
+        merge_required(&mut self.summary, summary, bib);
+        merge_list(&mut self.authors, authors, bib);
+        merge_list(&mut self.categories, categories, bib);
         for (stored, incoming) in [
             (&mut self.comments, comments),
             (&mut self.journal_ref, journal_ref),
             (&mut self.doi, doi),
             (&mut self.license, license),
+        ] {
+            merge_optional(stored, incoming, bib);
+        }
+        merge_list(&mut self.ai_keywords, ai_keywords, hf);
+        for (stored, incoming) in [
             (&mut self.github_repo, github_repo),
             (&mut self.project_page, project_page),
             (&mut self.thumbnail, thumbnail),
             (&mut self.ai_summary, ai_summary),
         ] {
-            merge_optional(stored, incoming, replace);
+            merge_optional(stored, incoming, hf);
         }
-        merge_optional(&mut self.github_stars, github_stars, replace);
+        merge_optional(&mut self.github_stars, github_stars, hf);
         self.published = earliest(self.published, published);
         self.updated = self.updated.max(updated);
         self.announced.extend(announced);
-        for url in links {
-            if self.links.len() < limits::LIST && !self.links.contains(&url) {
-                self.links.push(url);
-            }
-        }
+        add_links(&mut self.links, links);
         *self != before
     }
+}
+
+/// Adds `urls` to the sorted `links`, keeping them sorted, distinct and at most
+/// [`limits::LIST`].
+fn add_links(links: &mut Vec<String>, urls: Vec<String>) {
+    let mut all: BTreeSet<String> = links.drain(..).collect();
+    all.extend(urls);
+    links.extend(all.into_iter().take(limits::LIST));
 }
 
 fn merge_required(stored: &mut String, incoming: String, replace: bool) {
@@ -445,6 +509,134 @@ mod tests {
             stored.github_repo.as_deref(),
             Some("https://github.com/a/b")
         );
+    }
+
+    fn from(source: Source, version: Option<u32>, summary: &str) -> Paper {
+        let mut p = paper(version, "T");
+        p.bib_source = Some(source);
+        p.summary = summary.into();
+        p
+    }
+
+    /// Merges `records` in the given order into the first.
+    fn merged(records: &[&Paper]) -> Paper {
+        let mut out = records[0].clone();
+        for record in &records[1..] {
+            out.merge((*record).clone());
+        }
+        out
+    }
+
+    #[test]
+    fn of_the_same_version_the_higher_ranked_source_wins_in_either_order() {
+        let mut hf = from(Source::Hf, None, "Uses O(n) memory");
+        hf.ai_summary = Some("One sentence.".into());
+        let mut listing = from(Source::Listing, None, "Uses $O(n)$ memory");
+        listing.comments = Some("9 pages".into());
+        for order in [[&hf, &listing], [&listing, &hf]] {
+            let p = merged(&order);
+            assert_eq!(p.summary, "Uses $O(n)$ memory");
+            assert_eq!(p.bib_source, Some(Source::Listing));
+            assert_eq!(p.comments.as_deref(), Some("9 pages"));
+            assert_eq!(p.ai_summary.as_deref(), Some("One sentence."));
+        }
+        let arxiv = from(Source::Arxiv, None, "arXiv's abstract");
+        assert_eq!(merged(&[&arxiv, &listing]).summary, "arXiv's abstract");
+        assert_eq!(merged(&[&listing, &arxiv]).summary, "arXiv's abstract");
+    }
+
+    #[test]
+    fn a_newer_version_beats_a_higher_ranked_source() {
+        let v1 = from(Source::Arxiv, Some(1), "v1");
+        let v2 = from(Source::Listing, Some(2), "v2");
+        for order in [[&v1, &v2], [&v2, &v1]] {
+            let p = merged(&order);
+            assert_eq!((p.summary.as_str(), p.version), ("v2", Some(2)));
+            assert_eq!(p.bib_source, Some(Source::Listing));
+        }
+    }
+
+    #[test]
+    fn a_paper_stored_without_a_source_is_replaced_once_by_any_source() {
+        let mut stored = paper(None, "Old");
+        assert!(stored.merge(from(Source::Hf, None, "HF's")));
+        assert_eq!(
+            (stored.summary.as_str(), stored.bib_source),
+            ("HF's", Some(Source::Hf))
+        );
+        let mut other_hf = from(Source::Hf, None, "HF's");
+        other_hf.title = "Other".into();
+        assert!(
+            stored.merge(other_hf),
+            "same source: the later record corrects"
+        );
+        assert_eq!(stored.title, "Other");
+        assert!(!stored.merge(paper(None, "Unknown source")));
+        assert_eq!(stored.title, "Other");
+    }
+
+    #[test]
+    fn hugging_face_fields_come_from_hugging_face_others_only_fill_gaps() {
+        let mut hf = from(Source::Hf, None, "S");
+        hf.github_repo = Some("https://github.com/hf/linked".into());
+        hf.github_stars = Some(12);
+        let mut arxiv = from(
+            Source::Arxiv,
+            Some(1),
+            "Code: https://github.com/in/abstract",
+        );
+        arxiv.extract_links();
+        arxiv.project_page = Some("https://in.abstract.io".into());
+        for order in [[&hf, &arxiv], [&arxiv, &hf]] {
+            let p = merged(&order);
+            assert_eq!(
+                p.github_repo.as_deref(),
+                Some("https://github.com/hf/linked")
+            );
+            assert_eq!(p.project_page.as_deref(), Some("https://in.abstract.io"));
+            assert_eq!(p.github_stars, Some(12));
+            assert_eq!(p.summary, "Code: https://github.com/in/abstract");
+        }
+    }
+
+    #[test]
+    fn links_accumulate_sorted_whatever_the_order() {
+        let mut a = from(
+            Source::Hf,
+            None,
+            "See https://b.example and https://a.example",
+        );
+        a.extract_links();
+        assert_eq!(a.links, ["https://a.example", "https://b.example"]);
+        let mut b = from(
+            Source::Listing,
+            None,
+            "See https://c.example, https://a.example",
+        );
+        b.extract_links();
+        let (ab, ba) = (merged(&[&a, &b]), merged(&[&b, &a]));
+        assert_eq!(ab, ba);
+        assert_eq!(
+            ab.links,
+            [
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
+        );
+    }
+
+    #[test]
+    fn source_names_round_trip() {
+        for source in [Source::Hf, Source::Listing, Source::Arxiv] {
+            assert_eq!(Source::from_name(source.as_str()), Some(source));
+            assert_eq!(
+                serde_json::to_string(&source).unwrap(),
+                format!("\"{}\"", source.as_str())
+            );
+        }
+        assert_eq!(Source::from_name("kaggle"), None);
+        assert!(Source::Hf < Source::Listing && Source::Listing < Source::Arxiv);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use paperboy_core::{ArxivId, Author, DailyEntry, Paper, Submitter};
+use paperboy_core::{ArxivId, Author, DailyEntry, Paper, Source, Submitter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -15,7 +15,7 @@ use crate::{Result, StoreError};
 macro_rules! paper_columns {
     ($ai_summary:literal, $ai_keywords:literal) => {
         concat!(
-            "p.id, p.version, p.title, p.summary, p.authors, p.categories, \
+            "p.id, p.version, p.bib_source, p.title, p.summary, p.authors, p.categories, \
              p.comments, p.journal_ref, p.doi, p.license, p.published_ms, p.updated_ms, p.announced, \
              p.github_repo, p.project_page, p.links, p.github_stars, p.thumbnail_url, ",
             $ai_summary,
@@ -91,6 +91,7 @@ fn to_u32(value: i64) -> u32 {
 pub(crate) struct PaperRow {
     id: String,
     version: i64,
+    bib_source: Option<String>,
     title: String,
     summary: String,
     authors: String,
@@ -121,9 +122,21 @@ impl PaperRow {
         let announced: BTreeSet<Date> = from_json("announced", &self.id, &self.announced)?;
         let links: Vec<String> = from_json("links", &self.id, &self.links)?;
         let ai_keywords: Vec<String> = from_json("ai_keywords", &self.id, &self.ai_keywords)?;
+        let bib_source = self
+            .bib_source
+            .map(|name| {
+                Source::from_name(&name).ok_or_else(|| {
+                    StoreError::corrupt(
+                        format!("bib_source of {}", self.id),
+                        format!("unknown source `{name}`"),
+                    )
+                })
+            })
+            .transpose()?;
         let paper = Paper {
             id,
             version: u32::try_from(self.version).ok().filter(|v| *v > 0),
+            bib_source,
             title: self.title,
             summary: self.summary,
             authors,

@@ -7,7 +7,7 @@ use crate::db::{Backend, Scalar, Sql, Tx, Value};
 use crate::papers::BUMP_LIST_SEQ;
 use crate::{Result, Store, StoreError};
 use jiff::civil::Date;
-use paperboy_core::{ArxivId, DailyEntry, Paper};
+use paperboy_core::{ArxivId, DailyEntry, Paper, Source};
 
 /// Rows per multi-row statement: well under SQLite's 32,766 bound parameters (and
 /// PostgreSQL's 65,535).
@@ -217,7 +217,7 @@ impl WriteTx {
 
     async fn upsert_paper_rows(&mut self, writes: &[PaperWrite], seq: i64) -> Result<()> {
         let mut sql = Sql::new(
-            "INSERT INTO papers (id, version, title, summary, authors, categories, primary_category, \
+            "INSERT INTO papers (id, version, bib_source, title, summary, authors, categories, primary_category, \
              comments, journal_ref, doi, license, published_ms, updated_ms, announced, github_repo, \
              project_page, links, github_stars, thumbnail_url, ai_summary, ai_keywords, sort_ms, first_seen_ms, \
              change_seq)",
@@ -228,6 +228,7 @@ impl WriteTx {
             vec![
                 Value::from(p.id.to_string()),
                 Value::from(i64::from(p.version.unwrap_or(0))),
+                Value::from(p.bib_source.map(Source::as_str)),
                 Value::from(&p.title),
                 Value::from(&p.summary),
                 Value::from(to_json(&p.authors)),
@@ -253,7 +254,8 @@ impl WriteTx {
             ]
         }));
         sql.push(
-            " ON CONFLICT (id) DO UPDATE SET version = excluded.version, title = excluded.title, \
+            " ON CONFLICT (id) DO UPDATE SET version = excluded.version, \
+             bib_source = excluded.bib_source, title = excluded.title, \
              summary = excluded.summary, authors = excluded.authors, categories = excluded.categories, \
              primary_category = excluded.primary_category, comments = excluded.comments, \
              journal_ref = excluded.journal_ref, doi = excluded.doi, license = excluded.license, \

@@ -8,7 +8,7 @@
 //! `…/api/errors#…`; such a feed is an error here, never a paper.
 
 use paperboy_core::text::{normalize_optional, normalize_whitespace};
-use paperboy_core::{Author, Paper};
+use paperboy_core::{Author, Paper, Source};
 
 use super::xml::{Node, XmlError, XmlStream};
 use super::{Parsed, Skipped, parse_id, parse_timestamp};
@@ -147,6 +147,7 @@ fn convert_entry(entry: &Node) -> Result<Entry, String> {
         authors,
     );
     paper.version = id.version;
+    paper.bib_source = Some(Source::Arxiv);
     let primary = entry.child("primary_category").and_then(|c| c.attr("term"));
     for term in primary.into_iter().chain(
         entry

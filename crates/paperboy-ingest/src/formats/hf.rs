@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 use paperboy_core::text::{normalize_optional, normalize_whitespace};
-use paperboy_core::{Author, DailyEntry, Paper, Submitter};
+use paperboy_core::{Author, DailyEntry, Paper, Source, Submitter};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -160,6 +160,7 @@ fn convert(item: Item, date: DateSource<'_>, line: u64, out: &mut Parsed) -> Res
             .collect(),
     );
     paper.version = id.version;
+    paper.bib_source = Some(Source::Hf);
     paper.published = p
         .published_at
         .as_deref()

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use paperboy_core::text::{normalize_optional, normalize_whitespace, split_author_list};
-use paperboy_core::{Author, Paper};
+use paperboy_core::{Author, Paper, Source};
 use serde::Deserialize;
 
 use super::{LineContext, LineFormat, Parsed, parse_id, parse_rfc2822};
@@ -84,6 +84,7 @@ impl LineFormat for KaggleSnapshot {
             normalize_whitespace(&record.summary),
             authors,
         );
+        paper.bib_source = Some(Source::Arxiv);
         paper.categories = record
             .categories
             .split_whitespace()

@@ -4,7 +4,7 @@
 //! The source has no publication time: the first listing day stands in for it.
 
 use paperboy_core::text::{normalize_optional, normalize_whitespace};
-use paperboy_core::{Author, Paper};
+use paperboy_core::{Author, Paper, Source};
 use serde::Deserialize;
 
 use super::{LineContext, LineFormat, Parsed, parse_day, parse_id};
@@ -48,6 +48,7 @@ impl LineFormat for Listing {
                 .collect(),
         );
         paper.version = id.version;
+        paper.bib_source = Some(Source::Listing);
         paper.categories = record
             .categories
             .iter()

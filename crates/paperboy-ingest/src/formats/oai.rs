@@ -17,7 +17,7 @@ use std::fmt;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use paperboy_core::text::{normalize_optional, normalize_whitespace, split_author_list};
-use paperboy_core::{ArxivId, Author, Paper};
+use paperboy_core::{ArxivId, Author, Paper, Source};
 
 use super::xml::{Node, Start, XmlError, XmlStream};
 use super::{Parsed, Skipped, parse_day, parse_id, parse_rfc2822};
@@ -301,6 +301,7 @@ fn common(meta: &Node, authors: Vec<Author>) -> Result<Paper, String> {
         authors,
     );
     paper.version = id.version;
+    paper.bib_source = Some(Source::Arxiv);
     paper.categories = meta
         .child_text("categories")
         .unwrap_or("")

@@ -33,6 +33,7 @@ static TABLES: &[CopiedTable] = &[
         columns: &[
             ("id", Text),
             ("version", Int),
+            ("bib_source", Text),
             ("title", Text),
             ("summary", Text),
             ("authors", Text),

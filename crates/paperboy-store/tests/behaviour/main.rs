@@ -11,7 +11,7 @@ mod signals;
 
 use jiff::civil::{Date, date};
 use paperboy_core::record::Record;
-use paperboy_core::{ArxivId, DailyEntry, Paper, Period, Submitter};
+use paperboy_core::{ArxivId, DailyEntry, Paper, Period, Source, Submitter};
 use paperboy_store::*;
 use paperboy_testkit::{TestDb, on_both_backends};
 
@@ -20,6 +20,7 @@ use common::paper;
 on_both_backends!(
     writing_the_same_batch_twice_changes_nothing,
     newer_version_replaces_and_older_does_not,
+    the_source_of_the_bibliographic_fields_is_stored_and_ranks_later_writes,
     daily_lists_sort_filter_and_navigate,
     entries_of_unknown_papers_are_refused_and_roll_back,
     firehose_uses_publication_day_when_no_listing_day,
@@ -78,6 +79,55 @@ async fn writing_the_same_batch_twice_changes_nothing(db: TestDb) {
         (stats.papers, stats.daily_entries, stats.change_seq),
         (2, 1, seq_after_first)
     );
+}
+
+async fn the_source_of_the_bibliographic_fields_is_stored_and_ranks_later_writes(db: TestDb) {
+    let store = db.open().await;
+    let day = date(2025, 1, 2);
+    let id = ArxivId::parse("2501.00001").unwrap();
+    let write = |p: Paper| {
+        let store = &store;
+        async move {
+            store
+                .write(Batch {
+                    papers: vec![p],
+                    ..Batch::default()
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let stored = || async { store.paper(&id).await.unwrap().unwrap().record.paper };
+    let mut legacy = paper("2501.00001", None, "Stored before sources", day);
+    legacy.summary = "Old $x$".into();
+    write(legacy).await;
+    assert_eq!(stored().await.bib_source, None);
+
+    let mut listing = paper("2501.00001", None, "Listing title", day);
+    listing.summary = "Uses $x^2$".into();
+    listing.bib_source = Some(Source::Listing);
+    let mut hf = listing.clone();
+    hf.bib_source = Some(Source::Hf);
+    hf.title = "HF title".into();
+    hf.summary = "Uses x2".into();
+    hf.ai_summary = Some("One sentence.".into());
+    // HF replaces the unranked row once; the listing then replaces HF's fields.
+    assert_eq!(write(hf.clone()).await.papers_updated, 1);
+    assert_eq!(stored().await.bib_source, Some(Source::Hf));
+    assert_eq!(write(listing).await.papers_updated, 1);
+    let after = stored().await;
+    assert_eq!(
+        (
+            after.title.as_str(),
+            after.summary.as_str(),
+            after.bib_source
+        ),
+        ("Listing title", "Uses $x^2$", Some(Source::Listing))
+    );
+    assert_eq!(after.ai_summary.as_deref(), Some("One sentence."));
+    // HF again: its fields are the stored ones already, the listing's stay.
+    assert_eq!(write(hf).await.papers_unchanged, 1);
+    assert_eq!(stored().await, after);
 }
 
 async fn newer_version_replaces_and_older_does_not(db: TestDb) {
