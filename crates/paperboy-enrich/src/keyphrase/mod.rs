@@ -2,9 +2,10 @@
 //! source gave `ai_keywords`: candidate phrases of its title and abstract
 //! ([`candidates`]), scored by a phrase-aware TF-IDF over the keyword index's
 //! document frequencies and de-duplicated by stems ([`score`]). [`job`] runs it over
-//! the backlog.
+//! the backlog; [`agreement`] measures it against reference keywords.
 
 mod acronyms;
+pub mod agreement;
 mod candidates;
 pub mod job;
 mod score;
