@@ -9,6 +9,7 @@ pub mod agreement;
 mod candidates;
 pub mod job;
 mod score;
+mod shape;
 mod stopwords;
 mod tokens;
 
@@ -40,10 +41,14 @@ impl Extractor {
         summary: &str,
         stats: &dyn CorpusStats,
     ) -> Result<Vec<KeyPhrase>> {
-        score::choose(
-            candidates::candidates(&mut self.analyzer, title, summary),
-            stats,
-        )
+        let candidates = candidates::candidates(&mut self.analyzer, title, summary)
+            .into_iter()
+            .filter(|c| {
+                let words: Vec<&str> = c.text().split(' ').collect();
+                shape::fits(&words, c.is_name())
+            })
+            .collect();
+        score::choose(candidates, stats)
     }
 }
 
