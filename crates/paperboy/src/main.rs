@@ -53,6 +53,9 @@ enum Command {
     /// Measure "for you" recommendations (recall@10) on simulated readers from the HF
     /// daily-papers archive, against trending and tf-idf SVM baselines.
     EvalDigests(commands::eval_digests::Args),
+    /// Measure extracted key phrases against HF's ai_keywords on the HF daily-papers
+    /// archive (precision and recall, exact and head-word, tuning and held-out halves).
+    EvalKeyphrases(commands::eval_keyphrases::Args),
     /// Rebuild the search index from the database, with a progress bar.
     Reindex(commands::reindex::Args),
     /// Print what the database holds.

@@ -106,3 +106,73 @@ fn summarize_needs_an_endpoint_stops_at_its_limit_and_when_the_endpoint_fails() 
         "one paper per attempt, with pauses between"
     );
 }
+
+/// The recorded HF daily lists as archive lines (`{"daily_date", "item"}`): 37
+/// real papers, 35 of them with `ai_keywords`.
+fn archive_slice(dir: &Path) -> std::path::PathBuf {
+    let mut lines = Vec::new();
+    for day in ["2025-06-02", "2026-08-21"] {
+        let path = fixture_path(&format!("hf_api/daily_papers_date_{day}.json"));
+        let items: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON");
+        for item in items {
+            lines.push(serde_json::json!({"daily_date": day, "item": item}).to_string());
+        }
+    }
+    let file = dir.join("archive.jsonl");
+    std::fs::write(&file, lines.join("\n")).expect("written");
+    file
+}
+
+#[test]
+fn eval_keyphrases_reports_precision_and_recall_of_both_halves() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let archive = archive_slice(dir.path());
+    let archive = archive.display().to_string();
+    let out = paperboy(dir.path(), &["eval-keyphrases", &archive, "--json"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["corpus"], 37, "{report}");
+    let papers = |half: &str| report[half]["papers"].as_u64().expect("papers");
+    assert!(papers("report") > 0 && papers("tune") > 0, "{report}");
+    assert_eq!(papers("report") + papers("tune"), 35, "{report}");
+    let mut found = 0;
+    for half in ["tune", "report"] {
+        for how in ["exact", "head"] {
+            let figures = &report[half][how];
+            for figure in ["precision", "recall"] {
+                let value = figures[figure].as_f64().expect("a figure");
+                assert!(
+                    (0.0..=1.0).contains(&value),
+                    "{half} {how} {figure}: {value}"
+                );
+            }
+            found += figures["extracted_matched"].as_u64().expect("a count");
+        }
+    }
+    assert!(found > 0, "some phrases match HF's keywords: {report}");
+
+    let out = paperboy(dir.path(), &["eval-keyphrases", &archive], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    for row in ["held-out half", "exact precision", "head-word recall"] {
+        assert!(table.contains(row), "{table}");
+    }
+
+    let out = paperboy(
+        dir.path(),
+        &[
+            "eval-keyphrases",
+            &fixture_path("arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl")
+                .display()
+                .to_string(),
+        ],
+        &[],
+    );
+    assert!(!out.status.success(), "an arXiv listing has no ai_keywords");
+    assert!(
+        text(&out.stderr).contains("ai_keywords"),
+        "{}",
+        text(&out.stderr)
+    );
+}

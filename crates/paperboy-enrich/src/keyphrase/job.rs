@@ -19,7 +19,7 @@ use crate::{EnrichError, Result};
 
 /// The extractor's name and version, stored with its phrases: changing the
 /// extraction changes this, and every paper is done again.
-pub const METHOD: &str = "corpus-tfidf-1";
+pub const METHOD: &str = "corpus-tfidf-2";
 /// Papers read from the backlog and stored at a time.
 const BATCH: u32 = 200;
 /// How often the job looks for papers the index has taken in since the last round.

@@ -2,12 +2,14 @@
 //! source gave `ai_keywords`: candidate phrases of its title and abstract
 //! ([`candidates`]), scored by a phrase-aware TF-IDF over the keyword index's
 //! document frequencies and de-duplicated by stems ([`score`]). [`job`] runs it over
-//! the backlog.
+//! the backlog; [`agreement`] measures it against reference keywords.
 
 mod acronyms;
+pub mod agreement;
 mod candidates;
 pub mod job;
 mod score;
+mod shape;
 mod stopwords;
 mod tokens;
 
@@ -39,10 +41,14 @@ impl Extractor {
         summary: &str,
         stats: &dyn CorpusStats,
     ) -> Result<Vec<KeyPhrase>> {
-        score::choose(
-            candidates::candidates(&mut self.analyzer, title, summary),
-            stats,
-        )
+        let candidates = candidates::candidates(&mut self.analyzer, title, summary)
+            .into_iter()
+            .filter(|c| {
+                let words: Vec<&str> = c.text().split(' ').collect();
+                shape::fits(&words, c.is_name())
+            })
+            .collect();
+        score::choose(candidates, stats)
     }
 }
 

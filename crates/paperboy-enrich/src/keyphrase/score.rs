@@ -161,11 +161,18 @@ fn comparable(candidate: &Candidate) -> Vec<String> {
     candidate
         .terms
         .iter()
-        .map(|t| match t.strip_suffix('s') {
-            Some(stem) if acronym && stem.len() >= 2 => stem.to_owned(),
-            _ => t.clone(),
-        })
+        .map(|t| if acronym { acronym_singular(t) } else { t }.to_owned())
         .collect()
+}
+
+/// An acronym's term without its plural "s" ("llms" -> "llm"). The stemmer already
+/// drops the "s" of words with a vowel, so a term with one keeps its "s" ("diffus",
+/// the stem of "diffuse").
+fn acronym_singular(term: &str) -> &str {
+    match term.strip_suffix('s') {
+        Some(stem) if stem.len() >= 2 && !stem.contains(['a', 'e', 'i', 'o', 'u', 'y']) => stem,
+        _ => term,
+    }
 }
 
 /// True when a suffix of `a` is a prefix of `b`.
@@ -194,5 +201,17 @@ mod tests {
             &t("digit orthophoto map")
         ));
         assert!(!end_overlap(&t("slow think"), &t("fast think")));
+    }
+
+    #[test]
+    fn only_acronyms_lose_a_plural_s() {
+        assert_eq!(acronym_singular("llms"), "llm");
+        assert_eq!(acronym_singular("mllms"), "mllm");
+        assert_eq!(
+            acronym_singular("diffus"),
+            "diffus",
+            "\"RGB diffuse albedo\" holds \"diffuse albedo\""
+        );
+        assert_eq!(acronym_singular("s"), "s");
     }
 }

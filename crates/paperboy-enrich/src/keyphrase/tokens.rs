@@ -207,18 +207,19 @@ fn word_len(text: &str) -> usize {
     end.max(text.chars().next().map_or(0, char::len_utf8))
 }
 
-/// Digits alone, or with a unit or a factor: "2024", "24x", "7B", "100k" (not "3D").
+/// Digits alone, or with units, factors or sizes: "2024", "24x", "7B", "100k",
+/// "000ms", "9-fold", "512x512", "1024times1024" (a lost `\times`); not "3D".
 fn is_number(word: &str) -> bool {
-    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-    match letters.as_slice() {
-        [] => true,
-        [unit] => {
-            word.starts_with(|c: char| c.is_ascii_digit())
-                && word.ends_with(*unit)
-                && matches!(unit.to_ascii_lowercase(), 'x' | 'k' | 'm' | 'b')
-        }
-        _ => false,
+    const UNITS: &[&str] = &[
+        "b", "fold", "fps", "gb", "h", "k", "m", "mb", "ms", "p", "px", "s", "t", "tb", "times",
+        "x",
+    ];
+    if !word.starts_with(|c: char| c.is_ascii_digit()) {
+        return !word.chars().any(char::is_alphabetic);
     }
+    word.split(|c: char| !c.is_alphabetic())
+        .filter(|run| !run.is_empty())
+        .all(|run| UNITS.contains(&run.to_lowercase().as_str()))
 }
 
 /// A word, or `None` when it must break phrases: a number, or nothing the index keeps.
@@ -272,6 +273,10 @@ mod tests {
         assert_eq!(
             runs("a 24x speedup of 7B models in 3D scenes of $p$-ary codes"),
             ["a", "speedup of", "models in 3D scenes of", "codes"]
+        );
+        assert_eq!(
+            runs("at 1024times1024 and 540x540p in 000ms, a 9-fold gain"),
+            ["at", "and", "in", "a", "gain"]
         );
     }
 

@@ -22,6 +22,7 @@ pub mod digest;
 pub mod embed;
 pub mod eval;
 pub mod eval_digests;
+pub mod eval_keyphrases;
 pub mod export;
 pub mod fetch;
 pub mod harvest;
@@ -31,6 +32,7 @@ pub mod model;
 pub mod outbox;
 pub mod reindex;
 pub mod serve;
+pub mod split;
 pub mod stats;
 pub mod store;
 pub mod summarize;
@@ -46,6 +48,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Summarize(args) => summarize::run(args, &config).await,
         Command::Eval(args) => eval::run(args, &config).await,
         Command::EvalDigests(args) => eval_digests::run(args, &config).await,
+        Command::EvalKeyphrases(args) => eval_keyphrases::run(args).await,
         Command::Export(args) => export::run(args, &config).await,
         Command::Harvest(args) => harvest::run(args, &config).await,
         Command::Fetch(args) => fetch::run(args, &config).await,

@@ -14,6 +14,8 @@ use anyhow::Context;
 use jiff::civil::Date;
 use paperboy_core::ArxivId;
 
+use crate::commands::split::Half;
+
 /// One paper on one day's list.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -27,15 +29,6 @@ pub struct Entry {
     pub upvotes: u64,
     /// Who submitted it to the list.
     pub submitter: Option<String>,
-}
-
-/// Which half of the readers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Half {
-    /// Chooses the knobs.
-    Tune,
-    /// Reports the figures.
-    Report,
 }
 
 /// A simulated reader: indexes into the entries.
@@ -111,7 +104,7 @@ pub fn readers(entries: &[Entry], min_likes: usize, max_likes: usize) -> Vec<Rea
             let known = liked.len() - liked.len() / 3;
             Reader {
                 name: name.to_owned(),
-                half: half_of(name),
+                half: Half::of(name),
                 known: liked[..known].to_vec(),
                 held_out: liked[known..].to_vec(),
             }
@@ -119,18 +112,6 @@ pub fn readers(entries: &[Entry], min_likes: usize, max_likes: usize) -> Vec<Rea
         .collect();
     readers.sort_by(|a, b| a.name.cmp(&b.name));
     readers
-}
-
-/// A stable half for `name` (FNV-1a of its bytes).
-fn half_of(name: &str) -> Half {
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    if hash % 2 == 0 {
-        Half::Tune
-    } else {
-        Half::Report
-    }
 }
 
 /// The entries listed in the ISO week of `day`: the pool a held-out paper of that
@@ -184,7 +165,6 @@ mod tests {
         assert_eq!((ada.known.len(), ada.held_out.len()), (4, 2));
         let last_known = entries[*ada.known.last().unwrap()].day;
         assert!(ada.held_out.iter().all(|&i| entries[i].day > last_known));
-        assert_eq!(half_of("ada"), half_of("ada"));
         assert!(readers(&entries, 5, 5).is_empty(), "too many likes");
         let week = week_of(&entries, "2025-01-01".parse().unwrap());
         assert!(

@@ -21,7 +21,8 @@ use paperboy_app::semantic::{Fetch, open_embedder};
 use paperboy_core::ArxivId;
 use paperboy_core::foryou::{LikedPaper, Liking, ModelParams, ReaderModel};
 
-use archive::{Entry, Half, Reader};
+use super::split::Half;
+use archive::{Entry, Reader};
 use tfidf::{LinearSvm, Sparse, TfIdf};
 
 /// Ranks at which a held-out paper counts as found.
