@@ -274,7 +274,13 @@ fn killed_mid_import_then_rerun_holds_every_paper_once() {
     let started = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(50));
-        let papers = stats(dir.path())["papers"].as_u64().unwrap_or(0);
+        // `stats` refuses to create the database the import is about to create.
+        let started_writing = dir.path().join("paperboy.db").exists();
+        let papers = if started_writing {
+            stats(dir.path())["papers"].as_u64().unwrap_or(0)
+        } else {
+            0
+        };
         if papers > 0 || started.elapsed() > Duration::from_secs(60) {
             break;
         }
@@ -502,4 +508,22 @@ fn a_first_line_longer_than_the_look_ahead_is_still_detected() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(summary["files"][0]["format"], "arxiv-listing");
     assert_eq!(summary["papers_inserted"], 1 + 166);
+}
+
+#[test]
+fn stats_without_a_database_says_so_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = paperboy(&data, &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("there is no database here")
+            && err.contains("paperboy.db does not exist")
+            && err.contains("--data-dir")
+            && err.contains("paperboy import"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0, "nothing created");
 }

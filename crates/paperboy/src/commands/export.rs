@@ -20,7 +20,7 @@ pub struct Args {
 
 /// Runs `export`.
 pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(config).await?;
+    let store = super::open_existing_store(config).await?;
     let Some(path) = &args.out else {
         let (_stdout, _) = write_records(&store, io::stdout().lock()).await?;
         return Ok(ExitCode::SUCCESS);

@@ -11,7 +11,7 @@ use paperboy_core::SystemClock;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_ingest::progress::items_bar;
 use paperboy_jobs::{Job, JobContext, Progress, instance_name, run_once};
-use paperboy_store::Store;
+use paperboy_store::{DatabaseUrl, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Command;
@@ -67,6 +67,22 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::connect(&config.database, config.store_options())
         .await
         .with_context(|| format!("opening the database {}", config.database))
+}
+
+/// Opens the configured database for a command that only reads it (`stats`,
+/// `export`, `backup`): a SQLite file that is not there is an error saying so, not a
+/// new empty database.
+pub async fn open_existing_store(config: &Config) -> anyhow::Result<Store> {
+    if let DatabaseUrl::Sqlite(path) = &config.database
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "there is no database here: {} does not exist. Check --data-dir (or data_dir, \
+             database_url); `paperboy import FILE|DIR` or `paperboy serve` creates one",
+            path.display()
+        );
+    }
+    open_store(config).await
 }
 
 /// The HTTP client for arXiv, spaced by `arxiv_request_interval_secs` and naming
