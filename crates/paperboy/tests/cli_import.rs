@@ -527,3 +527,54 @@ fn stats_without_a_database_says_so_and_creates_none() {
     );
     assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0, "nothing created");
 }
+
+#[test]
+fn config_show_prints_the_settings_in_effect_and_where_each_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("paperboy.toml");
+    std::fs::write(
+        &file,
+        "addr = \"0.0.0.0:9000\"\ngithub_token = \"ghp_not_for_printing\"\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let show = |env: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--config")
+            .arg(&file)
+            .args(["config", "show"])
+            .env("PAPERBOY_LOG", "warn")
+            .env("PAPERBOY_CONTACT_EMAIL", "ops@example.org")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let out = show(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let table: toml::Table = text.parse().expect("valid TOML");
+    assert_eq!(table["addr"].as_str(), Some("0.0.0.0:9000"));
+    assert_eq!(table["data_dir"].as_str(), data.to_str());
+    let origin = |key: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("{key}:\n{text}"));
+        line.rsplit_once("  # ").map(|(_, o)| o.to_owned()).unwrap()
+    };
+    assert_eq!(origin("addr"), format!("file {}", file.display()));
+    assert_eq!(origin("contact_email"), "env PAPERBOY_CONTACT_EMAIL");
+    assert_eq!(origin("data_dir"), "flag --data-dir");
+    assert_eq!(origin("harvest_interval_hours"), "default");
+    assert!(!text.contains("ghp_not_for_printing"), "{text}");
+    assert_eq!(table.len(), paperboy_app::DOCS.len(), "every setting");
+    assert!(!data.exists(), "showing settings touches no data");
+
+    // An unusable value: still shown (that is when it is needed), and named.
+    let out = show(&[("PAPERBOY_DATABASE_POOL_SIZE", "0")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("database_pool_size = 0"));
+    assert!(stderr(&out).contains("database_pool_size"), "{}", stderr(&out));
+}

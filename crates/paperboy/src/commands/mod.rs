@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use paperboy_app::Config;
+use paperboy_app::{Config, LoadedSettings};
 use paperboy_core::SystemClock;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_ingest::progress::items_bar;
@@ -36,29 +36,32 @@ pub mod store;
 pub mod summarize;
 pub mod user;
 
-/// Runs a command.
-pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+/// Runs a command with the settings `loaded`.
+pub async fn run(command: Command, loaded: LoadedSettings) -> anyhow::Result<ExitCode> {
+    // Checked by every command but `config`, which shows settings even when a value
+    // is unusable: that is when they are needed.
+    let checked = || Config::from_settings(&loaded.settings);
     match command {
-        Command::Serve(args) => serve::run(args, config).await,
-        Command::Import(args) => import::run(args, &config).await,
-        Command::Embed(args) => embed::run(args, &config).await,
-        Command::Keywords(args) => keywords::run(args, &config).await,
-        Command::Summarize(args) => summarize::run(args, &config).await,
-        Command::Eval(args) => eval::run(args, &config).await,
-        Command::EvalDigests(args) => eval_digests::run(args, &config).await,
-        Command::Export(args) => export::run(args, &config).await,
-        Command::Harvest(args) => harvest::run(args, &config).await,
-        Command::Fetch(args) => fetch::run(args, &config).await,
-        Command::Backup(args) => backup::run(args, &config).await,
-        Command::Stats(args) => stats::run(args, &config).await,
-        Command::Store(command) => store::run(command, &config).await,
-        Command::Reindex(args) => reindex::run(args, &config).await,
-        Command::Config(command) => config::run(command),
-        Command::Model(command) => model::run(command, &config).await,
-        Command::User(command) => user::run_user(command, &config).await,
-        Command::Token(command) => user::run_token(command, &config).await,
-        Command::Digest(command) => digest::run(command, &config).await,
-        Command::Outbox(command) => outbox::run(command, &config).await,
+        Command::Serve(args) => serve::run(args, checked()?).await,
+        Command::Import(args) => import::run(args, &checked()?).await,
+        Command::Embed(args) => embed::run(args, &checked()?).await,
+        Command::Keywords(args) => keywords::run(args, &checked()?).await,
+        Command::Summarize(args) => summarize::run(args, &checked()?).await,
+        Command::Eval(args) => eval::run(args, &checked()?).await,
+        Command::EvalDigests(args) => eval_digests::run(args, &checked()?).await,
+        Command::Export(args) => export::run(args, &checked()?).await,
+        Command::Harvest(args) => harvest::run(args, &checked()?).await,
+        Command::Fetch(args) => fetch::run(args, &checked()?).await,
+        Command::Backup(args) => backup::run(args, &checked()?).await,
+        Command::Stats(args) => stats::run(args, &checked()?).await,
+        Command::Store(command) => store::run(command, &checked()?).await,
+        Command::Reindex(args) => reindex::run(args, &checked()?).await,
+        Command::Config(command) => config::run(command, &loaded),
+        Command::Model(command) => model::run(command, &checked()?).await,
+        Command::User(command) => user::run_user(command, &checked()?).await,
+        Command::Token(command) => user::run_token(command, &checked()?).await,
+        Command::Digest(command) => digest::run(command, &checked()?).await,
+        Command::Outbox(command) => outbox::run(command, &checked()?).await,
     }
 }
 
