@@ -9,6 +9,7 @@ use anyhow::Context;
 use paperboy_store::{ExportSummary, Store};
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
@@ -37,9 +38,9 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
         summary
     };
     eprintln!(
-        "exported {} papers and {} daily entries to {}",
-        summary.papers,
-        summary.daily_entries,
+        "exported {} and {} to {}",
+        count(summary.papers, "paper", "papers"),
+        count(summary.daily_entries, "daily entry", "daily entries"),
         path.display()
     );
     Ok(ExitCode::SUCCESS)
