@@ -89,6 +89,8 @@ pub struct Settings {
     pub mail_per_minute: u32,
     /// Log filter (`info`, `debug`, `paperboy=debug,sqlx=warn`).
     pub log: String,
+    /// Seconds between two progress lines of a long background round in the log.
+    pub log_progress_secs: f64,
 }
 
 impl Default for Settings {
@@ -127,6 +129,7 @@ impl Default for Settings {
             mail_give_up_hours: 48.0,
             mail_per_minute: 60,
             log: "info".into(),
+            log_progress_secs: 30.0,
         }
     }
 }
@@ -272,6 +275,10 @@ pub const DOCS: &[SettingDoc] = &[
     SettingDoc {
         key: "log",
         doc: "Log filter written to stderr, e.g. info, debug, paperboy=debug,sqlx=warn.",
+    },
+    SettingDoc {
+        key: "log_progress_secs",
+        doc: "Seconds between two lines in the log on the progress of a long background round while `serve` embeds papers: papers done, rate, time left.",
     },
 ];
 

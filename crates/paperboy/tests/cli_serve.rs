@@ -264,3 +264,47 @@ fn the_default_setting_finds_the_model_and_turns_semantic_search_on() {
     let (status, stderr) = server.terminate();
     assert!(status.success(), "{stderr}");
 }
+
+/// Waits until `/readyz` reports semantic search `state` with `embedded` vectors.
+fn wait_for_semantic(server: &Server, state: &str, embedded: u64, within: Duration) {
+    server.wait_for(&format!("semantic search {state}"), within, |s| {
+        let semantic = &s.json("/readyz")["semantic"];
+        semantic["state"] == state && semantic["embedded"] == embedded
+    });
+}
+
+#[test]
+fn serve_logs_embedding_progress_while_it_embeds() {
+    let model = cached_model();
+    let dir = tempfile::tempdir().unwrap();
+    let paperboy = Paperboy::new(env!("CARGO_BIN_EXE_paperboy"), dir.path());
+    paperboy.run_ok(&[
+        "import",
+        fixture_path("arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl")
+            .to_str()
+            .unwrap(),
+    ]);
+    // A line per batch here (30 s by default), at info level.
+    let server = paperboy
+        .env("PAPERBOY_EMBEDDER", &format!("local:{}", model.display()))
+        .env("PAPERBOY_LOG_PROGRESS_SECS", "0")
+        .env("PAPERBOY_LOG", "warn,paperboy_jobs=info")
+        .env("PAPERBOY_KEYPHRASES", "false")
+        .serve(&["--no-sample"]);
+    wait_for_semantic(&server, "ready", 166, Duration::from_secs(300));
+    let (status, stderr) = server.terminate();
+    assert!(status.success(), "{stderr}");
+    let progress: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("embedding: ") && l.contains(" of 166 papers done ("))
+        .collect();
+    assert!(!progress.is_empty(), "progress lines:\n{stderr}");
+    assert!(
+        progress.iter().all(|l| l.contains(" papers/s, about ")),
+        "rate and time left: {progress:?}"
+    );
+    assert!(
+        stderr.contains("embedding: 166 papers done in "),
+        "and how it ended:\n{stderr}"
+    );
+}
