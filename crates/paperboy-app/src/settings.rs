@@ -328,7 +328,10 @@ impl LoadedSettings {
         let lines: Vec<(String, String)> = DOCS
             .iter()
             .map(|SettingDoc { key, .. }| {
-                let value = values.get(*key).map(|v| shown_value(key, v)).unwrap_or_default();
+                let value = values
+                    .get(*key)
+                    .map(|v| shown_value(key, v))
+                    .unwrap_or_default();
                 (format!("{key} = {value}"), self.origin(key).to_string())
             })
             .collect();
@@ -376,9 +379,8 @@ impl Settings {
         explicit: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<LoadedSettings, ConfigError> {
-        let file = explicit.or_else(|| {
-            Some(Path::new(DEFAULT_CONFIG_FILE)).filter(|default| default.exists())
-        });
+        let file = explicit
+            .or_else(|| Some(Path::new(DEFAULT_CONFIG_FILE)).filter(|default| default.exists()));
         let mut table = file.map(read_table).transpose()?.unwrap_or_default();
         let mut origins: BTreeMap<String, Origin> = file
             .map(|path| {
@@ -534,12 +536,18 @@ mod tests {
         );
         assert_eq!(loaded.origin("log"), &Origin::Default);
         let text = loaded.show();
-        assert!(text.contains(&format!("# file {}", path.display())), "{text}");
+        assert!(
+            text.contains(&format!("# file {}", path.display())),
+            "{text}"
+        );
         assert!(
             text.contains("database_url = \"postgres://pb:***@db:5432/pb\""),
             "{text}"
         );
-        assert!(!text.contains("hunter2") && !text.contains("ghp_secret"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("ghp_secret"),
+            "{text}"
+        );
         let values: Settings = toml::from_str(&text).expect("valid TOML");
         assert_eq!(values.addr, "0.0.0.0:9000");
     }

@@ -95,7 +95,10 @@ impl EmbedError {
         match self {
             Self::Download { detail, .. } => detail.rsplit(": ").next().unwrap_or(detail).into(),
             Self::FetchFailed { dir, .. } => {
-                format!("the embedding model could not be fetched into {}", dir.display())
+                format!(
+                    "the embedding model could not be fetched into {}",
+                    dir.display()
+                )
             }
             other => other.to_string(),
         }

@@ -300,6 +300,10 @@ mod tests {
 
         let short = "{\"a\": 1}\n".repeat(HEAD_BYTES);
         let reader: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(short.clone()));
-        assert_eq!(peek_head(reader).0.len(), HEAD_BYTES, "no more than the look-ahead");
+        assert_eq!(
+            peek_head(reader).0.len(),
+            HEAD_BYTES,
+            "no more than the look-ahead"
+        );
     }
 }

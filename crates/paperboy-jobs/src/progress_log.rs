@@ -53,14 +53,25 @@ impl ProgressLog {
             *last = Some(now);
             tracing::info!(
                 "{}",
-                progress_line(self.what, self.items, items_done(progress), self.total, now - self.started)
+                progress_line(
+                    self.what,
+                    self.items,
+                    items_done(progress),
+                    self.total,
+                    now - self.started
+                )
             );
         }
     }
 
     /// Logs how the round ended, if it logged its progress before.
     pub fn finish(&self, progress: Progress) {
-        if self.last_line.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+        if self
+            .last_line
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+        {
             let elapsed = self.started.elapsed();
             let done = items_done(progress);
             tracing::info!(
@@ -143,7 +154,10 @@ mod tests {
             progress_line("embedding", papers, 12, 10, Duration::from_secs(4)),
             "embedding: 12 of 10 papers done (100%), 3.0 papers/s, about 0 s left"
         );
-        assert_eq!(duration(Duration::from_secs(3 * 3600 + 5 * 60 + 9)), "3 h 5 min");
+        assert_eq!(
+            duration(Duration::from_secs(3 * 3600 + 5 * 60 + 9)),
+            "3 h 5 min"
+        );
     }
 
     #[test]
@@ -153,14 +167,22 @@ mod tests {
         let ctx = JobContext::new(Default::default(), move |p: Progress| {
             sink.lock().unwrap().push(p.done);
         });
-        let log = ProgressLog::new("embedding", ("paper", "papers"), 10, Duration::from_secs(3600));
+        let log = ProgressLog::new(
+            "embedding",
+            ("paper", "papers"),
+            10,
+            Duration::from_secs(3600),
+        );
         let round = log.context(&ctx);
         round.report(Progress {
             done: 4,
             ..Progress::default()
         });
         assert_eq!(*seen.lock().unwrap(), [4], "the runner still hears of it");
-        assert!(log.last_line.lock().unwrap().is_none(), "too soon for a line");
+        assert!(
+            log.last_line.lock().unwrap().is_none(),
+            "too soon for a line"
+        );
         let eager = ProgressLog::new("embedding", ("paper", "papers"), 10, Duration::ZERO);
         eager.context(&ctx).report(Progress::default());
         assert!(eager.last_line.lock().unwrap().is_some());

@@ -205,7 +205,10 @@ impl EmbeddingJob {
         else {
             return Ok(None);
         };
-        let waiting = self.store.backlog_len(&Backlog::Embeddings { model }).await?;
+        let waiting = self
+            .store
+            .backlog_len(&Backlog::Embeddings { model })
+            .await?;
         Ok(Some(ProgressLog::new(
             "embedding",
             ("paper", "papers"),

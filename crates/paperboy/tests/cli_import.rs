@@ -408,9 +408,10 @@ fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others(
     );
     copy("SOURCES.md", &tree.join("SOURCES.md")); // not data: passed over
     // Damaged: a real Kaggle snapshot, gzip cut short.
-    let kaggle =
-        std::fs::read(fixture_path("kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl"))
-            .unwrap();
+    let kaggle = std::fs::read(fixture_path(
+        "kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl",
+    ))
+    .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&kaggle).unwrap();
     let bytes = gz.finish().unwrap();
@@ -421,7 +422,11 @@ fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others(
     let data = dir.path().join("data");
     let out = paperboy(&data, &["import", tree.to_str().unwrap()]);
     let (text, err) = (stdout(&out), stderr(&out));
-    assert_eq!(out.status.code(), Some(1), "a damaged file fails the import\n{text}{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a damaged file fails the import\n{text}{err}"
+    );
     // Each problem once, on stderr; the summary refers to it without repeating it.
     for (file, problem) in [
         ("cut.jsonl.gz", "truncated gzip"),
@@ -431,7 +436,10 @@ fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others(
         let lines: Vec<&str> = err.lines().filter(|l| l.contains(file)).collect();
         assert_eq!(lines.len(), 1, "{file} once:\n{err}");
         assert!(lines[0].contains(problem), "{file}: {problem}:\n{err}");
-        assert!(!text.contains(problem), "not repeated in the summary:\n{text}");
+        assert!(
+            !text.contains(problem),
+            "not repeated in the summary:\n{text}"
+        );
     }
     let line_of = |file: &str| {
         text.lines()
@@ -443,11 +451,26 @@ fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others(
             && line_of("listing.jsonl").contains("papers: 166 new, 64 duplicates in the file"),
         "{text}"
     );
-    assert!(line_of("one_entry.xml").contains("(arxiv-atom): 1 record in"), "{text}");
-    assert!(line_of("long_line.jsonl").contains("(arxiv-listing): 1 record"), "{text}");
-    assert!(line_of("cut.jsonl.gz").contains("then stopped (see the error above)"), "{text}");
-    assert!(line_of("SOURCES.md").ends_with(": passed over (the reason is above)"), "{text}");
-    assert!(line_of("broken.jsonl").ends_with(": not imported (see the error above)"), "{text}");
+    assert!(
+        line_of("one_entry.xml").contains("(arxiv-atom): 1 record in"),
+        "{text}"
+    );
+    assert!(
+        line_of("long_line.jsonl").contains("(arxiv-listing): 1 record"),
+        "{text}"
+    );
+    assert!(
+        line_of("cut.jsonl.gz").contains("then stopped (see the error above)"),
+        "{text}"
+    );
+    assert!(
+        line_of("SOURCES.md").ends_with(": passed over (the reason is above)"),
+        "{text}"
+    );
+    assert!(
+        line_of("broken.jsonl").ends_with(": not imported (see the error above)"),
+        "{text}"
+    );
     let total = text.lines().last().unwrap();
     assert!(
         total.starts_with("in all: 8 files")
@@ -464,7 +487,10 @@ fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others(
         .iter()
         .map(|f| {
             let name = f["file"].as_str().unwrap();
-            (&name[tree.to_str().unwrap().len() + 1..], f["format"].as_str())
+            (
+                &name[tree.to_str().unwrap().len() + 1..],
+                f["format"].as_str(),
+            )
         })
         .collect();
     assert_eq!(
@@ -495,8 +521,8 @@ fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others(
 fn a_first_line_longer_than_the_look_ahead_is_still_detected() {
     // A real record of 52,902 bytes (3,303 authors), then more records.
     let dir = tempfile::tempdir().unwrap();
-    let long = std::fs::read_to_string(fixture_path("arxiv_listing/long_line_2507.06261.jsonl"))
-        .unwrap();
+    let long =
+        std::fs::read_to_string(fixture_path("arxiv_listing/long_line_2507.06261.jsonl")).unwrap();
     assert!(long.len() > paperboy_ingest::input::HEAD_BYTES);
     let listing = std::fs::read_to_string(fixture_path(
         "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
@@ -525,7 +551,11 @@ fn stats_without_a_database_says_so_and_creates_none() {
             && err.contains("paperboy import"),
         "{err}"
     );
-    assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0, "nothing created");
+    assert_eq!(
+        std::fs::read_dir(&data).unwrap().count(),
+        0,
+        "nothing created"
+    );
 }
 
 #[test]
@@ -576,5 +606,9 @@ fn config_show_prints_the_settings_in_effect_and_where_each_came_from() {
     let out = show(&[("PAPERBOY_DATABASE_POOL_SIZE", "0")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("database_pool_size = 0"));
-    assert!(stderr(&out).contains("database_pool_size"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("database_pool_size"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -290,7 +290,9 @@ fn a_model_the_hub_cannot_give_is_one_short_line_in_the_log() {
         .serve(&["--no-sample"]);
     // The fetch has begun once it holds its lock; then it fails.
     let lock = dir.path().join("models/.all-MiniLM-L6-v2.lock");
-    server.wait_for("the model fetch", Duration::from_secs(30), |_| lock.exists());
+    server.wait_for("the model fetch", Duration::from_secs(30), |_| {
+        lock.exists()
+    });
     wait_for_semantic(&server, "off", 0, Duration::from_secs(60));
     let (status, stderr) = server.terminate();
     assert!(status.success(), "{stderr}");
@@ -304,7 +306,10 @@ fn a_model_the_hub_cannot_give_is_one_short_line_in_the_log() {
         "short, and it names the fallback: {}",
         hub[0]
     );
-    assert!(!stderr.contains("error sending request"), "no error chains:\n{stderr}");
+    assert!(
+        !stderr.contains("error sending request"),
+        "no error chains:\n{stderr}"
+    );
     let off: Vec<&str> = stderr
         .lines()
         .filter(|l| l.contains("semantic search is off"))

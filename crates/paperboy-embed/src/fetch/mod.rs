@@ -173,7 +173,10 @@ pub async fn fetch_model(dest: &Path, sources: &[ModelSource]) -> Result<FetchOu
                     .get(i + 1)
                     .map(|next| format!("; trying {next}"))
                     .unwrap_or_default();
-                tracing::warn!("{DEFAULT_MODEL} cannot come from {source}: {}{next}", e.brief());
+                tracing::warn!(
+                    "{DEFAULT_MODEL} cannot come from {source}: {}{next}",
+                    e.brief()
+                );
                 tracing::debug!("{source}: {e}");
                 reasons.push(format!("{source}: {e}"));
             }

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use paperboy_app::Config;
-use paperboy_core::text::count;
 use paperboy_app::semantic::{Fetch, open_embedder, open_semantic};
+use paperboy_core::text::count;
 use paperboy_search::backlog::EmbeddingJob;
 use paperboy_store::Backlog;
 
@@ -40,7 +40,11 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
         done.elapsed.as_secs_f64(),
         done.rate(),
         done.progress.unchanged,
-        count(store.embedding_count(&model).await?, "paper has", "papers have")
+        count(
+            store.embedding_count(&model).await?,
+            "paper has",
+            "papers have"
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

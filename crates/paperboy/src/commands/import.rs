@@ -103,13 +103,18 @@ impl Summary {
     /// "papers: 3 new, 1 duplicate in the file; daily entries: 4 new; 2 skipped".
     fn outcomes(papers: [u64; 4], entries: [u64; 4], skipped: u64) -> String {
         let kinds = |[new, updated, unchanged, duplicate]: [u64; 4]| {
-            let mut parts: Vec<String> = [(new, "new"), (updated, "updated"), (unchanged, "unchanged")]
-                .into_iter()
-                .filter(|(n, _)| *n > 0)
-                .map(|(n, what)| format!("{n} {what}"))
-                .collect();
+            let mut parts: Vec<String> =
+                [(new, "new"), (updated, "updated"), (unchanged, "unchanged")]
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}"))
+                    .collect();
             if duplicate > 0 {
-                parts.push(count(duplicate, "duplicate in the file", "duplicates in the file"));
+                parts.push(count(
+                    duplicate,
+                    "duplicate in the file",
+                    "duplicates in the file",
+                ));
             }
             parts.join(", ")
         };
@@ -153,8 +158,18 @@ impl Summary {
                 count(f.records, "record", "records"),
                 f.seconds,
                 Self::outcomes(
-                    [w.papers_inserted, w.papers_updated, w.papers_unchanged, f.papers_duplicate],
-                    [w.entries_inserted, w.entries_updated, w.entries_unchanged, f.entries_duplicate],
+                    [
+                        w.papers_inserted,
+                        w.papers_updated,
+                        w.papers_unchanged,
+                        f.papers_duplicate
+                    ],
+                    [
+                        w.entries_inserted,
+                        w.entries_updated,
+                        w.entries_unchanged,
+                        f.entries_duplicate
+                    ],
                     f.skipped,
                 ),
             );
@@ -164,8 +179,18 @@ impl Summary {
             count(self.files.len() as u64, "file", "files"),
             count(self.records, "record", "records"),
             Self::outcomes(
-                [self.papers_inserted, self.papers_updated, self.papers_unchanged, self.papers_duplicate],
-                [self.entries_inserted, self.entries_updated, self.entries_unchanged, self.entries_duplicate],
+                [
+                    self.papers_inserted,
+                    self.papers_updated,
+                    self.papers_unchanged,
+                    self.papers_duplicate
+                ],
+                [
+                    self.entries_inserted,
+                    self.entries_updated,
+                    self.entries_unchanged,
+                    self.entries_duplicate
+                ],
                 self.skipped,
             ),
         );

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 use paperboy_jobs::instance_name;
 use paperboy_mail::OutboxSender;
-use paperboy_core::text::count;
 
 /// `paperboy outbox …`.
 #[derive(Debug, clap::Subcommand)]
