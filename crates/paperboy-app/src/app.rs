@@ -276,7 +276,9 @@ async fn start_semantic(
                 semantic.clone(),
                 cursor,
             )));
-            runner.spawn(Arc::new(EmbeddingJob::new(store, semantic)));
+            runner.spawn(Arc::new(
+                EmbeddingJob::new(store, semantic).logging_progress(config.log_progress_every),
+            ));
         }
         Ok(None) => {
             search.set_starting(false);

@@ -200,6 +200,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The log filter.
     pub log: String,
+    /// Time between two progress lines of a long background round in the log.
+    pub log_progress_every: Duration,
 }
 
 /// Where mail goes and how it is sent.
@@ -348,6 +350,11 @@ impl Config {
             github: github_config(settings)?,
             mail: mail_config(settings)?,
             log: settings.log.clone(),
+            log_progress_every: seconds(
+                "log_progress_secs",
+                settings.log_progress_secs,
+                0.0..=86_400.0,
+            )?,
         })
     }
 

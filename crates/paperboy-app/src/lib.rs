@@ -17,4 +17,6 @@ mod settings;
 pub use app::App;
 pub use config::{Config, ConfigError, MailConfig, SummaryConfig};
 pub use error::AppError;
-pub use settings::{DEFAULT_CONFIG_FILE, DOCS, SettingDoc, Settings, default_config_text};
+pub use settings::{
+    DEFAULT_CONFIG_FILE, DOCS, LoadedSettings, Origin, SettingDoc, Settings, default_config_text,
+};

@@ -33,7 +33,11 @@ pub async fn open_embedder(config: &Config, fetch: Fetch) -> Result<Option<Embed
                     ),
                     Ok(FetchOutcome::AlreadyThere(_)) => {}
                     Err(e) => {
-                        tracing::warn!("semantic search is off: {e}");
+                        tracing::warn!(
+                            "semantic search is off: {}; `paperboy model fetch` tries again, \
+                             or set embedder = local:DIR, http:URL or none",
+                            e.brief()
+                        );
                         return Ok(None);
                     }
                 }

@@ -5,8 +5,11 @@
 //! Every setting is documented once, in [`DOCS`]; `paperboy config default` prints
 //! them with their defaults, and a test keeps [`DOCS`] and [`Settings`] in step.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
+use paperboy_core::endpoint::hide_password;
 use serde::{Deserialize, Serialize};
 
 use crate::ConfigError;
@@ -86,6 +89,8 @@ pub struct Settings {
     pub mail_per_minute: u32,
     /// Log filter (`info`, `debug`, `paperboy=debug,sqlx=warn`).
     pub log: String,
+    /// Seconds between two progress lines of a long background round in the log.
+    pub log_progress_secs: f64,
 }
 
 impl Default for Settings {
@@ -124,6 +129,7 @@ impl Default for Settings {
             mail_give_up_hours: 48.0,
             mail_per_minute: 60,
             log: "info".into(),
+            log_progress_secs: 30.0,
         }
     }
 }
@@ -270,7 +276,93 @@ pub const DOCS: &[SettingDoc] = &[
         key: "log",
         doc: "Log filter written to stderr, e.g. info, debug, paperboy=debug,sqlx=warn.",
     },
+    SettingDoc {
+        key: "log_progress_secs",
+        doc: "Seconds between two lines in the log on the progress of a long background round while `serve` embeds papers: papers done, rate, time left.",
+    },
 ];
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The built-in default.
+    Default,
+    /// The settings file at this path.
+    File(PathBuf),
+    /// This environment variable.
+    Env(String),
+    /// This command-line flag.
+    Flag(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::File(path) => write!(f, "file {}", path.display()),
+            Origin::Env(var) => write!(f, "env {var}"),
+            Origin::Flag(flag) => write!(f, "flag {flag}"),
+        }
+    }
+}
+
+/// Settings and where each of them came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSettings {
+    /// The settings in effect.
+    pub settings: Settings,
+    /// The origin of every setting that did not keep its default, by key.
+    pub origins: BTreeMap<String, Origin>,
+}
+
+impl LoadedSettings {
+    /// Where `key` came from.
+    pub fn origin(&self, key: &str) -> &Origin {
+        self.origins.get(key).unwrap_or(&Origin::Default)
+    }
+
+    /// `paperboy config show`: every setting in effect as TOML, each with where it
+    /// came from; passwords and tokens are hidden (`***`).
+    pub fn show(&self) -> String {
+        let values = toml::Table::try_from(&self.settings).unwrap_or_default();
+        let lines: Vec<(String, String)> = DOCS
+            .iter()
+            .map(|SettingDoc { key, .. }| {
+                let value = values
+                    .get(*key)
+                    .map(|v| shown_value(key, v))
+                    .unwrap_or_default();
+                (format!("{key} = {value}"), self.origin(key).to_string())
+            })
+            .collect();
+        let width = lines
+            .iter()
+            .map(|(setting, _)| setting.chars().count())
+            .filter(|&n| n <= 60)
+            .max()
+            .unwrap_or(0);
+        let mut out = String::from(
+            "# paperboy settings in effect, each with where it came from\n\
+             # (default < settings file < PAPERBOY_* environment < command-line flag).\n",
+        );
+        for (setting, origin) in lines {
+            out.push_str(&format!("{setting:<width$}  # {origin}\n"));
+        }
+        out
+    }
+}
+
+/// Settings whose values `config show` hides.
+const SECRETS: [&str; 2] = ["github_token", "summary_llm_api_key"];
+
+/// A setting's value as `config show` prints it: secrets and URL passwords hidden.
+fn shown_value(key: &str, value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) if SECRETS.contains(&key) && !s.is_empty() => "\"***\"".into(),
+        toml::Value::String(s) => toml::Value::String(hide_password(s)).to_string(),
+        other => other.to_string(),
+    }
+}
 
 impl Settings {
     /// Loads settings: defaults, then the config file (`explicit`, or
@@ -279,13 +371,25 @@ impl Settings {
         explicit: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let mut table = match explicit {
-            Some(path) => read_table(path)?,
-            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
-                read_table(Path::new(DEFAULT_CONFIG_FILE))?
-            }
-            None => toml::Table::new(),
-        };
+        Self::load_with_origins(explicit, env).map(|loaded| loaded.settings)
+    }
+
+    /// [`Settings::load`], noting where each setting came from.
+    pub fn load_with_origins(
+        explicit: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<LoadedSettings, ConfigError> {
+        let file = explicit
+            .or_else(|| Some(Path::new(DEFAULT_CONFIG_FILE)).filter(|default| default.exists()));
+        let mut table = file.map(read_table).transpose()?.unwrap_or_default();
+        let mut origins: BTreeMap<String, Origin> = file
+            .map(|path| {
+                table
+                    .keys()
+                    .map(|key| (key.clone(), Origin::File(path.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
         for (key, default) in &defaults_table() {
             let var = format!("PAPERBOY_{}", key.to_ascii_uppercase());
             if let Some(raw) = env(&var) {
@@ -295,9 +399,12 @@ impl Settings {
                     reason,
                 })?;
                 table.insert(key.clone(), value);
+                origins.insert(key.clone(), Origin::Env(var));
             }
         }
-        Settings::deserialize(toml::Value::Table(table)).map_err(ConfigError::Invalid)
+        let settings =
+            Settings::deserialize(toml::Value::Table(table)).map_err(ConfigError::Invalid)?;
+        Ok(LoadedSettings { settings, origins })
     }
 }
 
@@ -407,6 +514,42 @@ mod tests {
         assert_eq!(s.contact_email, "env@example.org");
         assert_eq!(s.harvest_sets, vec!["cs", "math"]);
         assert_eq!(s.arxiv_request_interval_secs, 0.5);
+    }
+
+    #[test]
+    fn show_names_each_origin_and_hides_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(
+            &path,
+            "addr = \"0.0.0.0:9000\"\ngithub_token = \"ghp_secret\"\n",
+        )
+        .unwrap();
+        let env = |k: &str| {
+            (k == "PAPERBOY_DATABASE_URL").then(|| "postgres://pb:hunter2@db:5432/pb".to_owned())
+        };
+        let loaded = Settings::load_with_origins(Some(&path), env).unwrap();
+        assert_eq!(loaded.origin("addr"), &Origin::File(path.clone()));
+        assert_eq!(
+            loaded.origin("database_url"),
+            &Origin::Env("PAPERBOY_DATABASE_URL".into())
+        );
+        assert_eq!(loaded.origin("log"), &Origin::Default);
+        let text = loaded.show();
+        assert!(
+            text.contains(&format!("# file {}", path.display())),
+            "{text}"
+        );
+        assert!(
+            text.contains("database_url = \"postgres://pb:***@db:5432/pb\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("hunter2") && !text.contains("ghp_secret"),
+            "{text}"
+        );
+        let values: Settings = toml::from_str(&text).expect("valid TOML");
+        assert_eq!(values.addr, "0.0.0.0:9000");
     }
 
     #[test]

@@ -17,6 +17,22 @@ pub fn with_causes(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// `url` with the password of its user info replaced by `***`, for logs, messages and
+/// `config show`. The last `@` ends the user info, so a password with an unescaped
+/// `/` or `@` is hidden too.
+pub fn hide_password(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let Some(at) = url.rfind('@').filter(|&at| at > start) else {
+        return url.to_owned();
+    };
+    match url[start..at].find(':') {
+        Some(colon) => format!("{}***{}", &url[..start + colon + 1], &url[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// The message of an OpenAI (`{"error": {"message"}}`) or text-embeddings-inference
 /// (`{"error": "..."}`) error body, else the start of the body.
 pub fn error_message(body: &[u8]) -> String {
@@ -68,5 +84,20 @@ mod tests {
         );
         assert_eq!(error_message(b""), "(empty body)");
         assert!(snippet("é".repeat(300).as_bytes()).ends_with('…'));
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            hide_password("postgres://pb:s3cret@db:5432/papers"),
+            "postgres://pb:***@db:5432/papers"
+        );
+        assert_eq!(
+            hide_password("smtps://ada:pa/s@s@mail.example.org"),
+            "smtps://ada:***@mail.example.org"
+        );
+        for kept in ["smtp://relay:25", "http://user@host/x", "sqlite:/tmp/a:b@c"] {
+            assert_eq!(hide_password(kept), kept);
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! Text normalisation for titles, abstracts and author names.
+//! Text normalisation for titles, abstracts and author names; counted nouns.
 //!
 //! Sources break lines wherever they like (the arXiv API wraps abstracts at ~80
 //! columns, OAI-PMH indents continuation lines). Pages and search want one canonical
@@ -94,6 +94,11 @@ pub fn first_sentence(text: &str, max_chars: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':']))
 }
 
+/// `n` with its noun in the right number: "1 record", "2 records", "0 records".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -160,5 +165,12 @@ mod tests {
     fn truncates_on_char_boundaries() {
         assert_eq!(truncate_chars("héllo world", 5), "héllo…");
         assert_eq!(truncate_chars("short", 10), "short");
+    }
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(count(1, "record", "records"), "1 record");
+        assert_eq!(count(0, "record", "records"), "0 records");
+        assert_eq!(count(2, "entry", "entries"), "2 entries");
     }
 }

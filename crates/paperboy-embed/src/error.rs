@@ -87,6 +87,23 @@ pub enum EmbedError {
 }
 
 impl EmbedError {
+    /// The error in a few words, for a one-line log: a download's innermost cause
+    /// (the end of the chain `with_causes` writes, such as "Connection refused (os
+    /// error 111)", or "HTTP 404 Not Found"), where a failed fetch was to go, else the
+    /// whole message.
+    pub fn brief(&self) -> String {
+        match self {
+            Self::Download { detail, .. } => detail.rsplit(": ").next().unwrap_or(detail).into(),
+            Self::FetchFailed { dir, .. } => {
+                format!(
+                    "the embedding model could not be fetched into {}",
+                    dir.display()
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::input::MAX_LINE_BYTES;
+
 /// Every input format `paperboy import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,7 +66,8 @@ impl fmt::Display for Format {
 const EXPECTED: &str = "expected arXiv listing / HF archive / Kaggle / paperboy JSON Lines, \
                         an HF /api/daily_papers JSON array, arXiv API Atom or OAI-PMH XML";
 
-/// Recognises the format from the first bytes of the decompressed content.
+/// Recognises the format from the start of the decompressed content, which must hold
+/// the whole first line of JSON Lines ([`crate::input::peek_head`] reads that much).
 pub fn detect(head: &[u8]) -> Result<Format, String> {
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
@@ -91,8 +94,11 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
 fn detect_json_lines(text: &str) -> Result<Format, String> {
     let first_line = text.lines().next().unwrap_or_default();
     let object: Map<String, Value> = serde_json::from_str(first_line).map_err(|e| {
-        if first_line.len() == text.len() && text.len() >= crate::input::HEAD_BYTES {
-            "the first line is longer than 1 MiB; not JSON Lines".to_owned()
+        if first_line.len() == text.len() && text.len() >= MAX_LINE_BYTES {
+            format!(
+                "the first line is longer than {} MiB; not JSON Lines",
+                MAX_LINE_BYTES >> 20
+            )
         } else {
             format!("line 1 is not a JSON object ({e}); {EXPECTED}")
         }

@@ -2,15 +2,19 @@
 //!
 //! A blocking thread reads, decompresses and parses; the async side merges and
 //! writes batches, so parsing and writing overlap on two cores. A bad record costs
-//! only itself: it is reported as `FILE:LINE: reason` and the rest goes in.
+//! only itself: it is reported as `FILE:LINE: reason` and the rest goes in. A record
+//! whose paper or daily entry the file gave before is a duplicate in the file: merged
+//! into the first, and counted apart from what the database already held.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 use std::io::{self, BufRead, Read};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use jiff::civil::Date;
-use paperboy_store::{Store, WriteSummary};
+use paperboy_store::{Batch, Store, WriteSummary};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -43,6 +47,9 @@ pub struct ImportOptions {
     pub daily_date: Option<Date>,
     /// Papers per write transaction.
     pub batch_size: usize,
+    /// Pass over a file whose format is not recognised, with the reason, instead of
+    /// failing it (for files found in a directory, which may hold anything).
+    pub pass_over_unknown: bool,
 }
 
 impl Default for ImportOptions {
@@ -51,6 +58,7 @@ impl Default for ImportOptions {
             format: None,
             daily_date: None,
             batch_size: DEFAULT_BATCH_SIZE,
+            pass_over_unknown: false,
         }
     }
 }
@@ -62,15 +70,22 @@ pub struct FileReport {
     pub file: String,
     /// Its format, once known.
     pub format: Option<Format>,
-    /// Records read (good and skipped).
+    /// Records read (good and skipped); a file's header is not a record.
     pub records: u64,
-    /// What was written.
+    /// What the papers and daily entries the file gave first did to the database.
     #[serde(flatten)]
     pub written: WriteSummary,
+    /// Papers the file gave again (merged into the first).
+    pub papers_duplicate: u64,
+    /// Daily entries the file gave again (merged into the first).
+    pub entries_duplicate: u64,
     /// Records skipped as malformed.
     pub skipped: u64,
     /// Why the file could not be read to its end, if it could not.
     pub error: Option<String>,
+    /// Why the file was passed over as not a known format (see
+    /// [`ImportOptions::pass_over_unknown`]).
+    pub passed_over: Option<String>,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -87,6 +102,79 @@ impl FileReport {
 struct Chunk {
     parsed: Parsed,
     records: u64,
+    /// Papers and entries an earlier chunk of the file gave already, written after
+    /// `parsed` and counted as duplicates, not as database changes.
+    again: Batch,
+    papers_duplicate: u64,
+    entries_duplicate: u64,
+}
+
+/// The papers and daily entries a file gave so far, to tell a record the file gives
+/// again from one the database held before. Holds 64-bit hashes, not ids, so that a
+/// file of millions of records costs little memory; a collision (about one in ten
+/// million for three million ids) only miscounts: the record is written all the same.
+#[derive(Default)]
+struct SeenInFile {
+    hasher: RandomState,
+    papers: HashSet<u64>,
+    entries: HashSet<u64>,
+}
+
+impl SeenInFile {
+    /// Counts the papers and entries of `chunk` the file gave before, and moves those
+    /// an earlier chunk gave into `chunk.again` (repeats within the chunk stay: the
+    /// store merges those in one write).
+    fn sort_out(&mut self, chunk: &mut Chunk) {
+        let hasher = &self.hasher;
+        let batch = &mut chunk.parsed.batch;
+        let (papers, again, repeats) =
+            split_repeats(std::mem::take(&mut batch.papers), &mut self.papers, |p| {
+                hasher.hash_one(&p.id)
+            });
+        (batch.papers, chunk.again.papers, chunk.papers_duplicate) = (papers, again, repeats);
+        let (entries, again, repeats) =
+            split_repeats(std::mem::take(&mut batch.entries), &mut self.entries, |e| {
+                hasher.hash_one((e.date, &e.paper_id))
+            });
+        (batch.entries, chunk.again.entries, chunk.entries_duplicate) = (entries, again, repeats);
+    }
+}
+
+/// Splits `items` into those not in `seen` and those in it, counting every item whose
+/// key is in `seen` or earlier in `items`; adds the new keys to `seen`.
+fn split_repeats<T>(
+    items: Vec<T>,
+    seen: &mut HashSet<u64>,
+    key: impl Fn(&T) -> u64,
+) -> (Vec<T>, Vec<T>, u64) {
+    let mut here = HashSet::with_capacity(items.len());
+    let (mut first, mut again, mut repeats) = (Vec::with_capacity(items.len()), Vec::new(), 0);
+    for item in items {
+        let key = key(&item);
+        if seen.contains(&key) {
+            repeats += 1;
+            again.push(item);
+        } else {
+            repeats += u64::from(!here.insert(key));
+            first.push(item);
+        }
+    }
+    seen.extend(here);
+    (first, again, repeats)
+}
+
+/// The parser's end of the channel to the writer.
+struct ToWriter<'a> {
+    tx: &'a mpsc::Sender<Chunk>,
+    seen: SeenInFile,
+}
+
+impl ToWriter<'_> {
+    /// Sends `chunk` on; false when the writer has stopped.
+    fn send(&mut self, mut chunk: Chunk) -> bool {
+        self.seen.sort_out(&mut chunk);
+        self.tx.blocking_send(chunk).is_ok()
+    }
 }
 
 /// Imports one file. Never panics on bad input: problems end up in the report.
@@ -119,6 +207,10 @@ pub async fn import_input(
     let (head, reader) = input::peek_head(input.reader);
     let format = match options.format.map(Ok).unwrap_or_else(|| detect(&head)) {
         Ok(format) => format,
+        Err(reason) if options.pass_over_unknown => {
+            report.passed_over = Some(reason);
+            return report;
+        }
         Err(reason) => {
             report.error = Some(format!("{reason} (pass --format to choose a format)"));
             return report;
@@ -136,19 +228,19 @@ pub async fn import_input(
 
     while let Some(chunk) = rx.recv().await {
         report.records += chunk.records;
+        report.papers_duplicate += chunk.papers_duplicate;
+        report.entries_duplicate += chunk.entries_duplicate;
         for skipped in &chunk.parsed.skipped {
             report.skipped += 1;
             if report.skipped <= PRINTED_SKIPS {
                 bar.suspend(|| eprintln!("{name}:{}: {}", skipped.line, skipped.reason));
             }
         }
-        if !chunk.parsed.batch.is_empty() {
-            match store.write(chunk.parsed.batch).await {
-                Ok(summary) => report.written += summary,
-                Err(e) => {
-                    report.error = Some(format!("writing to the database failed: {e}"));
-                    break;
-                }
+        match write_chunk(store, chunk.parsed.batch, chunk.again).await {
+            Ok(summary) => report.written += summary,
+            Err(e) => {
+                report.error = Some(format!("writing to the database failed: {e}"));
+                break;
             }
         }
         bar.set_position(position.load(Ordering::Relaxed));
@@ -177,6 +269,23 @@ pub async fn import_input(
     report
 }
 
+/// Writes a chunk's records, then those the file gave in an earlier chunk; returns
+/// what the first did (the others are duplicates in the file, counted apart).
+async fn write_chunk(
+    store: &Store,
+    batch: Batch,
+    again: Batch,
+) -> paperboy_store::Result<WriteSummary> {
+    let mut summary = WriteSummary::default();
+    if !batch.is_empty() {
+        summary = store.write(batch).await?;
+    }
+    if !again.is_empty() {
+        store.write(again).await?;
+    }
+    Ok(summary)
+}
+
 /// Parses the whole input, sending chunks to the writer. Returns why it stopped early.
 fn parse(
     format: Format,
@@ -185,6 +294,10 @@ fn parse(
     batch_size: usize,
     tx: &mpsc::Sender<Chunk>,
 ) -> Result<(), String> {
+    let mut tx = ToWriter {
+        tx,
+        seen: SeenInFile::default(),
+    };
     let line_format: &dyn LineFormat = match format {
         Format::ArxivListing => &Listing,
         Format::HfArchive => &HfArchive,
@@ -195,11 +308,15 @@ fn parse(
             let parsed = parse_document(format, &text, context)?;
             let records = (parsed.batch.papers.len() + parsed.skipped.len()) as u64;
             // A document goes in as one transaction: its entries refer to its papers.
-            let _ = tx.blocking_send(Chunk { parsed, records });
+            tx.send(Chunk {
+                parsed,
+                records,
+                ..Chunk::default()
+            });
             return Ok(());
         }
     };
-    parse_lines(line_format, reader, context, batch_size, tx)
+    parse_lines(line_format, reader, context, batch_size, &mut tx)
 }
 
 fn parse_document(format: Format, text: &str, context: &LineContext) -> Result<Parsed, String> {
@@ -242,19 +359,18 @@ fn parse_lines(
     mut reader: Box<dyn BufRead + Send>,
     context: &LineContext,
     batch_size: usize,
-    tx: &mpsc::Sender<Chunk>,
+    tx: &mut ToWriter<'_>,
 ) -> Result<(), String> {
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut number = 0u64;
     let mut good = 0u64;
-    let mut first_error: Option<String> = None;
     let mut chunk = Chunk::default();
     loop {
         let line = match read_line(&mut *reader, &mut buf) {
             Ok(line) => line,
             Err(e) => {
                 // Keep what was parsed before the damage.
-                let _ = tx.blocking_send(chunk);
+                tx.send(chunk);
                 return Err(read_error(&e, number));
             }
         };
@@ -262,6 +378,7 @@ fn parse_lines(
             break;
         }
         number += 1;
+        let before = chunk.parsed.items();
         let result = match line {
             Line::TooLong(n) => Err(format!(
                 "line is {n} bytes, over the {} MiB limit",
@@ -273,11 +390,14 @@ fn parse_lines(
                 Err(e) => Err(format!("not valid UTF-8 at column {}", e.valid_up_to() + 1)),
             },
         };
-        chunk.records += 1;
         match result {
-            Ok(()) => good += 1,
+            Ok(()) => {
+                good += 1;
+                // A line that gave nothing (a file header) is not a record.
+                chunk.records += u64::from(chunk.parsed.items() > before);
+            }
             Err(reason) => {
-                first_error.get_or_insert_with(|| reason.clone());
+                chunk.records += 1;
                 chunk.parsed.skipped.push(Skipped {
                     line: number,
                     reason,
@@ -285,19 +405,18 @@ fn parse_lines(
             }
         }
         if good == 0 && number >= HOPELESS_AFTER {
-            let _ = tx.blocking_send(std::mem::take(&mut chunk));
+            tx.send(std::mem::take(&mut chunk));
             return Err(format!(
-                "the first {number} lines all failed to parse, giving up (first error: {})",
-                first_error.unwrap_or_default()
+                "the first {number} lines all failed to parse (reasons above), giving up"
             ));
         }
         let full = chunk.parsed.batch.papers.len() >= batch_size
             || chunk.parsed.skipped.len() >= batch_size;
-        if full && tx.blocking_send(std::mem::take(&mut chunk)).is_err() {
+        if full && !tx.send(std::mem::take(&mut chunk)) {
             return Ok(()); // the writer stopped and reports why
         }
     }
-    let _ = tx.blocking_send(chunk);
+    tx.send(chunk);
     Ok(())
 }
 

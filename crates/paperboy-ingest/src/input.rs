@@ -1,8 +1,10 @@
-//! Opening input files: transparent gzip, a byte counter for progress, bounded reads.
+//! Opening input files: transparent gzip, a byte counter for progress, bounded reads;
+//! finding the files under a directory.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,8 +16,9 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// The most a whole-document input (JSON array, XML) may hold once decompressed.
 pub const MAX_DOCUMENT_BYTES: u64 = 512 * 1024 * 1024;
 
-/// How much of the (decompressed) start of a file format detection looks at.
-pub const HEAD_BYTES: usize = 1024 * 1024;
+/// How much of the (decompressed) start of a file format detection reads ahead; more
+/// when the first line is longer (see [`peek_head`]).
+pub const HEAD_BYTES: usize = 16 * 1024;
 
 /// An opened input: a reader over the decompressed content, and how far into the
 /// file (compressed bytes) reading has come.
@@ -79,19 +82,88 @@ fn from_reader(source: impl Read + Send + 'static, len: u64) -> io::Result<Input
     })
 }
 
-/// Reads up to [`HEAD_BYTES`] from the start of `reader`, returning them and a reader
-/// that yields the whole content again from the start. A read error inside the head
-/// (a short, truncated gzip file) is not returned here: the returned reader yields
-/// the bytes before it, then the error, so the records before the damage still count.
+/// Reads the start of `reader`: [`HEAD_BYTES`], or up to the end of the first line
+/// when that is longer (at most [`MAX_LINE_BYTES`]), so that format detection always
+/// sees a whole first record. Returns those bytes and a reader that yields the whole
+/// content again from the start. A read error inside the head (a short, truncated
+/// gzip file) is not returned here: the returned reader yields the bytes before it,
+/// then the error, so the records before the damage still count.
 pub fn peek_head(mut reader: Box<dyn BufRead + Send>) -> (Vec<u8>, Box<dyn BufRead + Send>) {
-    let mut head = Vec::with_capacity(64 * 1024);
-    let rest: Box<dyn Read + Send> =
-        match (&mut reader).take(HEAD_BYTES as u64).read_to_end(&mut head) {
-            Ok(_) => reader,
-            Err(error) => Box::new(Failing(Some(error))),
-        };
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let read = (&mut reader)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .and_then(|_| {
+            if head.len() < HEAD_BYTES || head.contains(&b'\n') {
+                return Ok(());
+            }
+            let mut rest_of_line = Vec::new();
+            let read = (&mut reader)
+                .take((MAX_LINE_BYTES - HEAD_BYTES) as u64)
+                .read_until(b'\n', &mut rest_of_line);
+            head.append(&mut rest_of_line);
+            read.map(drop)
+        });
+    let rest: Box<dyn Read + Send> = match read {
+        Ok(()) => reader,
+        Err(error) => Box::new(Failing(Some(error))),
+    };
     let again = io::Cursor::new(head.clone()).chain(rest);
     (head, Box::new(BufReader::with_capacity(256 * 1024, again)))
+}
+
+/// An entry found under a directory by [`walk`].
+#[derive(Debug)]
+pub enum Found {
+    /// A file to read.
+    File(PathBuf),
+    /// Something that is not a file (a socket, a pipe), which holds no data to import.
+    NotAFile(PathBuf),
+    /// An entry that cannot be read (a broken link, a directory that cannot be
+    /// listed), and why.
+    Unreadable(PathBuf, io::Error),
+}
+
+/// Every entry under `dir`, recursively, in name order; links are followed, each
+/// directory is read once.
+pub fn walk(dir: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut visited = HashSet::new();
+    walk_into(dir, &mut visited, &mut found);
+    found
+}
+
+fn walk_into(dir: &Path, visited: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
+    let real = match std::fs::canonicalize(dir) {
+        Ok(real) => real,
+        Err(e) => {
+            found.push(Found::Unreadable(dir.to_owned(), e));
+            return;
+        }
+    };
+    if !visited.insert(real) {
+        return; // a link back to a directory read already
+    }
+    let mut paths = match std::fs::read_dir(dir).and_then(|entries| {
+        entries
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<io::Result<Vec<PathBuf>>>()
+    }) {
+        Ok(paths) => paths,
+        Err(e) => {
+            found.push(Found::Unreadable(dir.to_owned(), e));
+            return;
+        }
+    };
+    paths.sort();
+    for path in paths {
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk_into(&path, visited, found),
+            Ok(meta) if meta.is_file() => found.push(Found::File(path)),
+            Ok(_) => found.push(Found::NotAFile(path)),
+            Err(e) => found.push(Found::Unreadable(path, e)),
+        }
+    }
 }
 
 /// A reader that fails once with a stored error, then reports end of input.
@@ -209,9 +281,29 @@ mod tests {
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let reader: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(data.clone()));
         let (head, mut again) = peek_head(reader);
-        assert_eq!(head.len(), HEAD_BYTES);
+        assert_eq!(&head[..], &data[..head.len()]);
         let mut all = Vec::new();
         again.read_to_end(&mut all).unwrap();
         assert_eq!(all, data);
+    }
+
+    #[test]
+    fn peek_head_holds_the_whole_first_line() {
+        let first = format!("{{\"pad\": \"{}\"}}\n", "x".repeat(3 * HEAD_BYTES));
+        let data = format!("{first}{{\"second\": 2}}\n");
+        let reader: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(data.clone()));
+        let (head, mut again) = peek_head(reader);
+        assert_eq!(head, first.as_bytes());
+        let mut all = String::new();
+        again.read_to_string(&mut all).unwrap();
+        assert_eq!(all, data);
+
+        let short = "{\"a\": 1}\n".repeat(HEAD_BYTES);
+        let reader: Box<dyn BufRead + Send> = Box::new(io::Cursor::new(short.clone()));
+        assert_eq!(
+            peek_head(reader).0.len(),
+            HEAD_BYTES,
+            "no more than the look-ahead"
+        );
     }
 }

@@ -10,6 +10,7 @@
 
 mod job;
 mod lease;
+mod progress_log;
 mod runner;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use paperboy_core::Clock;
 use paperboy_store::Store;
 
 pub use job::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
+pub use progress_log::{ProgressLog, progress_line};
 pub use runner::{JobStatus, Runner, backoff};
 
 use lease::Lease;

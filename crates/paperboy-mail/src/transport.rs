@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use paperboy_core::endpoint::hide_password;
 
 use crate::{MailError, SendError};
 
@@ -128,20 +129,6 @@ fn smtp_failure(error: &SmtpError) -> SendError {
         SendError::permanent(format!("the mail server refused the message: {error}"))
     } else {
         SendError::transient(format!("cannot deliver through the mail server: {error}"))
-    }
-}
-
-/// `url` with any password replaced by `***`.
-fn hide_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
     }
 }
 

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paperboy_core::ArxivId;
-use paperboy_jobs::{BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, Scope};
+use paperboy_jobs::{
+    BoxFuture, Job, JobContext, JobError, JobSpec, Outcome, Progress, ProgressLog, Scope,
+};
 use paperboy_store::{
     Backlog, BacklogPosition, BacklogTask, ChangeCursor, EmbeddingRow, Store, StoreError,
 };
@@ -173,6 +175,8 @@ pub struct EmbeddingJob {
     /// when they change, so while the counter stays there a round costs one read
     /// (finding the backlog empty means reading every paper).
     done_up_to: Mutex<Option<i64>>,
+    /// How often a round logs its progress, if it does.
+    log_every: Option<Duration>,
 }
 
 impl EmbeddingJob {
@@ -182,7 +186,35 @@ impl EmbeddingJob {
             store,
             semantic,
             done_up_to: Mutex::new(None),
+            log_every: None,
         }
+    }
+
+    /// Logs a round's progress (papers done, rate, time left) once per `every` while
+    /// it embeds, for a server's log; a command shows a progress bar instead.
+    pub fn logging_progress(self, every: Duration) -> Self {
+        Self {
+            log_every: Some(every),
+            ..self
+        }
+    }
+
+    /// The progress log of a round, when this job logs progress.
+    async fn progress_log(&self) -> Result<Option<Arc<ProgressLog>>> {
+        let (Some(every), Some(model)) = (self.log_every, self.semantic.embedder().model_name())
+        else {
+            return Ok(None);
+        };
+        let waiting = self
+            .store
+            .backlog_len(&Backlog::Embeddings { model })
+            .await?;
+        Ok(Some(ProgressLog::new(
+            "embedding",
+            ("paper", "papers"),
+            waiting,
+            every,
+        )))
     }
 }
 
@@ -204,7 +236,14 @@ impl Job for EmbeddingJob {
             if *self.done_up_to.lock().unwrap_or_else(|e| e.into_inner()) == Some(seq) {
                 return Ok(Outcome::Idle);
             }
-            run_backlog(&self.store, &self.semantic, ctx).await?;
+            match self.progress_log().await? {
+                Some(log) => {
+                    log.finish(run_backlog(&self.store, &self.semantic, &log.context(ctx)).await?);
+                }
+                None => {
+                    run_backlog(&self.store, &self.semantic, ctx).await?;
+                }
+            }
             if !ctx.is_cancelled() {
                 *self.done_up_to.lock().unwrap_or_else(|e| e.into_inner()) = Some(seq);
             }

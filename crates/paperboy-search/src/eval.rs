@@ -15,8 +15,9 @@ pub const K: usize = 10;
 /// How deep the ranking is read for MRR.
 const DEPTH: usize = 100;
 
-/// Which half of an evaluation set a query belongs to: rules are tuned on one half and
-/// reported on the other, so that figures are not those of the set the rules fit.
+/// Which half of an evaluation set a unit (a query, a reader, a paper) belongs to:
+/// rules are tuned on one half and reported on the other, so that figures are not
+/// those of the set the rules fit. Shared by every evaluation command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Half {
@@ -27,10 +28,11 @@ pub enum Half {
 }
 
 impl Half {
-    /// The half of `query`, fixed by a hash of its text (FNV-1a): the same query
-    /// is always in the same half, whatever the order of the file.
-    pub fn of(query: &str) -> Self {
-        let hash = query.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+    /// The half of `key` (a query's text, a reader's name, an arXiv id), fixed by a
+    /// hash of it (FNV-1a): the same key is always in the same half, whatever the
+    /// order of the file.
+    pub fn of(key: &str) -> Self {
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         if hash % 2 == 0 {

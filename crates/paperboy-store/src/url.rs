@@ -62,7 +62,7 @@ impl FromStr for DatabaseUrl {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim();
         let error = |reason| DatabaseUrlError {
-            shown: redact(text),
+            shown: paperboy_core::endpoint::hide_password(text),
             reason,
         };
         if let Some(rest) = text.strip_prefix("sqlite:") {
@@ -99,26 +99,12 @@ fn absolute_file(path: &Path) -> Option<PathBuf> {
     Some(dir.join(path.file_name()?))
 }
 
-/// `text` with the password of its user info replaced by `***`.
-fn redact(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return text.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => text.to_owned(),
-        },
-        None => text.to_owned(),
-    }
-}
-
 impl std::fmt::Display for DatabaseUrl {
     /// Shown in logs and errors: the password never is.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
-            Self::Postgres(text) => f.write_str(&redact(text)),
+            Self::Postgres(text) => f.write_str(&paperboy_core::endpoint::hide_password(text)),
         }
     }
 }

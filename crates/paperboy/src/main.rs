@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod sample;
 
-use paperboy_app::{Config, Settings};
+use paperboy_app::{Origin, Settings};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -63,7 +63,8 @@ enum Command {
     /// Database commands: copy a database to another engine (`store copy`).
     #[command(subcommand)]
     Store(commands::store::Command),
-    /// Show settings.
+    /// Settings: `config show` (those in effect, and where each came from),
+    /// `config default` (every setting with its default).
     #[command(subcommand)]
     Config(commands::config::Command),
     /// Manage the local embedding model.
@@ -86,22 +87,25 @@ enum Command {
 fn main() -> ExitCode {
     exit_quietly_on_closed_stdout();
     let cli = Cli::parse();
-    let config = Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok()).and_then(
-        |mut settings| {
+    let loaded = Settings::load_with_origins(cli.config.as_deref(), |k| std::env::var(k).ok()).map(
+        |mut loaded| {
             if let Some(dir) = cli.data_dir {
-                settings.data_dir = dir;
+                loaded.settings.data_dir = dir;
+                loaded
+                    .origins
+                    .insert("data_dir".into(), Origin::Flag("--data-dir"));
             }
-            Config::from_settings(&settings)
+            loaded
         },
     );
-    let config = match config {
-        Ok(config) => config,
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    init_logging(&config.log);
+    init_logging(&loaded.settings.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -112,7 +116,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli.command, config)) {
+    match runtime.block_on(commands::run(cli.command, loaded)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -139,7 +139,7 @@ fn malformed_lines_are_reported_with_file_and_line_and_the_rest_goes_in() {
     }
     assert!(err.contains("is not an arXiv id"), "{err}");
     assert!(
-        stdout(&out).contains("skipped 3 malformed records"),
+        stdout(&out).contains("; 3 skipped (reasons above)"),
         "{}",
         stdout(&out)
     );
@@ -274,7 +274,13 @@ fn killed_mid_import_then_rerun_holds_every_paper_once() {
     let started = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(50));
-        let papers = stats(dir.path())["papers"].as_u64().unwrap_or(0);
+        // `stats` refuses to create the database the import is about to create.
+        let started_writing = dir.path().join("paperboy.db").exists();
+        let papers = if started_writing {
+            stats(dir.path())["papers"].as_u64().unwrap_or(0)
+        } else {
+            0
+        };
         if papers > 0 || started.elapsed() > Duration::from_secs(60) {
             break;
         }
@@ -353,4 +359,256 @@ fn a_closed_stdout_is_not_a_crash() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Every record of a file's `--json` report is accounted for once: a paper (new,
+/// updated, unchanged, or a duplicate in the file), or skipped. (In these formats a
+/// daily entry always comes with its paper.)
+fn assert_every_record_explained(file: &Value) {
+    let n = |key: &str| file[key].as_u64().unwrap_or(0);
+    assert_eq!(
+        n("records"),
+        n("papers_inserted")
+            + n("papers_updated")
+            + n("papers_unchanged")
+            + n("papers_duplicate")
+            + n("skipped"),
+        "{file}"
+    );
+}
+
+#[test]
+fn importing_a_directory_takes_every_known_file_and_says_why_it_left_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("papers");
+    let nested = tree.join("nested/deeper");
+    std::fs::create_dir_all(&nested).unwrap();
+    let copy = |fixture: &str, to: &Path| {
+        std::fs::copy(fixture_path(fixture), to).unwrap();
+    };
+    copy(
+        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+        &tree.join("listing.jsonl"),
+    );
+    copy(
+        "arxiv_listing/long_line_2507.06261.jsonl",
+        &tree.join("nested/long_line.jsonl"),
+    );
+    copy(
+        "hf_api/daily_papers_date_2025-06-02.json",
+        &nested.join("daily_papers.json"),
+    );
+    copy(
+        "arxiv_api/legacy_2016/search_au_del_maestro_AND_ti_checkerboard.xml",
+        &nested.join("one_entry.xml"),
+    );
+    copy(
+        "oai_pmh/arxivraw_2015/ListRecordsResponse.xml",
+        &tree.join("nested/oai.xml"),
+    );
+    copy("SOURCES.md", &tree.join("SOURCES.md")); // not data: passed over
+    // Damaged: a real Kaggle snapshot, gzip cut short.
+    let kaggle = std::fs::read(fixture_path(
+        "kaggle_snapshot/arxiv-metadata-oai-snapshot.sample-200.jsonl",
+    ))
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&kaggle).unwrap();
+    let bytes = gz.finish().unwrap();
+    std::fs::write(nested.join("cut.jsonl.gz"), &bytes[..bytes.len() * 2 / 3]).unwrap();
+    // Unreadable: a link to nothing.
+    std::os::unix::fs::symlink(dir.path().join("gone.jsonl"), tree.join("broken.jsonl")).unwrap();
+
+    let data = dir.path().join("data");
+    let out = paperboy(&data, &["import", tree.to_str().unwrap()]);
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a damaged file fails the import\n{text}{err}"
+    );
+    // Each problem once, on stderr; the summary refers to it without repeating it.
+    for (file, problem) in [
+        ("cut.jsonl.gz", "truncated gzip"),
+        ("broken.jsonl", "cannot read"),
+        ("SOURCES.md", "passed over: unrecognised content"),
+    ] {
+        let lines: Vec<&str> = err.lines().filter(|l| l.contains(file)).collect();
+        assert_eq!(lines.len(), 1, "{file} once:\n{err}");
+        assert!(lines[0].contains(problem), "{file}: {problem}:\n{err}");
+        assert!(
+            !text.contains(problem),
+            "not repeated in the summary:\n{text}"
+        );
+    }
+    let line_of = |file: &str| {
+        text.lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} in the summary:\n{text}"))
+    };
+    assert!(
+        line_of("listing.jsonl").contains("230 records")
+            && line_of("listing.jsonl").contains("papers: 166 new, 64 duplicates in the file"),
+        "{text}"
+    );
+    assert!(
+        line_of("one_entry.xml").contains("(arxiv-atom): 1 record in"),
+        "{text}"
+    );
+    assert!(
+        line_of("long_line.jsonl").contains("(arxiv-listing): 1 record"),
+        "{text}"
+    );
+    assert!(
+        line_of("cut.jsonl.gz").contains("then stopped (see the error above)"),
+        "{text}"
+    );
+    assert!(
+        line_of("SOURCES.md").ends_with(": passed over (the reason is above)"),
+        "{text}"
+    );
+    assert!(
+        line_of("broken.jsonl").ends_with(": not imported (see the error above)"),
+        "{text}"
+    );
+    let total = text.lines().last().unwrap();
+    assert!(
+        total.starts_with("in all: 8 files")
+            && total.contains("2 files stopped by an error")
+            && total.contains("; 1 file passed over"),
+        "{text}"
+    );
+
+    // Again, as JSON: nothing changes, and every record of every file is explained.
+    let (out, summary) = import_json(&data, &[tree.as_path()]);
+    assert_eq!(out.status.code(), Some(1));
+    let files = summary["files"].as_array().unwrap();
+    let formats: Vec<(&str, Option<&str>)> = files
+        .iter()
+        .map(|f| {
+            let name = f["file"].as_str().unwrap();
+            (
+                &name[tree.to_str().unwrap().len() + 1..],
+                f["format"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            ("SOURCES.md", None),
+            ("broken.jsonl", None),
+            ("listing.jsonl", Some("arxiv-listing")),
+            ("nested/deeper/cut.jsonl.gz", Some("kaggle-snapshot")),
+            ("nested/deeper/daily_papers.json", Some("hf-daily-papers")),
+            ("nested/deeper/one_entry.xml", Some("arxiv-atom")),
+            ("nested/long_line.jsonl", Some("arxiv-listing")),
+            ("nested/oai.xml", Some("oai-pmh")),
+        ],
+        "every file under the directory, in name order"
+    );
+    for file in files {
+        assert_every_record_explained(file);
+    }
+    assert_eq!(summary["papers_inserted"], 0, "{summary}");
+    assert_eq!(summary["papers_duplicate"], 64);
+    assert_eq!(summary["passed_over_files"], 1);
+    assert_eq!(summary["failed_files"], 2);
+    assert_eq!(stats(&data)["papers"], summary["papers_unchanged"]);
+}
+
+#[test]
+fn a_first_line_longer_than_the_look_ahead_is_still_detected() {
+    // A real record of 52,902 bytes (3,303 authors), then more records.
+    let dir = tempfile::tempdir().unwrap();
+    let long =
+        std::fs::read_to_string(fixture_path("arxiv_listing/long_line_2507.06261.jsonl")).unwrap();
+    assert!(long.len() > paperboy_ingest::input::HEAD_BYTES);
+    let listing = std::fs::read_to_string(fixture_path(
+        "arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl",
+    ))
+    .unwrap();
+    let file = dir.path().join("long_first.jsonl");
+    std::fs::write(&file, format!("{long}{listing}")).unwrap();
+    let (out, summary) = import_json(&dir.path().join("data"), &[file.as_path()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(summary["files"][0]["format"], "arxiv-listing");
+    assert_eq!(summary["papers_inserted"], 1 + 166);
+}
+
+#[test]
+fn stats_without_a_database_says_so_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let out = paperboy(&data, &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("there is no database here")
+            && err.contains("paperboy.db does not exist")
+            && err.contains("--data-dir")
+            && err.contains("paperboy import"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&data).unwrap().count(),
+        0,
+        "nothing created"
+    );
+}
+
+#[test]
+fn config_show_prints_the_settings_in_effect_and_where_each_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("paperboy.toml");
+    std::fs::write(
+        &file,
+        "addr = \"0.0.0.0:9000\"\ngithub_token = \"ghp_not_for_printing\"\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let show = |env: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--config")
+            .arg(&file)
+            .args(["config", "show"])
+            .env("PAPERBOY_LOG", "warn")
+            .env("PAPERBOY_CONTACT_EMAIL", "ops@example.org")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let out = show(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let table: toml::Table = text.parse().expect("valid TOML");
+    assert_eq!(table["addr"].as_str(), Some("0.0.0.0:9000"));
+    assert_eq!(table["data_dir"].as_str(), data.to_str());
+    let origin = |key: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("{key}:\n{text}"));
+        line.rsplit_once("  # ").map(|(_, o)| o.to_owned()).unwrap()
+    };
+    assert_eq!(origin("addr"), format!("file {}", file.display()));
+    assert_eq!(origin("contact_email"), "env PAPERBOY_CONTACT_EMAIL");
+    assert_eq!(origin("data_dir"), "flag --data-dir");
+    assert_eq!(origin("harvest_interval_hours"), "default");
+    assert!(!text.contains("ghp_not_for_printing"), "{text}");
+    assert_eq!(table.len(), paperboy_app::DOCS.len(), "every setting");
+    assert!(!data.exists(), "showing settings touches no data");
+
+    // An unusable value: still shown (that is when it is needed), and named.
+    let out = show(&[("PAPERBOY_DATABASE_POOL_SIZE", "0")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("database_pool_size = 0"));
+    assert!(
+        stderr(&out).contains("database_pool_size"),
+        "{}",
+        stderr(&out)
+    );
 }

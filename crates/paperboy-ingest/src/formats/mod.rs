@@ -63,6 +63,11 @@ impl Parsed {
         });
     }
 
+    /// How many papers, entries and skipped records it holds.
+    pub fn items(&self) -> usize {
+        self.batch.len() + self.skipped.len()
+    }
+
     /// Moves everything out of `other` into `self`.
     pub fn append(&mut self, other: Parsed) {
         self.batch.papers.extend(other.batch.papers);

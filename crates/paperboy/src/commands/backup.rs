@@ -14,7 +14,7 @@ pub struct Args {
 
 /// Runs `backup`: a consistent copy, safe while `serve` and imports run.
 pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(config).await?;
+    let store = super::open_existing_store(config).await?;
     store.backup(&args.file).await?;
     let bytes = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     println!("backup written to {} ({bytes} bytes)", args.file.display());

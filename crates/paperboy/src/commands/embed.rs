@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use paperboy_app::Config;
 use paperboy_app::semantic::{Fetch, open_embedder, open_semantic};
+use paperboy_core::text::count;
 use paperboy_search::backlog::EmbeddingJob;
 use paperboy_store::Backlog;
 
@@ -34,12 +35,16 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let label = format!("embedding ({model})");
     let done = super::run_job_by_hand(&store, &job, &label, waiting, args.limit).await?;
     println!(
-        "embedded {} papers in {:.1}s ({:.1} papers/s); {} unchanged; {} papers have vectors",
-        done.progress.done,
+        "embedded {} in {:.1}s ({:.1} papers/s); {} unchanged; {} vectors",
+        count(done.progress.done, "paper", "papers"),
         done.elapsed.as_secs_f64(),
         done.rate(),
         done.progress.unchanged,
-        store.embedding_count(&model).await?
+        count(
+            store.embedding_count(&model).await?,
+            "paper has",
+            "papers have"
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -24,7 +24,7 @@ use paperboy_ingest::progress::items_bar;
 use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::ChangeCursor;
 
-use super::split::Half;
+use paperboy_search::eval::Half;
 
 /// Arguments of `eval-keyphrases`.
 #[derive(Debug, clap::Args)]
@@ -99,14 +99,14 @@ fn measure(args: &Args) -> anyhow::Result<ExitCode> {
             .collect();
         let half = Half::of(paper.id.as_str());
         let figures = match half {
-            Half::Tune => &mut tune,
-            Half::Report => &mut report,
+            Half::Tuning => &mut tune,
+            Half::HeldOut => &mut report,
         };
         figures
             .exact
             .add(Match::Exact, &phrases, &paper.ai_keywords);
         figures.head.add(Match::Head, &phrases, &paper.ai_keywords);
-        if half == Half::Tune && shown < args.show {
+        if half == Half::Tuning && shown < args.show {
             shown += 1;
             show(paper, &phrases);
         }

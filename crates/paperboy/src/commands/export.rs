@@ -9,6 +9,7 @@ use anyhow::Context;
 use paperboy_store::{ExportSummary, Store};
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
@@ -20,7 +21,7 @@ pub struct Args {
 
 /// Runs `export`.
 pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(config).await?;
+    let store = super::open_existing_store(config).await?;
     let Some(path) = &args.out else {
         let (_stdout, _) = write_records(&store, io::stdout().lock()).await?;
         return Ok(ExitCode::SUCCESS);
@@ -37,9 +38,9 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
         summary
     };
     eprintln!(
-        "exported {} papers and {} daily entries to {}",
-        summary.papers,
-        summary.daily_entries,
+        "exported {} and {} to {}",
+        count(summary.papers, "paper", "papers"),
+        count(summary.daily_entries, "daily entry", "daily entries"),
         path.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use paperboy_ingest::fetch::{FetchReport, fetch_papers, parse_ids};
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 
 /// Arguments of `fetch`.
 #[derive(Debug, clap::Args)]
@@ -54,10 +55,10 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
 fn print_human(r: &FetchReport) {
     let w = &r.written;
     println!(
-        "fetched {} of {} papers in {} requests: {} new, {} updated, {} unchanged",
+        "fetched {} of {} in {}: {} new, {} updated, {} unchanged",
         r.found.len(),
-        r.requested,
-        r.requests,
+        count(r.requested as u64, "paper", "papers"),
+        count(r.requests, "request", "requests"),
         w.papers_inserted,
         w.papers_updated,
         w.papers_unchanged

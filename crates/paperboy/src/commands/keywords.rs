@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 use paperboy_enrich::keyphrase::job::{KeyphraseJob, backlog_len};
 
 /// Arguments of `keywords`.
@@ -20,13 +21,13 @@ pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     let job = KeyphraseJob::new(store.clone(), index);
     let done = super::run_job_by_hand(&store, &job, "key phrases", waiting, None).await?;
     println!(
-        "extracted key phrases of {} papers in {:.1}s ({:.0} papers/s); {} unchanged; \
-         {} papers have extracted key phrases",
-        done.progress.done,
+        "extracted key phrases of {} in {:.1}s ({:.0} papers/s); {} unchanged; \
+         {} extracted key phrases",
+        count(done.progress.done, "paper", "papers"),
         done.elapsed.as_secs_f64(),
         done.rate(),
         done.progress.unchanged,
-        store.keyphrase_count().await?
+        count(store.keyphrase_count().await?, "paper has", "papers have")
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use paperboy_app::Config;
+use paperboy_app::{Config, LoadedSettings};
 use paperboy_core::SystemClock;
 use paperboy_ingest::http::PoliteClient;
 use paperboy_ingest::progress::items_bar;
 use paperboy_jobs::{Job, JobContext, Progress, instance_name, run_once};
-use paperboy_store::Store;
+use paperboy_store::{DatabaseUrl, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::Command;
@@ -32,36 +32,38 @@ pub mod model;
 pub mod outbox;
 pub mod reindex;
 pub mod serve;
-pub mod split;
 pub mod stats;
 pub mod store;
 pub mod summarize;
 pub mod user;
 
-/// Runs a command.
-pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+/// Runs a command with the settings `loaded`.
+pub async fn run(command: Command, loaded: LoadedSettings) -> anyhow::Result<ExitCode> {
+    // Checked by every command but `config`, which shows settings even when a value
+    // is unusable: that is when they are needed.
+    let checked = || Config::from_settings(&loaded.settings);
     match command {
-        Command::Serve(args) => serve::run(args, config).await,
-        Command::Import(args) => import::run(args, &config).await,
-        Command::Embed(args) => embed::run(args, &config).await,
-        Command::Keywords(args) => keywords::run(args, &config).await,
-        Command::Summarize(args) => summarize::run(args, &config).await,
-        Command::Eval(args) => eval::run(args, &config).await,
-        Command::EvalDigests(args) => eval_digests::run(args, &config).await,
+        Command::Serve(args) => serve::run(args, checked()?).await,
+        Command::Import(args) => import::run(args, &checked()?).await,
+        Command::Embed(args) => embed::run(args, &checked()?).await,
+        Command::Keywords(args) => keywords::run(args, &checked()?).await,
+        Command::Summarize(args) => summarize::run(args, &checked()?).await,
+        Command::Eval(args) => eval::run(args, &checked()?).await,
+        Command::EvalDigests(args) => eval_digests::run(args, &checked()?).await,
         Command::EvalKeyphrases(args) => eval_keyphrases::run(args).await,
-        Command::Export(args) => export::run(args, &config).await,
-        Command::Harvest(args) => harvest::run(args, &config).await,
-        Command::Fetch(args) => fetch::run(args, &config).await,
-        Command::Backup(args) => backup::run(args, &config).await,
-        Command::Stats(args) => stats::run(args, &config).await,
-        Command::Store(command) => store::run(command, &config).await,
-        Command::Reindex(args) => reindex::run(args, &config).await,
-        Command::Config(command) => config::run(command),
-        Command::Model(command) => model::run(command, &config).await,
-        Command::User(command) => user::run_user(command, &config).await,
-        Command::Token(command) => user::run_token(command, &config).await,
-        Command::Digest(command) => digest::run(command, &config).await,
-        Command::Outbox(command) => outbox::run(command, &config).await,
+        Command::Export(args) => export::run(args, &checked()?).await,
+        Command::Harvest(args) => harvest::run(args, &checked()?).await,
+        Command::Fetch(args) => fetch::run(args, &checked()?).await,
+        Command::Backup(args) => backup::run(args, &checked()?).await,
+        Command::Stats(args) => stats::run(args, &checked()?).await,
+        Command::Store(command) => store::run(command, &checked()?).await,
+        Command::Reindex(args) => reindex::run(args, &checked()?).await,
+        Command::Config(command) => config::run(command, &loaded),
+        Command::Model(command) => model::run(command, &checked()?).await,
+        Command::User(command) => user::run_user(command, &checked()?).await,
+        Command::Token(command) => user::run_token(command, &checked()?).await,
+        Command::Digest(command) => digest::run(command, &checked()?).await,
+        Command::Outbox(command) => outbox::run(command, &checked()?).await,
     }
 }
 
@@ -70,6 +72,22 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::connect(&config.database, config.store_options())
         .await
         .with_context(|| format!("opening the database {}", config.database))
+}
+
+/// Opens the configured database for a command that only reads it (`stats`,
+/// `export`, `backup`): a SQLite file that is not there is an error saying so, not a
+/// new empty database.
+pub async fn open_existing_store(config: &Config) -> anyhow::Result<Store> {
+    if let DatabaseUrl::Sqlite(path) = &config.database
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "there is no database here: {} does not exist. Check --data-dir (or data_dir, \
+             database_url); `paperboy import FILE|DIR` or `paperboy serve` creates one",
+            path.display()
+        );
+    }
+    open_store(config).await
 }
 
 /// The HTTP client for arXiv, spaced by `arxiv_request_interval_secs` and naming

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 use paperboy_jobs::instance_name;
 use paperboy_mail::OutboxSender;
 
@@ -75,8 +76,9 @@ pub async fn pending_status(store: &paperboy_store::Store) -> anyhow::Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
-        "{pending} message(s) still pending; `paperboy serve` retries them with backoff, \
-         `paperboy outbox flush` tries them all now"
+        "{} still pending; `paperboy serve` retries with backoff, `paperboy outbox flush` \
+         tries now",
+        count(pending, "message", "messages")
     );
     Ok(ExitCode::from(75))
 }

@@ -11,6 +11,7 @@ use paperboy_search::keyword::KeywordIndex;
 use paperboy_store::Store;
 
 use paperboy_app::Config;
+use paperboy_core::text::count;
 
 /// Arguments of `reindex`.
 #[derive(Debug, clap::Args)]
@@ -38,7 +39,8 @@ pub async fn run(_args: Args, config: &Config) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "indexed {indexed} papers in {seconds:.1}s ({:.0}/s)",
+        "indexed {} in {seconds:.1}s ({:.0}/s)",
+        count(indexed, "paper", "papers"),
         indexed as f64 / seconds.max(1e-9)
     );
     Ok(ExitCode::SUCCESS)

@@ -14,7 +14,7 @@ pub struct Args {
 
 /// Runs `stats`.
 pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(config).await?;
+    let store = super::open_existing_store(config).await?;
     let stats = store.stats().await?;
     if args.json {
         println!("{}", serde_json::to_string(&stats)?);

@@ -14,7 +14,7 @@ use anyhow::Context;
 use jiff::civil::Date;
 use paperboy_core::ArxivId;
 
-use crate::commands::split::Half;
+use paperboy_search::eval::Half;
 
 /// One paper on one day's list.
 #[derive(Debug, Clone)]

@@ -21,8 +21,8 @@ use paperboy_app::semantic::{Fetch, open_embedder};
 use paperboy_core::ArxivId;
 use paperboy_core::foryou::{LikedPaper, Liking, ModelParams, ReaderModel};
 
-use super::split::Half;
 use archive::{Entry, Reader};
+use paperboy_search::eval::Half;
 use tfidf::{LinearSvm, Sparse, TfIdf};
 
 /// Ranks at which a held-out paper counts as found.
@@ -111,13 +111,13 @@ pub async fn run(args: Args, config: &Config) -> anyhow::Result<ExitCode> {
         tfidf,
         sparse,
     };
-    let tune = evaluate(&corpus, &readers, Half::Tune);
+    let tune = evaluate(&corpus, &readers, Half::Tuning);
     let best = tune
         .for_you
         .iter()
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
         .map_or(NEIGHBOURS[0], |(k, _)| *k);
-    let report = evaluate(&corpus, &readers, Half::Report);
+    let report = evaluate(&corpus, &readers, Half::HeldOut);
     if args.json {
         println!(
             "{}",
