@@ -1,7 +1,9 @@
 //! Acceptance: the unmodified `huggingface_hub` client, from PyPI, reads a paperboy
 //! that imported a Hugging Face daily-papers archive and gets back the same ids,
 //! titles and upvotes as the archive holds. The archive is the bundled sample (real
-//! HF archive lines), which `serve` imports into an empty database.
+//! HF archive lines), which `serve` imports into an empty database with the bundled
+//! arXiv listing; where both carry a paper, the listing's title wins (merge
+//! precedence: arXiv's metadata over Hugging Face's for the same version).
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -13,23 +15,43 @@ use paperboy_core::text::normalize_whitespace;
 use paperboy_testkit::{python_with, workspace_root};
 use serde_json::Value;
 
-/// (id → (title, upvotes)) per daily date, from the archive file itself.
-fn archive() -> BTreeMap<String, BTreeMap<String, (String, u64)>> {
-    let path = workspace_root().join("crates/paperboy/sample/hf_daily.jsonl.gz");
+/// The records of a bundled sample file.
+fn sample(name: &str) -> Vec<Value> {
+    let path = workspace_root().join("crates/paperboy/sample").join(name);
     let mut text = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
         .read_to_string(&mut text)
         .unwrap();
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// (id → (title, upvotes)) per daily date, from the archive file itself, with the
+/// listing's title for the papers the listing also carries.
+fn archive() -> BTreeMap<String, BTreeMap<String, (String, u64)>> {
+    let listed: BTreeMap<String, String> = sample("arxiv_listing.jsonl.gz")
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     let mut days: BTreeMap<String, BTreeMap<String, (String, u64)>> = BTreeMap::new();
-    for line in text.lines() {
-        let v: Value = serde_json::from_str(line).unwrap();
+    for v in sample("hf_daily.jsonl.gz") {
         let paper = &v["item"]["paper"];
+        let id = paper["id"].as_str().unwrap();
+        let title = listed
+            .get(id)
+            .map_or_else(|| paper["title"].as_str().unwrap(), String::as_str);
         days.entry(v["daily_date"].as_str().unwrap().to_owned())
             .or_default()
             .insert(
-                paper["id"].as_str().unwrap().to_owned(),
+                id.to_owned(),
                 (
-                    normalize_whitespace(paper["title"].as_str().unwrap()),
+                    normalize_whitespace(title),
                     paper["upvotes"].as_u64().unwrap(),
                 ),
             );
