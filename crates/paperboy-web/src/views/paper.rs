@@ -58,8 +58,9 @@ pub(crate) struct PaperView<'a> {
     doi_href: Option<String>,
     license: Option<&'a str>,
     listings: Vec<Listing<'a>>,
-    /// Days arXiv announced it, linked to that day's firehose.
-    announced: Vec<TextLink>,
+    /// The day arXiv announced it (its first listing, a weekend repeat folded into
+    /// Friday's announcement), linked to that day's firehose.
+    announced: Option<TextLink>,
     /// Whether the details section has anything to show.
     has_details: bool,
     /// Key phrases, each a link to a search for it.
@@ -215,12 +216,12 @@ impl<'a> PaperView<'a> {
                 .collect(),
             announced: paper
                 .announced
-                .iter()
+                .first()
+                .and_then(|_| paper.firehose_day())
                 .map(|day| TextLink {
                     href: format!("/papers/new/{day}"),
-                    label: short_day(*day),
-                })
-                .collect(),
+                    label: short_day(day),
+                }),
             has_details,
             keywords: paper
                 .ai_keywords

@@ -311,7 +311,8 @@ pub fn arxiv_listing() -> Vec<Paper> {
     papers
 }
 
-/// An old-style paper with every optional field, announced on 2026-06-26.
+/// An old-style paper with every optional field, announced on Friday 2026-06-26
+/// (and listed again on the weekend).
 pub fn old_style_paper() -> Paper {
     let mut paper = Paper::new(
         id("hep-th/9901001"),
@@ -329,7 +330,11 @@ pub fn old_style_paper() -> Paper {
     paper.doi = Some("10.1000/xyz123".into());
     paper.published = Some(ts("1999-01-04T12:00:00Z"));
     paper.updated = Some(ts("1999-02-01T12:00:00Z"));
-    paper.announced.insert(date(2026, 6, 26));
+    // Listed Friday, Saturday and Sunday, as arXiv's listings repeat Friday's
+    // announcement over the weekend.
+    for day in [26, 27, 28] {
+        paper.announced.insert(date(2026, 6, day));
+    }
     paper.github_repo = Some("https://github.com/ada/engine".into());
     paper.project_page = Some("https://engine.example.org".into());
     paper.links = vec![
