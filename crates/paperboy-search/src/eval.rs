@@ -362,4 +362,36 @@ mod tests {
             "only nonsense queries have no relevant papers"
         );
     }
+
+    #[test]
+    fn topic_queries_are_the_papers_their_pooled_judgements_mark_relevant() {
+        let root = paperboy_testkit::workspace_root();
+        let text = std::fs::read_to_string(root.join("eval/queries.tsv")).unwrap();
+        let topics: BTreeMap<String, Vec<String>> = parse_tsv(&text)
+            .unwrap()
+            .into_iter()
+            .filter(|q| q.kind == "topic")
+            .map(|q| {
+                let mut ids: Vec<String> = q.relevant.iter().map(ToString::to_string).collect();
+                ids.sort();
+                (q.query, ids)
+            })
+            .collect();
+        assert!(topics.len() >= 30, "{} topic queries", topics.len());
+        let judged = std::fs::read_to_string(root.join("eval/topic_judgements.tsv")).unwrap();
+        let mut relevant: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for line in judged.lines().skip(1) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert!(matches!(fields.as_slice(), [_, _, "0" | "1"]), "{line}");
+            let entry = relevant.entry(fields[0].to_owned()).or_default();
+            if fields[2] == "1" {
+                entry.push(fields[1].to_owned());
+            }
+        }
+        relevant.retain(|_, ids| !ids.is_empty());
+        for ids in relevant.values_mut() {
+            ids.sort();
+        }
+        assert_eq!(topics, relevant);
+    }
 }
