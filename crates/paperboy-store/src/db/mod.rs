@@ -36,6 +36,11 @@ static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// How long a SQLite write waits for another process's write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How often a SQLite migration that failed is tried again, and the pause before
+/// each try: the failure may be another process applying the same migration.
+const SQLITE_MIGRATE_RETRIES: usize = 20;
+const SQLITE_MIGRATE_PAUSE: Duration = Duration::from_millis(100);
+
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -208,7 +213,25 @@ impl Db {
     async fn migrate(&self, url: &DatabaseUrl) -> Result<()> {
         let migrator = self.migrator();
         let outcome = match self {
-            Db::Sqlite(pool) => migrator.run(pool).await,
+            Db::Sqlite(pool) => {
+                // SQLite has no lock to hold across migrations (PostgreSQL's advisory
+                // lock serialises them there): two processes opening a new database
+                // at once both see a migration missing and the later one fails on
+                // what the earlier one created, its transaction rolled back. Running
+                // again reads what is applied by then and goes on from there.
+                let mut outcome = migrator.run(pool).await;
+                for _ in 0..SQLITE_MIGRATE_RETRIES {
+                    if !matches!(
+                        outcome,
+                        Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..))
+                    ) {
+                        break;
+                    }
+                    tokio::time::sleep(SQLITE_MIGRATE_PAUSE).await;
+                    outcome = migrator.run(pool).await;
+                }
+                outcome
+            }
             Db::Postgres(pool) => migrator.run(pool).await,
         };
         outcome.map_err(|err| match err {

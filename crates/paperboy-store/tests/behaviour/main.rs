@@ -27,6 +27,7 @@ on_both_backends!(
     papers_page_walks_everything_once_by_cursor,
     export_streams_everything_and_reimport_is_a_no_op,
     a_database_from_a_newer_paperboy_is_refused,
+    a_new_database_opened_by_several_processes_at_once_is_migrated_once,
     backup_is_a_working_sqlite_database,
     harvest_checkpoint_commits_with_records,
     change_feed_pages_through_every_changed_paper_once,
@@ -397,6 +398,23 @@ async fn a_database_from_a_newer_paperboy_is_refused(db: TestDb) {
         "{err}"
     );
     assert!(err.to_string().contains("newer paperboy"));
+}
+
+/// `serve` and `import` started together on a new data dir: every opener gets a
+/// migrated database (on SQLite the later ones used to fail on tables the first had
+/// just created).
+async fn a_new_database_opened_by_several_processes_at_once_is_migrated_once(db: TestDb) {
+    let mut openers = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let url = db.url.clone();
+        openers.spawn(async move { Store::connect(&url, StoreOptions::default()).await });
+    }
+    while let Some(opened) = openers.join_next().await {
+        let store = opened.unwrap().unwrap_or_else(|e| panic!("{e:#}"));
+        store.close().await;
+    }
+    let store = db.open().await;
+    assert_eq!(store.stats().await.unwrap().papers, 0);
 }
 
 async fn backup_is_a_working_sqlite_database(db: TestDb) {
