@@ -77,7 +77,7 @@ impl ProgressLog {
             tracing::info!(
                 "{}: {} done in {}, {:.1} {}/s",
                 self.what,
-                count(done, self.items),
+                paperboy_core::text::count(done, self.items.0, self.items.1),
                 duration(elapsed),
                 rate(done, elapsed),
                 self.items.1
@@ -92,10 +92,6 @@ fn items_done(progress: Progress) -> u64 {
 
 fn rate(done: u64, elapsed: Duration) -> f64 {
     done as f64 / elapsed.as_secs_f64().max(1e-3)
-}
-
-fn count(n: u64, (one, many): (&str, &str)) -> String {
-    paperboy_core::text::count(n, one, many)
 }
 
 /// `what: DONE of TOTAL ITEMS done (P%), R ITEMS/s, about T left`.
@@ -118,7 +114,7 @@ pub fn progress_line(
     };
     format!(
         "{what}: {done} of {} done ({:.0}%), {per_second:.1} {}/s, {time_left}",
-        count(total, items),
+        paperboy_core::text::count(total, items.0, items.1),
         100.0 * done.min(total) as f64 / total.max(1) as f64,
         items.1,
     )

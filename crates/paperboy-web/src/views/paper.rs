@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use askama::Template;
+use paperboy_core::paper::announcement_day;
 use paperboy_core::{ArxivId, Author, Paper, Period, math};
 use paperboy_store::{AuthorClaim, ClaimStatus, Collection, Comment, PaperDetail, PaperRecord};
 
@@ -217,7 +218,7 @@ impl<'a> PaperView<'a> {
             announced: paper
                 .announced
                 .first()
-                .and_then(|_| paper.firehose_day())
+                .map(|&listed| announcement_day(listed))
                 .map(|day| TextLink {
                     href: format!("/papers/new/{day}"),
                     label: short_day(day),
