@@ -11,7 +11,6 @@
 mod bert;
 mod config;
 mod kernels;
-mod linear;
 mod tokenize;
 
 use std::path::Path;
