@@ -80,7 +80,8 @@ def run(binary, data_dir, args, env=None, check=True):
 
 def prepare_sqlite(binary, data_dir):
     database = os.path.join(data_dir, "paperboy.db")
-    if not os.path.exists(database) or json.loads(run(binary, data_dir, ["stats", "--json"]).stdout)["papers"] == 0:
+    empty = not os.path.exists(database) or json.loads(run(binary, data_dir, ["stats", "--json"]).stdout)["papers"] == 0
+    if empty:
         print("importing the corpus and the HF archive", file=sys.stderr)
         run(binary, data_dir, ["import", CORPUS, ARCHIVE])
     db = sqlite3.connect(database)
