@@ -19,9 +19,9 @@ measured --runs times (default 2), runs of the binaries taking turns.
 
 With --compare-binary, a second binary is measured on the same data dir, and the
 ratios (compare / binary) of the medians over runs are printed. The AVX2-only build
-this was written for: the same source with "x86-v4" removed from the `gemm` and
-`pulp` entries of the workspace Cargo.toml (so only the x86-v3 kernels exist),
-built into its own target dir:
+this was written for: the same source with "x86-v4" removed from the `pulp` entry
+of the workspace Cargo.toml (so only the x86-v3 kernels exist), built into its own
+target dir:
     CARGO_TARGET_DIR=/tmp/target-avx2 cargo build --release -p paperboy
 
 Usage: python3 bench/hybrid_profile.py [--binary PATH] [--compare-binary PATH]

@@ -7,15 +7,16 @@
 //! answer is the exact top k unless quantisation error (about 1% of a score)
 //! pushes a true neighbour below dozens of others. The dot products are compiled
 //! for AVX-512, AVX2 and plain x86-64 and picked at run time (`pulp`); large indexes
-//! are scanned by several threads.
+//! are scanned in parts on rayon's threads.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
 use paperboy_core::ArxivId;
 pub use paperboy_core::vector::dot;
+use rayon::prelude::*;
 
-/// Rows per thread below which a scan stays on one thread.
+/// Rows per part below which a scan stays in one part (on the calling thread).
 const ROWS_PER_THREAD: usize = 32_768;
 /// Candidates kept from the quantised scan per result asked for...
 const RESCORE_FACTOR: usize = 4;
@@ -196,27 +197,22 @@ impl VectorIndex {
         let mut query_codes = Vec::with_capacity(self.dim);
         quantise(query, &mut query_codes);
         let rows = self.ids.len();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
+        // Large indexes are scanned in parts on rayon's threads (started once, one per
+        // core), not on threads started for the query.
+        let parts = rayon::current_num_threads()
             .min(rows.div_ceil(ROWS_PER_THREAD))
             .max(1);
-        let candidates: Vec<Scored> = if threads == 1 {
+        let candidates: Vec<Scored> = if parts == 1 {
             self.top_in(&query_codes, 0..rows, want)
         } else {
-            let per = rows.div_ceil(threads);
-            let query_codes = &query_codes;
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let range = t * per..((t + 1) * per).min(rows);
-                        scope.spawn(move || self.top_in(query_codes, range, want))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
-            })
+            let per = rows.div_ceil(parts);
+            (0..parts)
+                .into_par_iter()
+                .flat_map_iter(|part| {
+                    let range = part * per..((part + 1) * per).min(rows);
+                    self.top_in(&query_codes, range, want)
+                })
+                .collect()
         };
         let mut exact: Vec<Scored> = candidates
             .into_iter()

@@ -1,11 +1,11 @@
 //! The BERT encoder's forward pass in candle, for inference only.
 //!
 //! Hidden states stay two-dimensional, `[batch * seq, hidden]`, so that every linear
-//! layer is one matrix product; the query, key and value projections are one product
-//! whose bias and head-major layout are one pass ([`SplitHeads`]); attention masks
-//! padding keys inside the softmax ([`MaskedSoftmax`]); bias, residual and layer norm
-//! are one pass ([`ResidualNorm`]), and so are the feed-forward bias and GELU
-//! ([`BiasGelu`]).
+//! layer is one product with packed weights ([`Linear`]); the query, key and value
+//! projections are one product, and the attention on it (bias, scores, the softmax
+//! over real tokens, the weighted values) is one pass per sequence ([`Attention`]);
+//! bias, residual and layer norm are one pass ([`ResidualNorm`]), and so are the
+//! feed-forward bias and GELU ([`BiasGelu`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,7 +13,8 @@ use std::path::Path;
 use candle_core::{D, Device, Tensor};
 
 use super::config::BertConfig;
-use super::kernels::{BiasGelu, MaskedSoftmax, ResidualNorm, SplitHeads};
+use super::kernels::{Attention, BiasGelu, ResidualNorm};
+use super::linear::{Linear, PackedWeights};
 use crate::error::{EmbedError, Result};
 use crate::normalise;
 
@@ -35,17 +36,17 @@ struct Norm {
     eps: f32,
 }
 
-/// One encoder layer. Weight matrices are stored `[in, out]`, so that `x.matmul(w)`
-/// needs no transposed view; biases live in the fused ops that add them.
+/// One encoder layer. Weight matrices are packed `[in, out]` ([`PackedWeights`]);
+/// biases live in the fused ops that add them.
 struct Layer {
     /// Query, key and value projections side by side: `[hidden, 3 * hidden]`.
-    qkv: Tensor,
+    qkv: PackedWeights,
     qkv_bias: Vec<f32>,
-    attention_output: Tensor,
+    attention_output: PackedWeights,
     attention_norm: ResidualNorm,
-    intermediate: Tensor,
+    intermediate: PackedWeights,
     intermediate_bias: Tensor,
-    output: Tensor,
+    output: PackedWeights,
     output_norm: ResidualNorm,
 }
 
@@ -69,6 +70,11 @@ impl Weights<'_> {
     /// A linear layer's weight matrix, transposed to `[in, out]`.
     fn matrix(&mut self, prefix: &str) -> Result<Tensor> {
         Ok(self.take(&format!("{prefix}.weight"))?.t()?.contiguous()?)
+    }
+
+    /// A linear layer's weight matrix, packed.
+    fn packed(&mut self, prefix: &str) -> Result<PackedWeights> {
+        pack(&self.matrix(prefix)?)
     }
 
     /// A linear layer's weight matrix (`[in, out]`) and bias.
@@ -99,17 +105,17 @@ impl Weights<'_> {
         let (k, k_bias) = self.projection(&format!("{p}.attention.self.key"))?;
         let (v, v_bias) = self.projection(&format!("{p}.attention.self.value"))?;
         Ok(Layer {
-            qkv: Tensor::cat(&[&q, &k, &v], 1)?,
+            qkv: pack(&Tensor::cat(&[&q, &k, &v], 1)?)?,
             qkv_bias: [q_bias, k_bias, v_bias].concat(),
-            attention_output: self.matrix(&format!("{p}.attention.output.dense"))?,
+            attention_output: self.packed(&format!("{p}.attention.output.dense"))?,
             attention_norm: self.residual_norm(
                 &format!("{p}.attention.output.dense"),
                 &format!("{p}.attention.output.LayerNorm"),
                 eps,
             )?,
-            intermediate: self.matrix(&format!("{p}.intermediate.dense"))?,
+            intermediate: self.packed(&format!("{p}.intermediate.dense"))?,
             intermediate_bias: self.take(&format!("{p}.intermediate.dense.bias"))?,
-            output: self.matrix(&format!("{p}.output.dense"))?,
+            output: self.packed(&format!("{p}.output.dense"))?,
             output_norm: self.residual_norm(
                 &format!("{p}.output.dense"),
                 &format!("{p}.output.LayerNorm"),
@@ -184,46 +190,36 @@ impl Bert {
         let norm = &self.embeddings_norm;
         let mut x = candle_nn::ops::layer_norm(&x, &norm.weight, &norm.bias, norm.eps)?;
         for layer in &self.layers {
-            x = self.layer(layer, &x, batch, lens)?;
+            x = self.layer(layer, &x, lens)?;
         }
         Ok(x)
     }
 
-    fn layer(
-        &self,
-        layer: &Layer,
-        x: &Tensor,
-        batch: usize,
-        lens: &[usize],
-    ) -> candle_core::Result<Tensor> {
-        let head_dim = self.hidden / self.heads;
-        let split = SplitHeads {
+    fn layer(&self, layer: &Layer, x: &Tensor, lens: &[usize]) -> candle_core::Result<Tensor> {
+        let attention = Attention {
             bias: &layer.qkv_bias,
-            batch,
             heads: self.heads,
+            lens,
         };
-        let qkv = x.matmul(&layer.qkv)?.apply_op1_no_bwd(&split)?;
-        let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-        let softmax = MaskedSoftmax {
-            key_lens: lens.to_vec(),
-            scale: 1.0 / (head_dim as f32).sqrt(),
-        };
-        let probs = q.matmul(&k.t()?)?.apply_op1_no_bwd(&softmax)?;
-        let context = probs
-            .matmul(&v)?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape(x.shape())?;
-        let attended = context
-            .matmul(&layer.attention_output)?
+        let attended = x
+            .apply_op1_no_bwd(&Linear(&layer.qkv))?
+            .apply_op1_no_bwd(&attention)?
+            .apply_op1_no_bwd(&Linear(&layer.attention_output))?
             .apply_op2_no_bwd(x, &layer.attention_norm)?;
         let inner = attended
-            .matmul(&layer.intermediate)?
+            .apply_op1_no_bwd(&Linear(&layer.intermediate))?
             .apply_op2_no_bwd(&layer.intermediate_bias, &BiasGelu)?;
         inner
-            .matmul(&layer.output)?
+            .apply_op1_no_bwd(&Linear(&layer.output))?
             .apply_op2_no_bwd(&attended, &layer.output_norm)
     }
+}
+
+/// Packs a weight matrix `[in, out]`.
+fn pack(matrix: &Tensor) -> Result<PackedWeights> {
+    let (inputs, outputs) = matrix.dims2()?;
+    let values = matrix.flatten_all()?.to_vec1::<f32>()?;
+    Ok(PackedWeights::pack(&values, inputs, outputs))
 }
 
 /// Mean of each sequence's real-token rows of `hidden` (`[batch * seq, width]`),

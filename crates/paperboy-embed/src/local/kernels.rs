@@ -1,4 +1,4 @@
-//! The element-wise parts of the forward pass as candle custom ops.
+//! The forward pass but for the linear layers' products, as candle custom ops.
 //!
 //! candle's CPU softmax and erf-GELU call the scalar `exp`/`erff` of libm once per
 //! element, its layer norm sums in scalar, and its broadcast adds go through a thread
@@ -9,6 +9,8 @@
 //! thread inside an embedding worker).
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, bail};
+
+use super::linear::PackedWeights;
 use rayon::prelude::*;
 
 /// Rows handed to one rayon task at a time.
@@ -90,19 +92,24 @@ fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::
     Ok(&data[start..end])
 }
 
-/// Softmax over the last dimension of attention scores `[batch, heads, queries, keys]`,
-/// of `scale * score`, over the first `key_lens[b]` keys of sequence `b`; the scores of
-/// padding keys become 0.
-pub struct MaskedSoftmax {
+/// Self-attention of one layer, from the fused query/key/value projection
+/// `[batch * seq, 3 * hidden]` (before its bias) to the heads' context side by side,
+/// `[batch * seq, hidden]`: bias, scores, the softmax over each sequence's real
+/// tokens (padding keys get no weight) and the weighted values in one pass per
+/// sequence. The rows of padding tokens are left at zero: nothing reads them (keys
+/// are masked, and pooling takes the real tokens only).
+pub struct Attention<'a> {
+    /// The bias of the fused projection, `3 * hidden` values.
+    pub bias: &'a [f32],
+    /// Attention heads.
+    pub heads: usize,
     /// The number of real (non-padding) tokens of each sequence in the batch.
-    pub key_lens: Vec<usize>,
-    /// The factor applied to every score first (`1 / sqrt(head_dim)`).
-    pub scale: f32,
+    pub lens: &'a [usize],
 }
 
-impl CustomOp1 for MaskedSoftmax {
+impl CustomOp1 for Attention<'_> {
     fn name(&self) -> &'static str {
-        "masked-softmax"
+        "attention"
     }
 
     fn cpu_fwd(
@@ -111,69 +118,117 @@ impl CustomOp1 for MaskedSoftmax {
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let src = contiguous_f32(storage, layout)?;
-        let &[batch, heads, queries, keys] = layout.shape().dims() else {
-            bail!("masked softmax expects [batch, heads, queries, keys]")
+        let &[rows, width] = layout.shape().dims() else {
+            bail!("attention expects [tokens, 3 * hidden]")
         };
-        if self.key_lens.len() != batch {
-            bail!("{} key lengths for a batch of {batch}", self.key_lens.len())
+        let batch = self.lens.len();
+        if width != self.bias.len()
+            || batch == 0
+            || self.heads == 0
+            || !rows.is_multiple_of(batch)
+            || !width.is_multiple_of(3 * self.heads)
+        {
+            bail!(
+                "attention of {batch} x {} heads on {:?}",
+                self.heads,
+                layout.shape()
+            )
         }
-        let rows_per_sequence = heads * queries;
-        let mut dst = vec![0.0f32; src.len()];
-        dst.par_chunks_mut(keys * ROWS_PER_TASK)
-            .zip(src.par_chunks(keys * ROWS_PER_TASK))
-            .enumerate()
-            .for_each(|(task, (dst, src))| {
-                pulp::Arch::new().dispatch(SoftmaxRows {
-                    op: self,
-                    first_row: task * ROWS_PER_TASK,
-                    rows_per_sequence,
-                    keys,
-                    dst,
-                    src,
-                })
-            });
-        Ok((CpuStorage::F32(dst), layout.shape().clone()))
+        let (seq, hidden) = (rows / batch, width / 3);
+        let mut dst = vec![0.0f32; rows * hidden];
+        if seq > 0 {
+            dst.par_chunks_mut(seq * hidden)
+                .zip(src.par_chunks(seq * width))
+                .zip(self.lens)
+                .for_each(|((dst, src), &len)| {
+                    pulp::Arch::new().dispatch(SequenceAttention {
+                        op: self,
+                        len: len.min(seq),
+                        dst,
+                        src,
+                    })
+                });
+        }
+        Ok((CpuStorage::F32(dst), Shape::from_dims(&[rows, hidden])))
     }
 }
 
-/// Some rows of a [`MaskedSoftmax`], as one task.
-struct SoftmaxRows<'a> {
-    op: &'a MaskedSoftmax,
-    first_row: usize,
-    rows_per_sequence: usize,
-    keys: usize,
+/// The attention of one sequence, as one task.
+struct SequenceAttention<'a> {
+    op: &'a Attention<'a>,
+    /// Real tokens.
+    len: usize,
+    /// `[seq, hidden]`.
     dst: &'a mut [f32],
+    /// `[seq, 3 * hidden]`.
     src: &'a [f32],
 }
 
-impl pulp::WithSimd for SoftmaxRows<'_> {
+impl pulp::WithSimd for SequenceAttention<'_> {
     type Output = ();
 
     // `inline(always)`, like every function it calls: pulp compiles it once per
     // instruction set, and the compiler vectorises each copy for its set.
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        let rows = self
-            .dst
-            .chunks_mut(self.keys)
-            .zip(self.src.chunks(self.keys));
-        for (i, (out, row)) in rows.enumerate() {
-            let sequence = (self.first_row + i) / self.rows_per_sequence;
-            let len = self.op.key_lens[sequence].min(self.keys);
-            softmax_row(&row[..len], &mut out[..len], self.op.scale);
+        let Self { op, len, dst, src } = self;
+        if len == 0 {
+            return;
+        }
+        let width = op.bias.len();
+        let hidden = width / 3;
+        let head_dim = hidden / op.heads;
+        let scale = 1.0 / (head_dim as f32).sqrt();
+        // The real tokens' projections with their bias.
+        let mut qkv = src[..len * width].to_vec();
+        for row in qkv.chunks_exact_mut(width) {
+            for (x, &b) in row.iter_mut().zip(op.bias) {
+                *x += b;
+            }
+        }
+        let mut queries = Vec::with_capacity(len * head_dim);
+        let mut keys = vec![0.0f32; head_dim * len];
+        let mut values = vec![0.0f32; len * head_dim];
+        let mut scores = vec![0.0f32; len * len];
+        let mut context = vec![0.0f32; len * head_dim];
+        for h in 0..op.heads {
+            let column = h * head_dim;
+            // Where this head's query, key and value start in a row.
+            let (q, k, v) = (column, hidden + column, 2 * hidden + column);
+            queries.clear();
+            for (t, row) in qkv.chunks_exact(width).enumerate() {
+                queries.extend_from_slice(&row[q..q + head_dim]);
+                values[t * head_dim..(t + 1) * head_dim].copy_from_slice(&row[v..v + head_dim]);
+                for (d, &key) in row[k..k + head_dim].iter().enumerate() {
+                    keys[d * len + t] = key;
+                }
+            }
+            // Scores: queries times the keys transposed; weights; their values.
+            PackedWeights::pack(&keys, head_dim, len).multiply(&queries, &mut scores);
+            for row in scores.chunks_exact_mut(len) {
+                softmax(row, scale);
+            }
+            PackedWeights::pack(&values, len, head_dim).multiply(&scores, &mut context);
+            for (out, row) in dst
+                .chunks_exact_mut(hidden)
+                .zip(context.chunks_exact(head_dim))
+            {
+                out[column..column + head_dim].copy_from_slice(row);
+            }
         }
     }
 }
 
+/// `softmax(scale * x)` in place.
 #[inline(always)]
-fn softmax_row(row: &[f32], out: &mut [f32], scale: f32) {
-    let top = max(row);
-    for (o, &x) in out.iter_mut().zip(row) {
-        *o = exp_nonpositive((x - top) * scale);
+fn softmax(xs: &mut [f32], scale: f32) {
+    let top = max(xs);
+    for x in xs.iter_mut() {
+        *x = exp_nonpositive((*x - top) * scale);
     }
-    let inverse = 1.0 / sum(out);
-    for o in out.iter_mut() {
-        *o *= inverse;
+    let inverse = 1.0 / sum(xs);
+    for x in xs.iter_mut() {
+        *x *= inverse;
     }
 }
 
@@ -326,69 +381,6 @@ impl ResidualNorm {
     }
 }
 
-/// Adds the bias to the fused query/key/value projection `[batch * seq, 3 * hidden]`
-/// and lays it out head-major, `[3, batch, heads, seq, head_dim]`, so that queries,
-/// keys and values are contiguous `[batch, heads, seq, head_dim]` tensors.
-pub struct SplitHeads<'a> {
-    /// The bias of the fused projection, `3 * hidden` values.
-    pub bias: &'a [f32],
-    /// Sequences in the batch.
-    pub batch: usize,
-    /// Attention heads.
-    pub heads: usize,
-}
-
-impl CustomOp1 for SplitHeads<'_> {
-    fn name(&self) -> &'static str {
-        "split-heads"
-    }
-
-    fn cpu_fwd(
-        &self,
-        storage: &CpuStorage,
-        layout: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let src = contiguous_f32(storage, layout)?;
-        let &[rows, width] = layout.shape().dims() else {
-            bail!("split heads expects [tokens, 3 * hidden]")
-        };
-        let (batch, heads) = (self.batch, self.heads);
-        if width != self.bias.len()
-            || batch == 0
-            || heads == 0
-            || !rows.is_multiple_of(batch)
-            || !width.is_multiple_of(3 * heads)
-        {
-            bail!("split heads of {batch} x {heads} on {:?}", layout.shape())
-        }
-        let seq = rows / batch;
-        let head_dim = width / 3 / heads;
-        let mut dst = vec![0.0f32; src.len()];
-        // One block per (part, sequence, head): `seq` rows of `head_dim`.
-        dst.par_chunks_mut(seq * head_dim)
-            .enumerate()
-            .for_each(|(block, out)| {
-                let (part, b, h) = (
-                    block / (batch * heads),
-                    block / heads % batch,
-                    block % heads,
-                );
-                let column = part * (width / 3) + h * head_dim;
-                let bias = &self.bias[column..column + head_dim];
-                for (s, out) in out.chunks_mut(head_dim).enumerate() {
-                    let row = (b * seq + s) * width + column;
-                    for ((o, &x), &b) in out.iter_mut().zip(&src[row..row + head_dim]).zip(bias) {
-                        *o = x + b;
-                    }
-                }
-            });
-        Ok((
-            CpuStorage::F32(dst),
-            Shape::from_dims(&[3, batch, heads, seq, head_dim]),
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,44 +432,6 @@ mod tests {
     }
 
     #[test]
-    fn masked_softmax_ignores_padding_keys() -> candle_core::Result<()> {
-        let scores = candle_core::Tensor::new(
-            &[
-                [[[1.0f32, 2.0, 3.0], [0.0, 0.0, 9.0]]],
-                [[[1.0, 1.0, 1.0], [2.0, 0.0, 0.0]]],
-            ],
-            &candle_core::Device::Cpu,
-        )?;
-        let op = MaskedSoftmax {
-            key_lens: vec![2, 3],
-            scale: 1.0,
-        };
-        let flat = scores
-            .apply_op1_no_bwd(&op)?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
-        let e = std::f32::consts::E;
-        let want = [
-            1.0 / (1.0 + e),
-            e / (1.0 + e),
-            0.0,
-            0.5,
-            0.5,
-            0.0,
-            1.0 / 3.0,
-            1.0 / 3.0,
-            1.0 / 3.0,
-            e * e / (e * e + 2.0),
-            1.0 / (e * e + 2.0),
-            1.0 / (e * e + 2.0),
-        ];
-        for (got, want) in flat.iter().zip(want) {
-            assert!((got - want).abs() < 1e-6, "{flat:?}");
-        }
-        Ok(())
-    }
-
-    #[test]
     fn residual_norm_matches_candle() -> candle_core::Result<()> {
         let dev = &candle_core::Device::Cpu;
         let n = 19;
@@ -513,29 +467,57 @@ mod tests {
     }
 
     #[test]
-    fn split_heads_matches_reshape_and_permute() -> candle_core::Result<()> {
-        let dev = &candle_core::Device::Cpu;
-        let (batch, seq, heads, head_dim) = (2, 3, 2, 4);
-        let width = 3 * heads * head_dim;
-        let x = candle_core::Tensor::arange(0f32, (batch * seq * width) as f32, dev)?
-            .reshape((batch * seq, width))?;
-        let bias: Vec<f32> = (0..width).map(|i| i as f32 * 0.5).collect();
-        let op = SplitHeads {
+    fn attention_matches_the_definition_and_ignores_padding() -> candle_core::Result<()> {
+        let (seq, heads, head_dim) = (3, 2, 4);
+        let (hidden, lens) = (heads * head_dim, [2usize, 3]);
+        let width = 3 * hidden;
+        let rows = lens.len() * seq;
+        let src: Vec<f32> = (0..rows * width)
+            .map(|i| ((i * 7919) % 23) as f32 / 11.0 - 1.0)
+            .collect();
+        let bias: Vec<f32> = (0..width).map(|i| (i % 5) as f32 * 0.1).collect();
+        let x =
+            candle_core::Tensor::from_vec(src.clone(), (rows, width), &candle_core::Device::Cpu)?;
+        let op = Attention {
             bias: &bias,
-            batch,
             heads,
+            lens: &lens,
         };
         let got = x.apply_op1_no_bwd(&op)?;
-        let want = x
-            .broadcast_add(&candle_core::Tensor::from_vec(bias.clone(), width, dev)?)?
-            .reshape((batch, seq, 3, heads, head_dim))?
-            .permute((2, 0, 3, 1, 4))?
-            .contiguous()?;
-        assert_eq!(got.dims(), want.dims());
-        assert_eq!(
-            got.flatten_all()?.to_vec1::<f32>()?,
-            want.flatten_all()?.to_vec1::<f32>()?
-        );
+        assert_eq!(got.dims(), [rows, hidden]);
+        let got = got.flatten_all()?.to_vec1::<f32>()?;
+        // In f64, straight from the definition.
+        let at = |row: usize, part: usize, h: usize, d: usize| {
+            let c = part * hidden + h * head_dim + d;
+            f64::from(src[row * width + c] + bias[c])
+        };
+        for (b, &len) in lens.iter().enumerate() {
+            for h in 0..heads {
+                for s in 0..seq {
+                    let row = b * seq + s;
+                    let out = &got[row * hidden + h * head_dim..][..head_dim];
+                    if s >= len {
+                        assert!(out.iter().all(|&v| v == 0.0), "padding row {row}: {out:?}");
+                        continue;
+                    }
+                    let scores: Vec<f64> = (0..len)
+                        .map(|t| {
+                            let q_k: f64 = (0..head_dim)
+                                .map(|d| at(row, 0, h, d) * at(b * seq + t, 1, h, d))
+                                .sum();
+                            (q_k / (head_dim as f64).sqrt()).exp()
+                        })
+                        .collect();
+                    let total: f64 = scores.iter().sum();
+                    for (d, &value) in out.iter().enumerate() {
+                        let want: f64 = (0..len)
+                            .map(|t| scores[t] / total * at(b * seq + t, 2, h, d))
+                            .sum();
+                        assert!((f64::from(value) - want).abs() < 1e-5, "{value} vs {want}");
+                    }
+                }
+            }
+        }
         Ok(())
     }
 }

@@ -11,6 +11,7 @@
 mod bert;
 mod config;
 mod kernels;
+mod linear;
 mod tokenize;
 
 use std::path::Path;
