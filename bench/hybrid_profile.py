@@ -25,11 +25,15 @@ target dir:
     CARGO_TARGET_DIR=/tmp/target-avx2 cargo build --release -p paperboy
 
 Usage: python3 bench/hybrid_profile.py [--binary PATH] [--compare-binary PATH]
-                                       [--work DIR] [--queries 300] [--runs 2]
+                                       [--work DIR] [--queries 300] [--runs 2] [--papers N]
+With --papers N the data dir holds only the first N papers of the corpus (the issue's
+AVX2 figures were taken on 10,000 papers).
 Without --binary it builds (cargo build --release) and uses target_dir()/release/paperboy.
 Needs: numpy (for the synthetic vectors), and the model (fetched by `paperboy model fetch`).
 """
 import argparse
+import gzip
+import itertools
 import os
 import statistics
 import sys
@@ -135,6 +139,8 @@ def main():
     parser.add_argument("--work", default=os.path.join(load_bench.ROOT, "bench", "out", "hybrid"))
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--papers", type=int,
+                        help="only the first N papers of the corpus (no HF archive), in a data dir of their own")
     parser.add_argument("--tries", type=int, default=3,
                         help="measure a run again while other processes kept over 0.2 cores busy")
     parser.add_argument("--max-wait", type=float, default=600,
@@ -146,9 +152,21 @@ def main():
         binaries["compare"] = args.compare_binary
 
     os.makedirs(args.work, exist_ok=True)
-    data_dir = os.path.join(args.work, "sqlite")
-    os.makedirs(data_dir, exist_ok=True)
-    load_bench.prepare_sqlite(binary, data_dir)
+    if args.papers:
+        # The first N papers of the corpus, in a data dir of their own.
+        data_dir = os.path.join(args.work, f"sqlite-{args.papers}")
+        os.makedirs(data_dir, exist_ok=True)
+        corpus = os.path.join(args.work, f"corpus-{args.papers}.jsonl.gz")
+        if not os.path.exists(corpus):
+            with gzip.open(load_bench.CORPUS, "rt") as source, gzip.open(corpus + ".part", "wt") as out:
+                for line in itertools.islice(source, args.papers):
+                    out.write(line)
+            os.replace(corpus + ".part", corpus)
+        load_bench.prepare_sqlite(binary, data_dir, sources=(corpus,))
+    else:
+        data_dir = os.path.join(args.work, "sqlite")
+        os.makedirs(data_dir, exist_ok=True)
+        load_bench.prepare_sqlite(binary, data_dir)
     hybrid = open(load_bench.path_lists(data_dir, args.work)["hybrid_search"]).read().split()
     if len(hybrid) < args.queries + WARM_QUERIES:
         sys.exit(f"only {len(hybrid)} hybrid queries; need {args.queries + WARM_QUERIES}")
@@ -173,7 +191,8 @@ def main():
             results[name].append(min(tries, key=lambda r: r["others"]))
 
     print(f"machine: {load_bench.machine()}")
-    print(f"hybrid search, one query at a time: {args.queries} queries per run, SQLite, "
+    papers = f"the first {args.papers} papers of the corpus" if args.papers else "the corpus and the HF archive"
+    print(f"hybrid search, one query at a time: {args.queries} queries per run, SQLite, {papers}, "
           f"{WARM_QUERIES} warm-up queries per server start; 'others' = cores kept busy by "
           f"other processes during the run (the machine is shared: a run above {NOISY} was retried, up to --tries, "
           "and the quietest try is shown)")

@@ -78,12 +78,14 @@ def run(binary, data_dir, args, env=None, check=True):
                           stdout=subprocess.PIPE, text=True)
 
 
-def prepare_sqlite(binary, data_dir):
+def prepare_sqlite(binary, data_dir, sources=(CORPUS, ARCHIVE)):
+    """Imports `sources` into an empty data dir, then gives every paper a synthetic
+    vector and fetches the model."""
     database = os.path.join(data_dir, "paperboy.db")
     empty = not os.path.exists(database) or json.loads(run(binary, data_dir, ["stats", "--json"]).stdout)["papers"] == 0
     if empty:
-        print("importing the corpus and the HF archive", file=sys.stderr)
-        run(binary, data_dir, ["import", CORPUS, ARCHIVE])
+        print(f"importing {', '.join(os.path.basename(s) for s in sources)}", file=sys.stderr)
+        run(binary, data_dir, ["import", *sources])
     db = sqlite3.connect(database)
     (vectors,) = db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (MODEL,)).fetchone()
     papers = db.execute("SELECT id, change_seq FROM papers").fetchall()
