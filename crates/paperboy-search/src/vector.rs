@@ -17,7 +17,7 @@ pub use paperboy_core::vector::dot;
 use rayon::prelude::*;
 
 /// Rows per part below which a scan stays in one part (on the calling thread).
-const ROWS_PER_THREAD: usize = 32_768;
+const ROWS_PER_PART: usize = 32_768;
 /// Candidates kept from the quantised scan per result asked for...
 const RESCORE_FACTOR: usize = 4;
 /// ...plus this many, before exact re-scoring.
@@ -200,7 +200,7 @@ impl VectorIndex {
         // Large indexes are scanned in parts on rayon's threads (started once, one per
         // core), not on threads started for the query.
         let parts = rayon::current_num_threads()
-            .min(rows.div_ceil(ROWS_PER_THREAD))
+            .min(rows.div_ceil(ROWS_PER_PART))
             .max(1);
         let candidates: Vec<Scored> = if parts == 1 {
             self.top_in(&query_codes, 0..rows, want)

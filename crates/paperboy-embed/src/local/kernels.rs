@@ -9,9 +9,9 @@
 //! thread inside an embedding worker).
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, bail};
+use rayon::prelude::*;
 
 use super::linear::PackedWeights;
-use rayon::prelude::*;
 
 /// Rows handed to one rayon task at a time.
 const ROWS_PER_TASK: usize = 16;
